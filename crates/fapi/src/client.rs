@@ -1,0 +1,343 @@
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::models::{self, ClerkErrors, Envelope, Environment, Session, SignIn, User};
+use crate::{metadata, Error, MemoryTokenStore, Result, TokenStore, UpdateUserParams};
+
+/// The FAPI version this client speaks (`clerk-api-version`).
+pub const API_VERSION: &str = "2026-05-12";
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Builds a [`Client`].
+pub struct ClientBuilder {
+    base_url: Url,
+    token_store: Arc<dyn TokenStore>,
+    user_agent: String,
+    timeout: Duration,
+}
+
+impl ClientBuilder {
+    /// Where the client token is kept (default: memory only).
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_store = store;
+        self
+    }
+
+    /// The `User-Agent`, which the server shows in the person's list of devices.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// How long a request may take in all (default 20 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Builds the client, reading the stored token once.
+    pub fn build(self) -> Result<Client> {
+        let http = reqwest::Client::builder()
+            .user_agent(self.user_agent)
+            .timeout(self.timeout)
+            .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
+            // The server answers OAuth flows with redirects meant for the browser, never for us.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Network { url: self.base_url.to_string(), message: e.to_string() })?;
+        let token = self.token_store.load().map_err(|e| Error::TokenStore(e.to_string()))?;
+        Ok(Client {
+            http,
+            base_url: self.base_url,
+            token_store: self.token_store,
+            state: Mutex::new(State { token, session_id: None }),
+        })
+    }
+}
+
+#[derive(Default)]
+struct State {
+    token: Option<String>,
+    session_id: Option<String>,
+}
+
+/// A native client of one FAPI instance.
+///
+/// Every request carries `_is_native=1` and the client token; every response may carry a new
+/// token, which replaces the stored one. `/v1/me` requests name the active session.
+pub struct Client {
+    http: reqwest::Client,
+    base_url: Url,
+    token_store: Arc<dyn TokenStore>,
+    state: Mutex<State>,
+}
+
+impl Client {
+    /// Starts building a client of the instance at `base_url` (e.g. `http://127.0.0.1:4000/`).
+    pub fn builder(mut base_url: Url) -> ClientBuilder {
+        // `Url::join` replaces the last segment unless the base ends in a slash.
+        if !base_url.path().ends_with('/') {
+            let path = format!("{}/", base_url.path());
+            base_url.set_path(&path);
+        }
+        ClientBuilder {
+            base_url,
+            token_store: Arc::new(MemoryTokenStore::default()),
+            user_agent: format!("userdesk-fapi/{}", env!("CARGO_PKG_VERSION")),
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// The instance's base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// `true` once the server has given this client a token.
+    pub fn has_token(&self) -> bool {
+        self.state().token.is_some()
+    }
+
+    /// The session `/v1/me` requests act on, as last reported by the server.
+    pub fn session_id(&self) -> Option<String> {
+        self.state().session_id.clone()
+    }
+
+    /// The instance's configuration (`GET /v1/environment`).
+    pub async fn environment(&self) -> Result<Environment> {
+        self.send(Method::GET, "v1/environment", None).await
+    }
+
+    /// This device's client: its sessions and sign-in (`GET /v1/client`); `None` when the
+    /// server has none for this token.
+    pub async fn get_client(&self) -> Result<Option<models::Client>> {
+        let envelope: Envelope<Option<models::Client>> = self.send(Method::GET, "v1/client", None).await?;
+        Ok(envelope.response)
+    }
+
+    /// Signs in with an identifier (email address or username) and password
+    /// (`POST /v1/client/sign_ins`, strategy `password`).
+    pub async fn sign_in_with_password(&self, identifier: &str, password: &str) -> Result<SignIn> {
+        let form = vec![
+            ("strategy", "password".to_owned()),
+            ("identifier", identifier.to_owned()),
+            ("password", password.to_owned()),
+        ];
+        let envelope: Envelope<SignIn> = self.send(Method::POST, "v1/client/sign_ins", Some(form)).await?;
+        Ok(envelope.response)
+    }
+
+    /// The signed-in user (`GET /v1/me`).
+    pub async fn me(&self) -> Result<User> {
+        let envelope: Envelope<User> = self.send(Method::GET, "v1/me", None).await?;
+        Ok(envelope.response)
+    }
+
+    /// Changes the user's profile (`PATCH /v1/me`; the seed's `update(params)`).
+    pub async fn update_user(&self, params: &UpdateUserParams) -> Result<User> {
+        let form: Vec<(&str, String)> = [
+            ("first_name", &params.first_name),
+            ("last_name", &params.last_name),
+            ("username", &params.username),
+            ("primary_email_address_id", &params.primary_email_address_id),
+            ("primary_phone_number_id", &params.primary_phone_number_id),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.clone().map(|value| (name, value)))
+        .collect();
+        let envelope: Envelope<User> = self.send(Method::PATCH, "v1/me", Some(form)).await?;
+        Ok(envelope.response)
+    }
+
+    /// Deep-merges `patch` into the user's unsafe metadata; `null` removes a key
+    /// (`PATCH /v1/me/metadata`).
+    pub async fn update_unsafe_metadata(&self, patch: &Map<String, Value>) -> Result<User> {
+        let form = vec![("unsafe_metadata", Value::Object(patch.clone()).to_string())];
+        let envelope: Envelope<User> = self.send(Method::PATCH, "v1/me/metadata", Some(form)).await?;
+        Ok(envelope.response)
+    }
+
+    /// Makes the user's unsafe metadata equal `metadata`, sending only what differs from `current`.
+    pub async fn replace_unsafe_metadata(
+        &self,
+        current: &Map<String, Value>,
+        metadata: &Map<String, Value>,
+    ) -> Result<User> {
+        let patch = metadata::merge_patch(current, metadata);
+        if patch.is_empty() {
+            return self.me().await;
+        }
+        self.update_unsafe_metadata(&patch).await
+    }
+
+    /// Ends every session of this client (`DELETE /v1/client`): signs out on this device.
+    pub async fn sign_out(&self) -> Result<()> {
+        let _: Envelope<Option<models::Client>> = self.send(Method::DELETE, "v1/client", None).await?;
+        self.state().session_id = None;
+        Ok(())
+    }
+
+    /// Ends one session of this client (`POST /v1/client/sessions/{id}/end`).
+    pub async fn end_session(&self, session_id: &str) -> Result<Session> {
+        let path = format!("v1/client/sessions/{}/end", encode_segment(session_id));
+        let envelope: Envelope<Session> = self.send(Method::POST, &path, None).await?;
+        Ok(envelope.response)
+    }
+
+    /// Removes one session from this client (`POST /v1/client/sessions/{id}/remove`).
+    pub async fn remove_session(&self, session_id: &str) -> Result<Session> {
+        let path = format!("v1/client/sessions/{}/remove", encode_segment(session_id));
+        let envelope: Envelope<Session> = self.send(Method::POST, &path, None).await?;
+        Ok(envelope.response)
+    }
+
+    /// Deletes the signed-in user's account (`DELETE /v1/me`), where the instance allows it.
+    pub async fn delete_user(&self) -> Result<()> {
+        let _: Envelope<Value> = self.send(Method::DELETE, "v1/me", None).await?;
+        self.state().session_id = None;
+        Ok(())
+    }
+
+    /// Sends one request and decodes its body as `T`, keeping the token and session current.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        form: Option<Vec<(&str, String)>>,
+    ) -> Result<T> {
+        let mut url = self.base_url.join(path).map_err(|e| Error::InvalidInstance(e.to_string()))?;
+        let (token, session_id) = {
+            let state = self.state();
+            (state.token.clone(), state.session_id.clone())
+        };
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("_is_native", "1");
+            if let (true, Some(session_id)) = (path.starts_with("v1/me"), session_id) {
+                query.append_pair("_clerk_session_id", &session_id);
+            }
+        }
+        let mut request = self.http.request(method, url).header("clerk-api-version", API_VERSION);
+        if let Some(token) = token {
+            request = request.header(AUTHORIZATION, token);
+        }
+        if let Some(form) = form {
+            request = request.form(&form);
+        }
+        let response = request.send().await.map_err(|e| self.transport_error(e))?;
+        if let Some(token) = response.headers().get(AUTHORIZATION).and_then(bare_token) {
+            self.remember_token(token)?;
+        }
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| self.transport_error(e))?;
+        if !status.is_success() {
+            return Err(api_error(status.as_u16(), &body));
+        }
+        let value: T = decode(&body)?;
+        if let Ok(Envelope::<Value> { client: Some(client), .. }) = serde_json::from_slice(&body) {
+            self.state().session_id = client.active_session().map(|session| session.id.clone());
+        }
+        Ok(value)
+    }
+
+    fn remember_token(&self, token: String) -> Result<()> {
+        let mut state = self.state();
+        if state.token.as_deref() == Some(token.as_str()) {
+            return Ok(());
+        }
+        self.token_store.save(&token).map_err(|e| Error::TokenStore(e.to_string()))?;
+        state.token = Some(token);
+        Ok(())
+    }
+
+    fn transport_error(&self, error: reqwest::Error) -> Error {
+        let url = self.base_url.to_string();
+        if error.is_timeout() {
+            Error::Timeout { url }
+        } else {
+            let mut message = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                message = format!("{message}: {cause}");
+                source = cause.source();
+            }
+            Error::Network { url, message }
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // The state is two strings; a panic elsewhere cannot leave them half-written.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The token of an `Authorization` header, with or without `Bearer `.
+fn bare_token(value: &HeaderValue) -> Option<String> {
+    let text = value.to_str().ok()?.trim();
+    let token = match text.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ if text.eq_ignore_ascii_case("bearer") => "",
+        _ => text,
+    };
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(deserializer)
+        .map_err(|e| Error::Decode { path: e.path().to_string(), message: e.inner().to_string() })
+}
+
+fn api_error(status: u16, body: &[u8]) -> Error {
+    match serde_json::from_slice::<ClerkErrors>(body) {
+        Ok(ClerkErrors { errors, clerk_trace_id, .. }) if !errors.is_empty() => {
+            Error::Api { status, errors, trace_id: clerk_trace_id }
+        }
+        _ => Error::UnexpectedStatus { status },
+    }
+}
+
+fn encode_segment(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_read_with_or_without_bearer() {
+        assert_eq!(bare_token(&HeaderValue::from_static("Bearer abc")).as_deref(), Some("abc"));
+        assert_eq!(bare_token(&HeaderValue::from_static("abc")).as_deref(), Some("abc"));
+        assert_eq!(bare_token(&HeaderValue::from_static("Bearer ")), None);
+    }
+
+    #[test]
+    fn decode_errors_name_the_failing_field() {
+        let body = br#"{"response": {"id": "user_1", "object": 5}}"#;
+        let error = decode::<Envelope<User>>(body).err();
+        match error {
+            Some(Error::Decode { path, .. }) => assert_eq!(path, "response.object"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn clerk_errors_keep_code_message_and_field() {
+        let body = br#"{"errors":[{"code":"form_password_incorrect","message":"Password is incorrect","long_message":"Password is incorrect. Try again.","meta":{"param_name":"password"}}]}"#;
+        let error = api_error(422, body);
+        assert_eq!(error.code(), "form_password_incorrect");
+        assert_eq!(error.field(), Some("password"));
+        assert_eq!(error.status(), Some(422));
+        assert_eq!(error.to_string(), "Password is incorrect. Try again.");
+        assert_eq!(api_error(502, b"<html>bad gateway</html>").code(), "unexpected_status");
+    }
+}

@@ -1,0 +1,32 @@
+//! Userdesk's typed client for Clerk's Frontend API (FAPI), spoken as a native app.
+//!
+//! - [`models`]: the resources of the seeds (User, EmailAddress, PhoneNumber, ExternalAccount,
+//!   Verification, Session, Image, …) as the spec's JSON carries them; the server shares them.
+//! - [`Client`] (feature `client`): requests over HTTP with the native-client protocol
+//!   (`_is_native=1`, the client token in `Authorization`, rotated from every response).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod metadata;
+pub mod models;
+mod params;
+
+pub use params::UpdateUserParams;
+
+#[cfg(feature = "client")]
+mod client;
+#[cfg(feature = "client")]
+mod error;
+#[cfg(feature = "client")]
+mod instance_url;
+#[cfg(feature = "client")]
+mod token_store;
+
+#[cfg(feature = "client")]
+pub use client::{Client, ClientBuilder, API_VERSION};
+#[cfg(feature = "client")]
+pub use error::{Error, Result};
+#[cfg(feature = "client")]
+pub use instance_url::{fapi_url_from_publishable_key, parse_fapi_url};
+#[cfg(feature = "client")]
+pub use token_store::{MemoryTokenStore, TokenStore, TokenStoreError};

@@ -1,0 +1,68 @@
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// How an instance presents itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DisplayConfig {
+    /// `development`, `staging` or `production`.
+    pub instance_environment_type: String,
+    /// The application's name.
+    pub application_name: String,
+    /// The rest, as the server sends it.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// What an instance lets users do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserSettings {
+    /// Per attribute (`email_address`, `username`, …): whether it is enabled, required, used to sign in.
+    #[serde(default)]
+    pub attributes: Map<String, Value>,
+    /// Per OAuth strategy (`oauth_github`, …): whether it is enabled and how.
+    #[serde(default)]
+    pub social: Map<String, Value>,
+    /// The rest, as the server sends it.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// The instance's configuration (`GET /v1/environment`).
+///
+/// A read model: Userdesk reads the parts it acts on and keeps the rest as JSON. The server
+/// writes the full document itself, and the conformance tests hold it to the spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    /// How the instance presents itself.
+    pub display_config: DisplayConfig,
+    /// What users may do.
+    pub user_settings: UserSettings,
+    /// The rest (`auth_config`, `organization_settings`, …), as the server sends it.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+impl Environment {
+    /// The OAuth strategies the instance has enabled, e.g. `oauth_github`.
+    pub fn enabled_oauth_strategies(&self) -> Vec<String> {
+        let mut strategies: Vec<String> = self
+            .user_settings
+            .social
+            .iter()
+            .filter(|(_, config)| config.get("enabled").and_then(Value::as_bool) == Some(true))
+            .map(|(strategy, _)| strategy.clone())
+            .collect();
+        strategies.sort();
+        strategies
+    }
+
+    /// `true` when users may delete their own accounts.
+    pub fn delete_self_enabled(&self) -> bool {
+        self.user_settings
+            .other
+            .get("actions")
+            .and_then(|actions| actions.get("delete_self"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+}

@@ -1,0 +1,104 @@
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::User;
+
+/// Where a session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// Signed in.
+    Active,
+    /// Signed out from another device or by the instance.
+    Revoked,
+    /// Signed out here.
+    Ended,
+    /// Ran out of time.
+    Expired,
+    /// Removed from the client.
+    Removed,
+    /// Left unused until it lapsed.
+    Abandoned,
+    /// Waiting for a task (e.g. choosing an organisation) before it becomes active.
+    Pending,
+}
+
+/// A session JWT (`Token`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Token {
+    /// Always `token`.
+    pub object: String,
+    /// The encoded JWT.
+    pub jwt: String,
+}
+
+/// What anybody may see of a session's user (`PublicUserData`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PublicUserData {
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// The profile image.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// `true` when the person uploaded a profile image.
+    pub has_image: bool,
+    /// The identifier the person signed in with.
+    pub identifier: String,
+    /// The user's id.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// The username.
+    #[serde(default)]
+    pub username: Option<String>,
+}
+
+/// A signed-in session on a client (`Session`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Session {
+    /// Its id (`sess_…`).
+    pub id: String,
+    /// Always `session`.
+    pub object: String,
+    /// Where it stands.
+    pub status: SessionStatus,
+    /// When it ends however active it is (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub expire_at: i64,
+    /// When it lapses if unused (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub abandon_at: i64,
+    /// Last use (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub last_active_at: i64,
+    /// The latest session token, where the server includes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_active_token: Option<Token>,
+    /// The impersonator, when someone acts as this user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "JsonValue | null"))]
+    pub actor: Option<Value>,
+    /// The active organisation.
+    #[serde(default)]
+    pub last_active_organization_id: Option<String>,
+    /// The session's user, where the server includes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
+    /// What anybody may see of the user.
+    #[serde(default)]
+    pub public_user_data: Option<PublicUserData>,
+    /// Minutes since the first and second factors were last verified.
+    #[serde(default)]
+    pub factor_verification_age: Vec<i32>,
+    /// Created (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub created_at: i64,
+    /// Last changed (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub updated_at: i64,
+}
