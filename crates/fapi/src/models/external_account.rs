@@ -46,10 +46,8 @@ pub struct ExternalAccount {
     #[serde(default)]
     pub label: Option<String>,
     /// Created (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
     /// Last changed (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
     /// The state of the OAuth round trip that links it.
     pub verification: Option<Verification>,

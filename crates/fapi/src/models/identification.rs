@@ -31,10 +31,8 @@ pub struct EmailAddress {
     #[serde(default)]
     pub linked_to: Vec<IdentificationLink>,
     /// Created (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
     /// Last changed (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
 }
 
@@ -72,10 +70,8 @@ pub struct PhoneNumber {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_codes: Option<Vec<String>>,
     /// Created (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
     /// Last changed (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
 }
 

@@ -68,13 +68,10 @@ pub struct Session {
     /// Where it stands.
     pub status: SessionStatus,
     /// When it ends however active it is (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub expire_at: i64,
     /// When it lapses if unused (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub abandon_at: i64,
     /// Last use (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub last_active_at: i64,
     /// The latest session token, where the server includes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,9 +93,7 @@ pub struct Session {
     #[serde(default)]
     pub factor_verification_age: Vec<i32>,
     /// Created (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
     /// Last changed (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
 }

@@ -59,7 +59,6 @@ pub struct User {
     pub enterprise_accounts: Vec<Value>,
     /// When the password last changed (Unix ms).
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub password_last_updated_at: Option<i64>,
     /// Set by the service through the Backend API; read-only here.
     #[cfg_attr(feature = "ts", ts(type = "Record<string, JsonValue>"))]
@@ -73,7 +72,6 @@ pub struct User {
     pub external_id: Option<String>,
     /// Last sign-in (Unix ms).
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub last_sign_in_at: Option<i64>,
     /// Banned by the instance.
     #[serde(default)]
@@ -83,17 +81,13 @@ pub struct User {
     pub locked: bool,
     /// Seconds until a lockout ends.
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub lockout_expires_in_seconds: Option<i64>,
     /// Sign-in attempts left before a lockout.
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub verification_attempts_remaining: Option<i64>,
     /// Created (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
     /// Last changed (Unix ms).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
     /// `true` when the person may delete their own account.
     #[serde(default)]
@@ -103,19 +97,15 @@ pub struct User {
     pub create_organization_enabled: bool,
     /// Last activity (Unix ms).
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub last_active_at: Option<i64>,
     /// When two-factor was turned on (Unix ms).
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub mfa_enabled_at: Option<i64>,
     /// When two-factor was turned off (Unix ms).
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub mfa_disabled_at: Option<i64>,
     /// When the person accepted the legal terms (Unix ms).
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub legal_accepted_at: Option<i64>,
 }
 

@@ -38,7 +38,6 @@ pub struct Verification {
     pub attempts: Option<u32>,
     /// When it stops being valid (Unix ms).
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub expire_at: Option<i64>,
     /// For OAuth strategies: where to send the person to verify.
     #[serde(default, skip_serializing_if = "Option::is_none")]

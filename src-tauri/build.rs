@@ -1,0 +1,22 @@
+fn main() {
+    // Declaring the app's commands makes each one need an explicit permission in
+    // src-tauri/capabilities/, so the webview can call only what a capability grants.
+    let commands = &[
+        "app_info",
+        "current_user",
+        "sign_in",
+        "sign_out",
+        "update_profile",
+        "set_unsafe_metadata",
+        "get_settings",
+        "save_settings",
+    ];
+    // The capabilities live in src-tauri/ with the rest of the shell, not beside tauri.conf.json.
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(commands));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        panic!("tauri-build failed: {error:#}");
+    }
+}

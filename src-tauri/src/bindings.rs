@@ -1,0 +1,62 @@
+//! The TypeScript declarations of every type that crosses IPC, generated into
+//! `ui/src/lib/bindings.ts`. The test fails when the file drifts from the Rust types;
+//! `make bindings` (`UPDATE_BINDINGS=1 cargo test -p userdesk bindings`) rewrites it.
+
+use ts_rs::{Config, TS};
+use userdesk_fapi::models;
+
+use crate::connection::{DemoAccount, InstanceInfo, InstanceKind};
+use crate::error::CommandError;
+use crate::settings::{InstanceSetting, Settings, Theme};
+use crate::state::AppInfo;
+use crate::token_store::TokenStorage;
+
+const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/lib/bindings.ts");
+
+fn declaration<T: TS>(config: &Config) -> String {
+    format!("export {}\n", T::decl(config))
+}
+
+fn render() -> String {
+    // Timestamps are Unix milliseconds: well inside a JavaScript number.
+    let config = Config::new().with_large_int("number");
+    let declarations = [
+        declaration::<serde_json::Value>(&config),
+        declaration::<models::User>(&config),
+        declaration::<models::EmailAddress>(&config),
+        declaration::<models::PhoneNumber>(&config),
+        declaration::<models::IdentificationLink>(&config),
+        declaration::<models::ExternalAccount>(&config),
+        declaration::<models::Verification>(&config),
+        declaration::<models::VerificationStatus>(&config),
+        declaration::<models::ClerkError>(&config),
+        declaration::<userdesk_fapi::UpdateUserParams>(&config),
+        declaration::<AppInfo>(&config),
+        declaration::<InstanceInfo>(&config),
+        declaration::<InstanceKind>(&config),
+        declaration::<DemoAccount>(&config),
+        declaration::<TokenStorage>(&config),
+        declaration::<Settings>(&config),
+        declaration::<InstanceSetting>(&config),
+        declaration::<Theme>(&config),
+        declaration::<CommandError>(&config),
+    ];
+    format!(
+        "// Generated from the Rust types by `make bindings`; do not edit.\n\n{}",
+        declarations.join("\n")
+    )
+}
+
+#[test]
+fn bindings_are_current() {
+    let generated = render();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(PATH, &generated).expect("write ui/src/lib/bindings.ts");
+        return;
+    }
+    let committed = std::fs::read_to_string(PATH).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "ui/src/lib/bindings.ts is out of date with the Rust types: run `make bindings` and commit it"
+    );
+}

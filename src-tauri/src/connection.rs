@@ -1,0 +1,107 @@
+//! The instance the app talks to: the embedded account server it starts itself, or a remote
+//! Clerk-compatible instance named in Settings.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+use ts_rs::TS;
+use url::Url;
+use userdesk_fapi::{fapi_url_from_publishable_key, parse_fapi_url, Client};
+use userdesk_server::RunningServer;
+
+use crate::error::{CommandError, CommandResult};
+use crate::settings::InstanceSetting;
+use crate::token_store::{self, TokenStorage};
+
+/// Which kind of instance is in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum InstanceKind {
+    Embedded,
+    Clerk,
+    Url,
+}
+
+/// The instance in use, for the UI to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct InstanceInfo {
+    pub kind: InstanceKind,
+    pub fapi_url: String,
+    /// A short name: "Embedded account server" or the host.
+    pub label: String,
+}
+
+/// The embedded server's demo account, shown on the sign-in screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DemoAccount {
+    pub email: String,
+    pub password: String,
+}
+
+/// A live connection to one instance.
+pub struct Connection {
+    pub client: Arc<Client>,
+    pub info: InstanceInfo,
+    pub demo_account: Option<DemoAccount>,
+    pub token_storage: TokenStorage,
+    server: Option<RunningServer>,
+}
+
+impl Connection {
+    /// Connects to the instance `setting` names: for the embedded one, starts the server with its
+    /// data under `data_dir`.
+    pub async fn open(setting: &InstanceSetting, data_dir: &Path, user_agent: &str) -> CommandResult<Self> {
+        let (url, kind, server) = match setting {
+            InstanceSetting::Embedded => {
+                let config = userdesk_server::Config::new(data_dir.join("server"));
+                let server = userdesk_server::start(config).await.map_err(|error| {
+                    CommandError::new(
+                        "embedded_server",
+                        format!("The embedded account server could not start: {error}"),
+                    )
+                })?;
+                let url = Url::parse(&server.url())
+                    .map_err(|e| CommandError::new("embedded_server", format!("bad server URL: {e}")))?;
+                (url, InstanceKind::Embedded, Some(server))
+            }
+            InstanceSetting::PublishableKey { key } => {
+                let url = fapi_url_from_publishable_key(key).map_err(|e| invalid_setting(e, "key"))?;
+                (url, InstanceKind::Clerk, None)
+            }
+            InstanceSetting::FapiUrl { url } => {
+                let url = parse_fapi_url(url).map_err(|e| invalid_setting(e, "url"))?;
+                (url, InstanceKind::Url, None)
+            }
+        };
+        let (label, account) = match kind {
+            // The embedded server's port changes every run; its token does not.
+            InstanceKind::Embedded => ("Embedded account server".to_owned(), "embedded".to_owned()),
+            _ => (url.host_str().unwrap_or_default().to_owned(), url.to_string()),
+        };
+        let (store, token_storage) = token_store::open(&account, data_dir);
+        let client = Client::builder(url.clone()).token_store(store).user_agent(user_agent).build()?;
+        let demo_account = server.as_ref().map(|_| DemoAccount {
+            email: userdesk_server::DEMO_EMAIL.to_owned(),
+            password: userdesk_server::DEMO_PASSWORD.to_owned(),
+        });
+        Ok(Self {
+            client: Arc::new(client),
+            info: InstanceInfo { kind, fapi_url: url.to_string(), label },
+            demo_account,
+            token_storage,
+            server,
+        })
+    }
+
+    /// Stops the embedded server, if this connection started one, letting it finish its writes.
+    pub async fn close(self) {
+        if let Some(server) = self.server {
+            server.shutdown().await;
+        }
+    }
+}
+
+fn invalid_setting(error: userdesk_fapi::Error, field: &str) -> CommandError {
+    CommandError::new("invalid_settings", error.to_string()).at_field(field)
+}

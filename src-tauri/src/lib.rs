@@ -1,0 +1,72 @@
+//! Userdesk's desktop shell: starts the instance connection, registers the commands, and keeps
+//! the window single. The logic lives in `crates/`; this crate translates.
+
+mod commands;
+mod connection;
+mod error;
+mod settings;
+mod state;
+mod token_store;
+
+#[cfg(test)]
+mod bindings;
+
+use tauri::{Manager, RunEvent};
+
+use crate::state::AppState;
+
+/// Runs the app until the person quits.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let app = tauri::Builder::default()
+        // First, so a second launch hands over to the running app before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .setup(|app| {
+            let data_dir = app.path().app_data_dir()?;
+            let settings = settings::load(app.handle());
+            let state = tauri::async_runtime::block_on(AppState::open(settings, data_dir));
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::current_user,
+            commands::sign_in,
+            commands::sign_out,
+            commands::update_profile,
+            commands::set_unsafe_metadata,
+            commands::get_settings,
+            commands::save_settings,
+        ])
+        .build(tauri::generate_context!());
+
+    let app = match app {
+        Ok(app) => app,
+        Err(error) => {
+            eprintln!("Userdesk could not start: {error}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        if let RunEvent::Exit = event {
+            // Let the embedded server finish its writes before the process ends.
+            if let Some(state) = app.try_state::<AppState>() {
+                tauri::async_runtime::block_on(state.shut_down());
+            }
+        }
+    });
+}

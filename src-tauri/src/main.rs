@@ -1,0 +1,6 @@
+// Without a console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    userdesk_lib::run();
+}

@@ -1,0 +1,154 @@
+//! The client token at rest: the OS keychain, or a private file where no keychain service runs
+//! (a headless Linux session without Secret Service). The fallback is shown in Settings.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use ts_rs::TS;
+use userdesk_fapi::{TokenStore, TokenStoreError};
+
+const KEYCHAIN_SERVICE: &str = "dev.userdesk.app";
+
+/// Where the token is kept, for Settings to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TokenStorage {
+    /// The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager).
+    Keychain,
+    /// A file only this user can read, because the keychain is unavailable.
+    File { path: String, reason: String },
+}
+
+/// Opens the store for one instance's token (`account` names the instance), preferring the
+/// keychain. `USERDESK_NO_KEYCHAIN=1` forces the file, for tests that must not touch a real keychain.
+pub fn open(account: &str, fallback_dir: &Path) -> (Arc<dyn TokenStore>, TokenStorage) {
+    let fallback_reason = if std::env::var_os("USERDESK_NO_KEYCHAIN").is_some() {
+        "USERDESK_NO_KEYCHAIN is set".to_owned()
+    } else {
+        match KeychainStore::open(account) {
+            Ok(store) => return (Arc::new(store), TokenStorage::Keychain),
+            Err(reason) => reason,
+        }
+    };
+    let path = fallback_dir.join(format!("client-token-{}", file_safe(account)));
+    tracing::warn!("keychain unavailable ({fallback_reason}); keeping the token in {}", path.display());
+    let storage = TokenStorage::File { path: path.display().to_string(), reason: fallback_reason };
+    (Arc::new(FileStore { path }), storage)
+}
+
+struct KeychainStore {
+    entry: keyring::Entry,
+}
+
+impl KeychainStore {
+    /// Opens the entry and reads it once, so that a keychain that cannot answer is found now.
+    fn open(account: &str) -> Result<Self, String> {
+        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(|e| e.to_string())?;
+        match entry.get_password() {
+            Ok(_) | Err(keyring::Error::NoEntry) => Ok(Self { entry }),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+}
+
+impl TokenStore for KeychainStore {
+    fn load(&self) -> Result<Option<String>, TokenStoreError> {
+        match self.entry.get_password() {
+            Ok(token) => Ok(Some(token)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(error) => Err(TokenStoreError(error.to_string())),
+        }
+    }
+
+    fn save(&self, token: &str) -> Result<(), TokenStoreError> {
+        self.entry.set_password(token).map_err(|e| TokenStoreError(e.to_string()))
+    }
+
+    fn clear(&self) -> Result<(), TokenStoreError> {
+        match self.entry.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(error) => Err(TokenStoreError(error.to_string())),
+        }
+    }
+}
+
+struct FileStore {
+    path: PathBuf,
+}
+
+impl TokenStore for FileStore {
+    fn load(&self) -> Result<Option<String>, TokenStoreError> {
+        match fs::read_to_string(&self.path) {
+            Ok(text) => Ok(Some(text.trim().to_owned()).filter(|token| !token.is_empty())),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(TokenStoreError(error.to_string())),
+        }
+    }
+
+    fn save(&self, token: &str) -> Result<(), TokenStoreError> {
+        write_private(&self.path, token).map_err(|e| TokenStoreError(e.to_string()))
+    }
+
+    fn clear(&self) -> Result<(), TokenStoreError> {
+        match fs::remove_file(&self.path) {
+            Ok(()) => Ok(()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(error) => Err(TokenStoreError(error.to_string())),
+        }
+    }
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves half a token.
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let temporary = path.with_extension("tmp");
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&temporary)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()?;
+    fs::rename(&temporary, path)
+}
+
+fn file_safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_store_keeps_the_token_privately_and_forgets_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = FileStore { path: dir.path().join("nested").join("client-token-embedded") };
+        assert_eq!(store.load().ok().flatten(), None);
+        store.save("tok_1").expect("save");
+        store.save("tok_2").expect("save again");
+        assert_eq!(store.load().ok().flatten().as_deref(), Some("tok_2"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&store.path).expect("metadata").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        store.clear().expect("clear");
+        assert_eq!(store.load().ok().flatten(), None);
+        store.clear().expect("clearing twice is fine");
+    }
+
+    #[test]
+    fn account_names_become_safe_file_names() {
+        assert_eq!(file_safe("https://clerk.example.com/"), "https___clerk.example.com_");
+    }
+}
