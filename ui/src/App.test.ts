@@ -1,0 +1,102 @@
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import App from './App.svelte';
+import { actions, fakeBackend, makeUser } from './test-support';
+
+describe('the app frame', () => {
+  it('shows the signed-in account in the sidebar with the instance under it', async () => {
+    fakeBackend({ signedIn: makeUser() });
+    render(App);
+
+    expect(await screen.findByTestId('sidebar-name')).toHaveTextContent('Grace Hopper');
+    expect(screen.getByTestId('sidebar-email')).toHaveTextContent('grace@example.com');
+    expect(screen.getByRole('complementary')).toHaveTextContent('Embedded account server');
+    expect(screen.getByTestId('nav-profile')).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByRole('heading', { level: 1, name: 'Profile' })).toBeVisible();
+  });
+
+  it('signs out from the sidebar and returns to the sign-in screen', async () => {
+    const calls = fakeBackend({ signedIn: makeUser() });
+    const ue = userEvent.setup();
+    render(App);
+
+    await ue.click(await screen.findByTestId('signout'));
+
+    expect(await screen.findByTestId('signin-identifier')).toBeVisible();
+    expect(screen.queryByTestId('sidebar-name')).not.toBeInTheDocument();
+    expect(actions(calls).map((c) => c.cmd)).toEqual(['sign_out']);
+    expect(screen.getByTestId('toast')).toHaveTextContent('Signed out');
+  });
+
+  it('stays signed in and says why when signing out fails', async () => {
+    fakeBackend({
+      signedIn: makeUser(),
+      handlers: {
+        sign_out: () => {
+          throw { code: 'network', message: 'The server did not answer.', field: null };
+        },
+      },
+    });
+    const ue = userEvent.setup();
+    render(App);
+
+    await ue.click(await screen.findByTestId('signout'));
+
+    expect(await screen.findByTestId('toast')).toHaveTextContent('Could not sign out: The server did not answer.');
+    expect(screen.getByTestId('sidebar-name')).toBeVisible();
+  });
+
+  it('shows a planned section honestly, with its purpose', async () => {
+    fakeBackend({ signedIn: makeUser() });
+    const ue = userEvent.setup();
+    render(App);
+
+    await ue.click(await screen.findByTestId('nav-devices'));
+
+    expect(screen.getByRole('heading', { level: 1, name: 'Devices' })).toBeVisible();
+    const card = screen.getByRole('region', { name: 'Active sessions' });
+    expect(within(card).getByText('Not in this version')).toBeVisible();
+    expect(screen.queryByText(/coming soon/i)).not.toBeInTheDocument();
+  });
+
+  it('says when the identity service cannot be reached, and retries', async () => {
+    let fail = true;
+    fakeBackend({
+      handlers: {
+        current_user: () => {
+          if (fail) throw { code: 'network', message: 'Connection refused.', field: null };
+          return null;
+        },
+      },
+    });
+    const ue = userEvent.setup();
+    render(App);
+
+    expect(await screen.findByRole('heading', { name: 'Can’t reach the identity service' })).toBeVisible();
+    expect(screen.getByText('Connection refused.')).toBeVisible();
+    fail = false;
+    await ue.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByTestId('signin-identifier')).toBeVisible();
+  });
+});
+
+describe('an ended session', () => {
+  it('returns to sign-in when an action finds the session gone', async () => {
+    fakeBackend({
+      signedIn: makeUser(),
+      handlers: {
+        update_profile: () => {
+          throw { code: 'signed_out', message: 'You are signed out.', field: null };
+        },
+      },
+    });
+    const ue = userEvent.setup();
+    render(App);
+
+    await ue.type(await screen.findByTestId('profile-first-name'), 'x{Enter}');
+
+    expect(await screen.findByTestId('signin-identifier')).toBeVisible();
+    expect(screen.getByTestId('toast')).toHaveTextContent('Your session has ended. Sign in again.');
+  });
+});

@@ -1,0 +1,427 @@
+// Generated from the Rust types by `make bindings`; do not edit.
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+export type User = { 
+/**
+ * Its id (`user_…`).
+ */
+id: string, 
+/**
+ * Always `user`.
+ */
+object: string, 
+/**
+ * The username, where the instance uses them.
+ */
+username: string | null, 
+/**
+ * First name.
+ */
+first_name: string | null, 
+/**
+ * Last name.
+ */
+last_name: string | null, 
+/**
+ * The profile image, or a generated default avatar.
+ */
+image_url: string, 
+/**
+ * `true` when the person uploaded a profile image.
+ */
+has_image: boolean, 
+/**
+ * The primary email address's id.
+ */
+primary_email_address_id: string | null, 
+/**
+ * The primary phone number's id.
+ */
+primary_phone_number_id: string | null, 
+/**
+ * The primary web3 wallet's id (Userdesk does not manage wallets).
+ */
+primary_web3_wallet_id: string | null, 
+/**
+ * `true` when the person has a password.
+ */
+password_enabled: boolean, 
+/**
+ * `true` when two-factor authentication is on (the seed's `twoFactorEnabled()`).
+ */
+two_factor_enabled: boolean, 
+/**
+ * `true` when an authenticator app is set up.
+ */
+totp_enabled: boolean, 
+/**
+ * `true` when backup codes exist.
+ */
+backup_code_enabled: boolean, 
+/**
+ * Every email address.
+ */
+email_addresses: Array<EmailAddress>, 
+/**
+ * Every phone number.
+ */
+phone_numbers: Array<PhoneNumber>, 
+/**
+ * Web3 wallets (kept as the server sends them; Userdesk does not manage them).
+ */
+web3_wallets: Array<JsonValue>, 
+/**
+ * Passkeys (kept as the server sends them).
+ */
+passkeys: Array<JsonValue>, 
+/**
+ * Every connected OAuth account, verified or not.
+ */
+external_accounts: Array<ExternalAccount>, 
+/**
+ * SAML accounts (kept as the server sends them).
+ */
+saml_accounts: Array<JsonValue>, 
+/**
+ * Enterprise accounts (kept as the server sends them).
+ */
+enterprise_accounts: Array<JsonValue>, 
+/**
+ * When the password last changed (Unix ms).
+ */
+password_last_updated_at: number | null, 
+/**
+ * Set by the service through the Backend API; read-only here.
+ */
+public_metadata: Record<string, JsonValue>, 
+/**
+ * Read and written by the person's own clients.
+ */
+unsafe_metadata: Record<string, JsonValue>, 
+/**
+ * An id in another system, set through the Backend API.
+ */
+external_id: string | null, 
+/**
+ * Last sign-in (Unix ms).
+ */
+last_sign_in_at: number | null, 
+/**
+ * Banned by the instance.
+ */
+banned: boolean, 
+/**
+ * Locked after too many failed sign-ins.
+ */
+locked: boolean, 
+/**
+ * Seconds until a lockout ends.
+ */
+lockout_expires_in_seconds: number | null, 
+/**
+ * Sign-in attempts left before a lockout.
+ */
+verification_attempts_remaining: number | null, 
+/**
+ * Created (Unix ms).
+ */
+created_at: number, 
+/**
+ * Last changed (Unix ms).
+ */
+updated_at: number, 
+/**
+ * `true` when the person may delete their own account.
+ */
+delete_self_enabled: boolean, 
+/**
+ * `true` when the person may create organisations.
+ */
+create_organization_enabled: boolean, 
+/**
+ * Last activity (Unix ms).
+ */
+last_active_at: number | null, 
+/**
+ * When two-factor was turned on (Unix ms).
+ */
+mfa_enabled_at: number | null, 
+/**
+ * When two-factor was turned off (Unix ms).
+ */
+mfa_disabled_at: number | null, 
+/**
+ * When the person accepted the legal terms (Unix ms).
+ */
+legal_accepted_at: number | null, };
+
+export type EmailAddress = { 
+/**
+ * Its id (`idn_…`).
+ */
+id: string, 
+/**
+ * Always `email_address`.
+ */
+object: string, 
+/**
+ * The address.
+ */
+email_address: string, 
+/**
+ * Reserved by the instance, not removable.
+ */
+reserved: boolean, 
+/**
+ * Its verification; `None` before one was prepared.
+ */
+verification: Verification | null, 
+/**
+ * Identifications it came with.
+ */
+linked_to: Array<IdentificationLink>, 
+/**
+ * Created (Unix ms).
+ */
+created_at: number, 
+/**
+ * Last changed (Unix ms).
+ */
+updated_at: number, };
+
+export type PhoneNumber = { 
+/**
+ * Its id (`idn_…`).
+ */
+id: string, 
+/**
+ * Always `phone_number`.
+ */
+object: string, 
+/**
+ * The number in E.164 form.
+ */
+phone_number: string, 
+/**
+ * Kept for two-factor authentication rather than sign-in.
+ */
+reserved_for_second_factor: boolean, 
+/**
+ * The default second factor.
+ */
+default_second_factor: boolean, 
+/**
+ * Reserved by the instance, not removable.
+ */
+reserved: boolean, 
+/**
+ * Its verification; `None` before one was prepared.
+ */
+verification: Verification | null, 
+/**
+ * Identifications it came with.
+ */
+linked_to: Array<IdentificationLink>, 
+/**
+ * Backup codes, returned once when the number becomes a second factor.
+ */
+backup_codes?: Array<string> | null, 
+/**
+ * Created (Unix ms).
+ */
+created_at: number, 
+/**
+ * Last changed (Unix ms).
+ */
+updated_at: number, };
+
+export type IdentificationLink = { 
+/**
+ * The kind of the linked identification, e.g. `oauth_github`.
+ */
+type: string, 
+/**
+ * Its id.
+ */
+id: string, };
+
+export type ExternalAccount = { 
+/**
+ * Always `external_account`.
+ */
+object: string, 
+/**
+ * Its id (`eac_…`).
+ */
+id: string, 
+/**
+ * The provider, e.g. `oauth_github`.
+ */
+provider: string, 
+/**
+ * The identification it belongs to (`idn_…`).
+ */
+identification_id: string, 
+/**
+ * The user's id at the provider.
+ */
+provider_user_id: string, 
+/**
+ * The scopes the person granted, space-separated as on the wire; see [`Self::approved_scopes`].
+ */
+approved_scopes: string, 
+/**
+ * The email address the provider gave.
+ */
+email_address: string, 
+/**
+ * The first name the provider gave.
+ */
+first_name: string, 
+/**
+ * The last name the provider gave.
+ */
+last_name: string, 
+/**
+ * The provider's avatar URL.
+ */
+avatar_url: string, 
+/**
+ * The provider's avatar, as served by the instance.
+ */
+image_url?: string | null, 
+/**
+ * The username at the provider.
+ */
+username: string | null, 
+/**
+ * The phone number the provider gave.
+ */
+phone_number?: string | null, 
+/**
+ * Public metadata from the provider.
+ */
+public_metadata: Record<string, JsonValue>, 
+/**
+ * Tells apart several accounts of one provider.
+ */
+label: string | null, 
+/**
+ * Created (Unix ms).
+ */
+created_at: number, 
+/**
+ * Last changed (Unix ms).
+ */
+updated_at: number, 
+/**
+ * The state of the OAuth round trip that links it.
+ */
+verification: Verification | null, };
+
+export type Verification = { 
+/**
+ * The kind of verification, e.g. `verification_otp`, `verification_oauth`.
+ */
+object?: string | null, 
+/**
+ * Where it stands.
+ */
+status: VerificationStatus, 
+/**
+ * How it is done, e.g. `email_code`, `phone_code`, `oauth_github`, `password`.
+ */
+strategy: string, 
+/**
+ * Attempts so far; a verification usually allows at most 3.
+ */
+attempts: number | null, 
+/**
+ * When it stops being valid (Unix ms).
+ */
+expire_at: number | null, 
+/**
+ * For OAuth strategies: where to send the person to verify.
+ */
+external_verification_redirect_url?: string | null, 
+/**
+ * What went wrong, for strategies that report it (OAuth).
+ */
+error?: ClerkError | null, };
+
+export type VerificationStatus = "unverified" | "verified" | "transferable" | "failed" | "expired";
+
+export type ClerkError = { 
+/**
+ * A short, human-readable message.
+ */
+message: string, 
+/**
+ * A longer message with more detail.
+ */
+long_message: string, 
+/**
+ * A stable machine code, e.g. `form_password_incorrect`.
+ */
+code: string, 
+/**
+ * Extra facts, e.g. `param_name` for the form field concerned.
+ */
+meta?: Record<string, JsonValue>, };
+
+export type UpdateUserParams = { 
+/**
+ * New first name.
+ */
+first_name?: string, 
+/**
+ * New last name.
+ */
+last_name?: string, 
+/**
+ * New username.
+ */
+username?: string, 
+/**
+ * A verified email address of the user's to make primary.
+ */
+primary_email_address_id?: string, 
+/**
+ * A verified phone number of the user's to make primary.
+ */
+primary_phone_number_id?: string, };
+
+export type AppInfo = { version: string, instance: InstanceInfo, demo_account: DemoAccount | null, token_storage: TokenStorage, };
+
+export type InstanceInfo = { kind: InstanceKind, fapi_url: string, 
+/**
+ * A short name: "Embedded account server" or the host.
+ */
+label: string, };
+
+export type InstanceKind = "embedded" | "clerk" | "url";
+
+export type DemoAccount = { email: string, password: string, };
+
+export type TokenStorage = { "kind": "keychain" } | { "kind": "file", path: string, reason: string, };
+
+export type Settings = { instance: InstanceSetting, theme: Theme, };
+
+export type InstanceSetting = { "kind": "embedded" } | { "kind": "publishable_key", key: string, } | { "kind": "fapi_url", url: string, };
+
+export type Theme = "system" | "light" | "dark";
+
+export type CommandError = { 
+/**
+ * What kind of failure, stable for the UI to branch on.
+ */
+code: string, 
+/**
+ * What to tell the person.
+ */
+message: string, 
+/**
+ * The form field concerned, if any.
+ */
+field: string | null, };

@@ -1,0 +1,29 @@
+// Which section the main pane shows.
+export const SECTIONS = [
+  'profile',
+  'emails',
+  'connected',
+  'security',
+  'devices',
+  'tokens',
+  'settings',
+] as const;
+
+export type Section = (typeof SECTIONS)[number];
+
+class NavStore {
+  section = $state<Section>('profile');
+  /** Signed out, Settings opens over the sign-in screen. */
+  signedOutSettings = $state(false);
+
+  go(section: Section): void {
+    this.section = section;
+  }
+
+  reset(): void {
+    this.section = 'profile';
+    this.signedOutSettings = false;
+  }
+}
+
+export const nav = new NavStore();

@@ -1,0 +1,52 @@
+// The saved settings. The theme is applied as soon as it is known or changed.
+import * as api from '../api';
+import type { AppInfo, CommandError, Settings, Theme } from '../bindings';
+import { applyTheme } from '../theme';
+import { appInfo } from './app-info.svelte';
+
+class SettingsStore {
+  current = $state<Settings | null>(null);
+  error = $state<CommandError | null>(null);
+
+  /** Never throws: a failure is kept in `error` and the system theme stays. */
+  async load(): Promise<void> {
+    this.error = null;
+    try {
+      this.#set(await api.getSettings());
+    } catch (err) {
+      this.error = err as CommandError;
+    }
+  }
+
+  /** Saves all settings; the app reconnects, so the new AppInfo replaces the old one. */
+  async save(settings: Settings): Promise<AppInfo> {
+    const info = await api.saveSettings(settings);
+    this.#set(settings);
+    appInfo.set(info);
+    return info;
+  }
+
+  /**
+   * Applies a theme at once and persists it with the saved instance unchanged. On failure the
+   * previous theme comes back and the error is thrown.
+   */
+  async setTheme(theme: Theme): Promise<void> {
+    const previous = this.current;
+    if (!previous) throw { code: 'internal', message: 'Settings are not loaded yet.', field: null };
+    applyTheme(theme);
+    this.current = { ...previous, theme };
+    try {
+      await this.save({ ...previous, theme });
+    } catch (err) {
+      this.#set(previous);
+      throw err;
+    }
+  }
+
+  #set(settings: Settings): void {
+    this.current = settings;
+    applyTheme(settings.theme);
+  }
+}
+
+export const settings = new SettingsStore();
