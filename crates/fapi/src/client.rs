@@ -201,7 +201,7 @@ impl Client {
 
     /// Deletes the signed-in user's account (`DELETE /v1/me`), where the instance allows it.
     pub async fn delete_user(&self) -> Result<()> {
-        let _: Envelope<Value> = self.send(Method::DELETE, "v1/me", None).await?;
+        let _: Envelope<models::DeletedObject> = self.send(Method::DELETE, "v1/me", None).await?;
         self.state().session_id = None;
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! methods. Timestamps are Unix milliseconds, as in Clerk's API.
 
 mod client;
+mod deleted_object;
 mod environment;
 mod error;
 mod external_account;
@@ -17,6 +18,7 @@ mod user;
 mod verification;
 
 pub use client::{Client, ClientEnvelope, Envelope};
+pub use deleted_object::DeletedObject;
 pub use environment::{DisplayConfig, Environment, UserSettings};
 pub use error::{ClerkError, ClerkErrors};
 pub use external_account::ExternalAccount;

@@ -1,0 +1,41 @@
+//! `/v1/client`: this device's client.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use userdesk_fapi::models::{Client, Envelope};
+
+use super::native_client::CurrentClient;
+use super::{render, AppState};
+use crate::error::Result;
+use crate::store::{clients, sessions};
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/client", get(get_client).delete(delete_client))
+}
+
+/// The client, as the response itself (`client` stays null, as Clerk answers).
+async fn get_client(
+    State(state): State<AppState>,
+    client: CurrentClient,
+) -> Result<Json<Envelope<Option<Client>>>> {
+    let mut conn = state.db.pool().acquire().await?;
+    let client = render::client(&mut conn, &client.id).await?;
+    Ok(Json(Envelope { response: Some(client), client: None }))
+}
+
+/// Ends every session of the client (signs out on this device). The client and its token stay,
+/// so the device can sign in again without a new token.
+async fn delete_client(
+    State(state): State<AppState>,
+    client: CurrentClient,
+) -> Result<Json<Envelope<Option<Client>>>> {
+    let mut tx = state.db.write().await?;
+    sessions::end_all_for_client(&mut tx, &client.id).await?;
+    clients::set_last_active_session(&mut tx, &client.id, None).await?;
+    clients::set_sign_in(&mut tx, &client.id, None).await?;
+    let client = render::client(&mut tx, &client.id).await?;
+    tx.commit().await?;
+    Ok(Json(Envelope { response: Some(client), client: None }))
+}

@@ -1,0 +1,254 @@
+//! `GET /v1/environment`: what this instance offers, in Clerk's shape.
+//!
+//! The document is fixed apart from the mode: email addresses and usernames identify users,
+//! passwords are the first factor, one session per client, and users may delete themselves.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use userdesk_fapi::models::Environment;
+
+use super::AppState;
+use crate::config::Mode;
+use crate::error::{Error, Result};
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/environment", get(get_environment))
+}
+
+async fn get_environment(State(state): State<AppState>) -> Result<Json<Environment>> {
+    let environment = serde_json::from_value(document(state.mode))
+        .map_err(|e| Error::Internal(format!("the environment document does not fit the model: {e}")))?;
+    Ok(Json(environment))
+}
+
+/// One `user_settings.attributes` entry.
+fn attribute(
+    enabled: bool,
+    required: bool,
+    first_factor: bool,
+    first_factors: &[&str],
+    verifications: &[&str],
+) -> Value {
+    json!({
+        "enabled": enabled,
+        "required": required,
+        "used_for_first_factor": first_factor,
+        "first_factors": first_factors,
+        "used_for_second_factor": false,
+        "second_factors": [],
+        "verifications": verifications,
+        "verify_at_sign_up": !verifications.is_empty(),
+        "immutable": false,
+    })
+}
+
+fn off() -> Value {
+    attribute(false, false, false, &[], &[])
+}
+
+/// The environment document.
+pub fn document(mode: Mode) -> Value {
+    json!({
+        "auth_config": auth_config(mode),
+        "display_config": display_config(mode),
+        "user_settings": user_settings(),
+        "organization_settings": {
+            "enabled": false,
+            "max_allowed_memberships": 0,
+            "actions": { "admin_delete": false },
+            "domains": { "enabled": false, "enrollment_modes": [], "default_role": "" },
+            "creator_role": "",
+        },
+        "fraud_settings": {
+            "object": "fraud_settings",
+            "native": { "device_attestation_mode": "disabled" },
+        },
+        "commerce_settings": {
+            "billing": {
+                "stripe_publishable_key": null,
+                "free_trial_requires_payment_method": false,
+                "user": { "enabled": false, "has_paid_plans": false },
+                "organization": { "enabled": false, "has_paid_plans": false },
+            },
+        },
+        "api_keys_settings": {
+            "enabled": false,
+            "user_api_keys_enabled": false,
+            "orgs_api_keys_enabled": false,
+        },
+        "client_debug_mode": false,
+        "partitioned_cookies": false,
+        "maintenance_mode": false,
+    })
+}
+
+fn auth_config(mode: Mode) -> Value {
+    json!({
+        "object": "auth_config",
+        "id": "aac_userdesk",
+        "first_name": "on",
+        "last_name": "on",
+        "email_address": "on",
+        "phone_number": "off",
+        "username": "on",
+        "password": "required",
+        "identification_requirements": [["email_address", "username"]],
+        "identification_strategies": ["email_address", "username"],
+        "first_factors": ["password"],
+        "second_factors": [],
+        "email_address_verification_strategies": [],
+        "single_session_mode": true,
+        "enhanced_email_deliverability": false,
+        "test_mode": mode == Mode::Development,
+        "cookieless_dev": false,
+        "url_based_session_syncing": false,
+        "claimed_at": null,
+        "reverification": false,
+        "native_settings": {
+            "object": "native_settings",
+            "api_enabled": true,
+            "trusted_device_sign_in_enabled": false,
+            "trusted_device_enrollment_prompt_after_sign_in_enabled": false,
+            "trusted_device_enrollment_prompt_after_sign_up_enabled": false,
+        },
+    })
+}
+
+/// Links to hosted pages (none here) and optional assets (none).
+const EMPTY_URLS: [&str; 17] = [
+    "home_url",
+    "sign_in_url",
+    "sign_up_url",
+    "user_profile_url",
+    "waitlist_url",
+    "oauth_consent_url",
+    "after_sign_in_url",
+    "after_sign_up_url",
+    "after_sign_out_one_url",
+    "after_sign_out_all_url",
+    "after_switch_session_url",
+    "after_join_waitlist_url",
+    "organization_profile_url",
+    "create_organization_url",
+    "after_leave_organization_url",
+    "after_create_organization_url",
+    "logo_link_url",
+];
+const NULLS: [&str; 16] = [
+    "logo_image_url",
+    "favicon_image_url",
+    "support_email",
+    "clerk_js_version",
+    "google_one_tap_client_id",
+    "help_url",
+    "privacy_policy_url",
+    "terms_url",
+    "logo_url",
+    "favicon_url",
+    "logo_image",
+    "favicon_image",
+    "captcha_public_key",
+    "captcha_widget_type",
+    "captcha_public_key_invisible",
+    "captcha_provider",
+];
+
+fn display_config(mode: Mode) -> Value {
+    let mut config = json!({
+        "object": "display_config",
+        "id": "display_config_userdesk",
+        "instance_environment_type": mode.environment_type(),
+        "application_name": "Userdesk",
+        "theme": {},
+        "preferred_sign_in_strategy": "password",
+        "branded": false,
+        "experimental_force_oauth_first": false,
+        "show_devmode_warning": false,
+        "captcha_oauth_bypass": [],
+    });
+    if let Value::Object(map) = &mut config {
+        for key in EMPTY_URLS {
+            map.insert(key.into(), Value::String(String::new()));
+        }
+        for key in NULLS {
+            map.insert(key.into(), Value::Null);
+        }
+    }
+    config
+}
+
+fn user_settings() -> Value {
+    json!({
+        "attributes": {
+            "email_address": attribute(true, false, true, &["password"], &[]),
+            "phone_number": off(),
+            "username": attribute(true, false, true, &["password"], &[]),
+            "web3_wallet": off(),
+            "first_name": attribute(true, false, false, &[], &[]),
+            "last_name": attribute(true, false, false, &[], &[]),
+            "password": attribute(true, true, false, &[], &[]),
+            "authenticator_app": off(),
+            "ticket": off(),
+            "backup_code": off(),
+            "passkey": off(),
+        },
+        "social": {},
+        "saml": { "enabled": false },
+        "enterprise_sso": { "enabled": false },
+        "sign_in": { "second_factor": { "required": false } },
+        "sign_up": {
+            "captcha_enabled": false,
+            "captcha_widget_type": "smart",
+            "custom_action_required": false,
+            "progressive": true,
+            "mode": "restricted",
+            "legal_consent_enabled": false,
+        },
+        "restrictions": {
+            "allowlist": { "enabled": false },
+            "blocklist": { "enabled": false },
+            "allowlist_blocklist_disabled_on_sign_in": { "enabled": false },
+            "block_email_subaddresses": { "enabled": false },
+            "block_disposable_email_domains": { "enabled": false },
+        },
+        "password_settings": {
+            "disable_hibp": true,
+            "disable_password_reverification": true,
+            "min_length": super::validate::PASSWORD_MIN_LENGTH,
+            "max_length": super::validate::PASSWORD_MAX_LENGTH,
+            "require_special_char": false,
+            "require_numbers": false,
+            "require_uppercase": false,
+            "require_lowercase": false,
+            "show_zxcvbn": false,
+            "min_zxcvbn_strength": 0,
+            "enforce_hibp_on_sign_in": false,
+            "allowed_special_characters": "",
+        },
+        "username_settings": {
+            "min_length": super::validate::USERNAME_MIN_LENGTH,
+            "max_length": super::validate::USERNAME_MAX_LENGTH,
+            "allow_extended_special_characters": false,
+            "allow_numeric_usernames": true,
+        },
+        "actions": {
+            "delete_self": true,
+            "create_organization": false,
+            "create_organizations_limit": null,
+        },
+        "attack_protection": {
+            "user_lockout": { "enabled": false, "max_attempts": 0, "duration_in_minutes": 0 },
+            "pii": { "enabled": false },
+            "email_link": { "require_same_client": false },
+            "enumeration_protection": { "enabled": false },
+        },
+        "passkey_settings": {
+            "allow_autofill": false,
+            "show_sign_in_button": false,
+            "satisfies_second_factor": false,
+        },
+    })
+}

@@ -1,0 +1,177 @@
+//! `/v1/me`: the signed-in user.
+
+use axum::extract::State;
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+use userdesk_fapi::models::{DeletedObject, Envelope, User};
+
+use super::form::Form;
+use super::signed_in::SignedIn;
+use super::{render, validate, AppState};
+use crate::error::{Error, FieldError, Result};
+use crate::store::users::{self, MetadataKind, ProfileChange};
+
+/// The params of `PATCH /v1/me` in the 2026-05-12 spec.
+const PATCH_PARAMS: &[&str] = &[
+    "username",
+    "first_name",
+    "last_name",
+    "primary_email_address_id",
+    "primary_phone_number_id",
+    "primary_web3_wallet_id",
+];
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/me", get(get_me).patch(patch_me).delete(delete_me))
+        .route("/v1/me/metadata", patch(patch_metadata))
+}
+
+async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<Envelope<User>>> {
+    let mut conn = state.db.pool().acquire().await?;
+    let user = render::user_by_id(&mut conn, &signed_in.session.user_id).await?;
+    let client = render::client(&mut conn, &signed_in.client_id).await?;
+    Ok(Json(Envelope { response: user, client: Some(client) }))
+}
+
+/// A text field of the form: `None` when absent, `Some(None)` when empty (clear it).
+fn clearable<'a>(form: &'a super::form::Params, name: &str) -> Result<Option<Option<&'a str>>> {
+    Ok(form.one(name)?.map(|value| Some(value).filter(|v| !v.is_empty())))
+}
+
+async fn patch_me(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form,
+) -> Result<Json<Envelope<User>>> {
+    // As of 2026-05-12, unsafe metadata has its own endpoint; say so rather than "unknown".
+    if form.contains("unsafe_metadata") {
+        return Err(FieldError::new(
+            "form_param_unknown",
+            "unsafe_metadata",
+            "is unknown",
+            "`unsafe_metadata` is not accepted on PATCH /v1/me as of API version 2026-05-12; use PATCH /v1/me/metadata.".into(),
+        )
+        .into());
+    }
+    for name in ["public_metadata", "private_metadata"] {
+        if form.contains(name) {
+            return Err(FieldError::new(
+                "form_param_unknown",
+                name,
+                "is unknown",
+                format!("`{name}` can only be changed through the Backend API."),
+            )
+            .into());
+        }
+    }
+    form.allow_only(PATCH_PARAMS)?;
+
+    let mut change = ProfileChange::default();
+    if let Some(username) = clearable(&form, "username")? {
+        if let Some(username) = username {
+            validate::username(username)?;
+        }
+        change.username = Some(username.map(str::to_owned));
+    }
+    for (name, slot) in [("first_name", &mut change.first_name), ("last_name", &mut change.last_name)] {
+        if let Some(value) = clearable(&form, name)? {
+            if let Some(value) = value {
+                validate::name(name, value)?;
+            }
+            *slot = Some(value.map(str::to_owned));
+        }
+    }
+    if let Some(wallet) = form.one("primary_web3_wallet_id")? {
+        return Err(FieldError::value_invalid(
+            "primary_web3_wallet_id",
+            format!("There is no web3 wallet {wallet:?} on this account."),
+        )
+        .into());
+    }
+
+    let user_id = signed_in.session.user_id.clone();
+    let mut tx = state.db.write().await?;
+    let account = users::find(&mut tx, &user_id).await?.ok_or(Error::SignedOut)?;
+    for (param, kind, slot) in [
+        ("primary_email_address_id", "email_address", &mut change.primary_email_address_id),
+        ("primary_phone_number_id", "phone_number", &mut change.primary_phone_number_id),
+    ] {
+        if let Some(id) = form.one(param)? {
+            let usable = account.identifications.iter().any(|identification| {
+                identification.id == id
+                    && identification.kind == kind
+                    && identification.verification_status.as_deref() == Some("verified")
+            });
+            if !usable {
+                return Err(FieldError::value_invalid(
+                    param,
+                    format!("`{param}` must name a verified {} of this account.", kind.replace('_', " ")),
+                )
+                .into());
+            }
+            *slot = Some(id.to_owned());
+        }
+    }
+    if !change.is_empty() {
+        users::update_profile(&mut tx, &user_id, &change).await?;
+    }
+    let user = render::user_by_id(&mut tx, &user_id).await?;
+    let client = render::client(&mut tx, &signed_in.client_id).await?;
+    tx.commit().await?;
+    Ok(Json(Envelope { response: user, client: Some(client) }))
+}
+
+async fn patch_metadata(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form,
+) -> Result<Json<Envelope<User>>> {
+    for name in ["public_metadata", "private_metadata"] {
+        if form.contains(name) {
+            return Err(FieldError::new(
+                "form_param_unknown",
+                name,
+                "is unknown",
+                format!("`{name}` can only be changed through the Backend API."),
+            )
+            .into());
+        }
+    }
+    form.allow_only(&["unsafe_metadata"])?;
+    let patch = validate::metadata_text("unsafe_metadata", form.required("unsafe_metadata")?)?;
+
+    let user_id = signed_in.session.user_id.clone();
+    let mut tx = state.db.write().await?;
+    let row = users::find_row(&mut tx, &user_id).await?.ok_or(Error::SignedOut)?;
+    let current = render::metadata(MetadataKind::Unsafe.of(&row))?;
+    let merged = validate::merge_metadata("unsafe_metadata", current, patch)?;
+    users::set_metadata(&mut tx, &user_id, MetadataKind::Unsafe, &merged).await?;
+    let user = render::user_by_id(&mut tx, &user_id).await?;
+    let client = render::client(&mut tx, &signed_in.client_id).await?;
+    tx.commit().await?;
+    Ok(Json(Envelope { response: user, client: Some(client) }))
+}
+
+/// Deletes the account, where it allows that. Its identifications, sessions (on every client) and
+/// sign-ins go with it.
+async fn delete_me(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Json<Envelope<DeletedObject>>> {
+    let user_id = signed_in.session.user_id.clone();
+    let mut tx = state.db.write().await?;
+    let row = users::find_row(&mut tx, &user_id).await?.ok_or(Error::SignedOut)?;
+    if !row.delete_self_enabled {
+        return Err(Error::DeleteSelfDisabled);
+    }
+    users::delete(&mut tx, &user_id).await?;
+    let client = render::client(&mut tx, &signed_in.client_id).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user_id, "user deleted their account");
+    Ok(Json(Envelope {
+        response: DeletedObject { object: "user".into(), id: Some(user_id), slug: None, deleted: true },
+        client: Some(client),
+    }))
+}

@@ -1,0 +1,269 @@
+//! `/v1/client/sign_ins`: signing in with an identifier (email address or username) and password.
+//!
+//! In one request (`identifier` + `password`) or two (`identifier`, then `attempt_first_factor`
+//! with the password). The instance is in single-session mode: a client with an active session
+//! must sign out first (`session_exists`).
+
+use axum::extract::State;
+use axum::http::header::USER_AGENT;
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use sqlx::SqliteConnection;
+use userdesk_fapi::models::{Envelope, SignIn};
+
+use super::form::{Form, PathId};
+use super::native_client::CurrentClient;
+use super::{render, validate, AppState};
+use crate::error::{Error, FieldError, Result};
+use crate::ids::now_ms;
+use crate::password;
+use crate::store::sign_ins::NewSignIn;
+use crate::store::users::UserRow;
+use crate::store::{clients, sessions, sign_ins, users};
+
+/// The params of `POST /v1/client/sign_ins` in the spec.
+const CREATE_PARAMS: &[&str] = &[
+    "strategy",
+    "identifier",
+    "password",
+    "ticket",
+    "redirect_url",
+    "action_complete_redirect_url",
+    "transfer",
+    "code",
+    "token",
+    "oidc_login_hint",
+    "oidc_prompt",
+    "proof_token",
+    "trusted_device_id",
+];
+
+/// Params of the spec that only other strategies use: accepted as known, refused if given,
+/// so nothing is silently ignored.
+const OTHER_STRATEGY_PARAMS: &[&str] = &["ticket", "transfer", "code", "token", "trusted_device_id"];
+
+/// The params of `attempt_first_factor` in the spec.
+const ATTEMPT_PARAMS: &[&str] = &[
+    "strategy",
+    "code",
+    "password",
+    "signature",
+    "token",
+    "ticket",
+    "public_key_credential",
+    "trusted_device_id",
+    "client_data",
+    "algorithm",
+];
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/client/sign_ins", post(create_sign_in))
+        .route("/v1/client/sign_ins/{sign_in_id}", get(get_sign_in))
+        .route("/v1/client/sign_ins/{sign_in_id}/attempt_first_factor", post(attempt_first_factor))
+}
+
+fn unsupported_strategy(strategy: &str) -> Error {
+    FieldError::value_invalid(
+        "strategy",
+        format!("The `{strategy}` strategy is not supported by this server; sign in with `password`."),
+    )
+    .into()
+}
+
+async fn password_matches(user: &UserRow, candidate: &str) -> Result<bool> {
+    // Longer than any password we accept: it cannot match, and is not worth hashing.
+    if candidate.chars().count() > validate::PASSWORD_MAX_LENGTH {
+        return Ok(false);
+    }
+    match &user.password_hash {
+        Some(stored) => password::verify(candidate.to_owned(), stored.clone()).await,
+        None => Ok(false),
+    }
+}
+
+async fn ensure_signed_out(conn: &mut SqliteConnection, client_id: &str) -> Result<()> {
+    let now = now_ms();
+    let live = sessions::live_for_client(conn, client_id).await?;
+    if live.iter().any(|session| session.is_active_at(now)) {
+        return Err(Error::SessionExists);
+    }
+    Ok(())
+}
+
+fn user_agent(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(|agent| agent.chars().take(512).collect())
+}
+
+async fn respond(conn: &mut SqliteConnection, client_id: &str, sign_in_id: &str) -> Result<Envelope<SignIn>> {
+    let row =
+        sign_ins::find_for_client(conn, client_id, sign_in_id).await?.ok_or(Error::NotFound("sign in"))?;
+    let user = match &row.user_id {
+        Some(user_id) => users::find_row(conn, user_id).await?,
+        None => None,
+    };
+    let sign_in = render::sign_in(&row, user.as_ref())?;
+    let client = render::client(conn, client_id).await?;
+    Ok(Envelope { response: sign_in, client: Some(client) })
+}
+
+async fn create_sign_in(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    headers: HeaderMap,
+    Form(form): Form,
+) -> Result<Json<Envelope<SignIn>>> {
+    form.allow_only(CREATE_PARAMS)?;
+    let strategy = form.one("strategy")?.filter(|s| !s.is_empty());
+    if let Some(other) = strategy.filter(|s| *s != "password") {
+        return Err(unsupported_strategy(other));
+    }
+    for name in OTHER_STRATEGY_PARAMS {
+        if form.one(name)?.is_some() {
+            return Err(FieldError::value_invalid(
+                name,
+                format!("`{name}` belongs to a strategy this server does not support."),
+            )
+            .into());
+        }
+    }
+    let identifier = form.one("identifier")?.map(str::trim).filter(|s| !s.is_empty());
+    let password = form.one("password")?;
+    let Some(identifier) = identifier else {
+        return Err(FieldError::missing("identifier").into());
+    };
+    if identifier.chars().count() > validate::IDENTIFIER_MAX_LENGTH {
+        return Err(FieldError::too_long("identifier", validate::IDENTIFIER_MAX_LENGTH, "characters").into());
+    }
+    if strategy == Some("password") && password.is_none() {
+        return Err(FieldError::missing("password").into());
+    }
+
+    let (user, identification_id) = {
+        let mut conn = state.db.pool().acquire().await?;
+        ensure_signed_out(&mut conn, &client.id).await?;
+        users::find_by_identifier(&mut conn, identifier)
+            .await?
+            .ok_or_else(|| FieldError::identifier_not_found("identifier"))?
+    };
+
+    let Some(password) = password else {
+        // Identified; the first factor comes next.
+        let mut tx = state.db.write().await?;
+        ensure_signed_out(&mut tx, &client.id).await?;
+        let sign_in_id = sign_ins::create(
+            &mut tx,
+            NewSignIn {
+                client_id: &client.id,
+                status: "needs_first_factor",
+                identifier,
+                identification_id: identification_id.as_deref(),
+                user_id: &user.id,
+                created_session_id: None,
+                verified_first_factor: None,
+            },
+        )
+        .await?;
+        clients::set_sign_in(&mut tx, &client.id, Some(&sign_in_id)).await?;
+        let envelope = respond(&mut tx, &client.id, &sign_in_id).await?;
+        tx.commit().await?;
+        return Ok(Json(envelope));
+    };
+
+    if !password_matches(&user, password).await? {
+        return Err(FieldError::password_incorrect().into());
+    }
+    let mut tx = state.db.write().await?;
+    // Checked again under the write lock: two sign-ins racing cannot both open a session.
+    ensure_signed_out(&mut tx, &client.id).await?;
+    let session =
+        sessions::create(&mut tx, &client.id, &user.id, identifier, user_agent(&headers).as_deref()).await?;
+    let sign_in_id = sign_ins::create(
+        &mut tx,
+        NewSignIn {
+            client_id: &client.id,
+            status: "complete",
+            identifier,
+            identification_id: identification_id.as_deref(),
+            user_id: &user.id,
+            created_session_id: Some(&session.id),
+            verified_first_factor: Some("password"),
+        },
+    )
+    .await?;
+    clients::signed_in(&mut tx, &client.id, &session.id, "password").await?;
+    users::record_sign_in(&mut tx, &user.id, session.created_at).await?;
+    let envelope = respond(&mut tx, &client.id, &sign_in_id).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user.id, session = %session.id, "signed in");
+    Ok(Json(envelope))
+}
+
+async fn get_sign_in(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    PathId(sign_in_id): PathId,
+) -> Result<Json<Envelope<SignIn>>> {
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(Json(respond(&mut conn, &client.id, &sign_in_id).await?))
+}
+
+async fn attempt_first_factor(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    headers: HeaderMap,
+    PathId(sign_in_id): PathId,
+    Form(form): Form,
+) -> Result<Json<Envelope<SignIn>>> {
+    form.allow_only(ATTEMPT_PARAMS)?;
+    let strategy = form.required("strategy")?;
+    if strategy != "password" {
+        return Err(unsupported_strategy(strategy));
+    }
+    let password = form.required("password")?;
+
+    let (row, user) = {
+        let mut conn = state.db.pool().acquire().await?;
+        let row = sign_ins::find_for_client(&mut conn, &client.id, &sign_in_id)
+            .await?
+            .ok_or(Error::NotFound("sign in"))?;
+        let user = match &row.user_id {
+            Some(user_id) => users::find_row(&mut conn, user_id).await?,
+            None => None,
+        };
+        (row, user)
+    };
+    if row.status != "needs_first_factor" || row.abandon_at <= now_ms() {
+        return Err(FieldError::value_invalid(
+            "strategy",
+            "This sign-in is not waiting for a first factor; start a new sign-in.",
+        )
+        .into());
+    }
+    let Some(user) = user else {
+        return Err(Error::NotFound("sign in"));
+    };
+    let matches = password_matches(&user, password).await?;
+
+    let mut tx = state.db.write().await?;
+    if !matches {
+        sign_ins::record_first_factor(&mut tx, &row.id, "password", false, None).await?;
+        tx.commit().await?;
+        return Err(FieldError::password_incorrect().into());
+    }
+    ensure_signed_out(&mut tx, &client.id).await?;
+    let identifier = row.identifier.clone().unwrap_or_default();
+    let session =
+        sessions::create(&mut tx, &client.id, &user.id, &identifier, user_agent(&headers).as_deref()).await?;
+    sign_ins::record_first_factor(&mut tx, &row.id, "password", true, Some(&session.id)).await?;
+    clients::signed_in(&mut tx, &client.id, &session.id, "password").await?;
+    users::record_sign_in(&mut tx, &user.id, session.created_at).await?;
+    let envelope = respond(&mut tx, &client.id, &row.id).await?;
+    tx.commit().await?;
+    Ok(Json(envelope))
+}

@@ -1,0 +1,373 @@
+//! The crate's one error type, and how it reaches a client: a `ClerkErrors` body with Clerk's
+//! status and code.
+//!
+//! Request errors are variants that name what was wrong (and, for form fields, which param);
+//! anything else (database, I/O) is a 500 whose details are logged, never sent.
+
+use std::net::SocketAddr;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use userdesk_fapi::models::{ClerkError, ClerkErrors};
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong, in a request or while starting.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A form or JSON parameter is missing, unknown or invalid (422 unless the field says
+    /// otherwise).
+    #[error("{}: {}", .0.code, .0.long_message)]
+    Field(FieldError),
+    /// The `Host` header names something other than this machine (DNS rebinding).
+    #[error("host {0:?} is not allowed")]
+    HostNotAllowed(String),
+    /// The `Origin` header names a web page that is not this machine's.
+    #[error("origin {0:?} is not allowed")]
+    OriginNotAllowed(String),
+    /// The client token in `Authorization` is unknown or malformed.
+    #[error("the client token is not valid")]
+    ClientTokenInvalid,
+    /// The Backend API secret key is missing or wrong.
+    #[error("the secret key is missing or not valid")]
+    SecretKeyInvalid,
+    /// The request needs a signed-in session and the client has none (or not the one named).
+    #[error("signed out")]
+    SignedOut,
+    /// A session is already active on this client (single-session mode).
+    #[error("a session already exists on this client")]
+    SessionExists,
+    /// The instance does not let users delete themselves.
+    #[error("deleting one's own account is not enabled")]
+    DeleteSelfDisabled,
+    /// The thing named in the path does not exist (or is not the caller's).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// No route matches the path.
+    #[error("no such endpoint")]
+    RouteNotFound,
+    /// The route exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The body exceeds the limit.
+    #[error("the request body is larger than {limit} bytes")]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body is not of the media type the endpoint takes.
+    #[error("unsupported content type {0:?}")]
+    UnsupportedMediaType(String),
+    /// The body could not be read or parsed at all.
+    #[error("malformed request body: {0}")]
+    MalformedBody(String),
+    /// A database error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The database schema could not be brought up to date.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A file or socket operation failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The configured address is not a loopback address.
+    #[error("refusing to listen on {0}: the account server only binds loopback addresses")]
+    NonLoopbackAddr(SocketAddr),
+    /// The configured or stored secret key is unusable.
+    #[error("invalid secret key: {0}")]
+    InvalidSecretKey(String),
+    /// A bug or an impossible state; the message is logged, not sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with what was being done.
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io { context: context.into(), source }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::Field(field) => field.status,
+            Error::HostNotAllowed(_) | Error::OriginNotAllowed(_) | Error::DeleteSelfDisabled => {
+                StatusCode::FORBIDDEN
+            }
+            Error::ClientTokenInvalid | Error::SecretKeyInvalid | Error::SignedOut => {
+                StatusCode::UNAUTHORIZED
+            }
+            Error::SessionExists | Error::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            Error::NotFound(_) | Error::RouteNotFound => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::Database(_)
+            | Error::Migrate(_)
+            | Error::Io { .. }
+            | Error::NonLoopbackAddr(_)
+            | Error::InvalidSecretKey(_)
+            | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The error as Clerk reports it.
+    pub fn to_clerk_error(&self) -> ClerkError {
+        let error =
+            |code: &str, message: &str, long_message: String| ClerkError::new(code, message, long_message);
+        match self {
+            Error::Field(field) => {
+                let mut error = ClerkError::new(field.code, field.message.clone(), field.long_message.clone());
+                if let Some(param) = &field.param {
+                    error = error.with_param(param.clone());
+                }
+                error
+            }
+            Error::HostNotAllowed(host) => error(
+                "host_invalid",
+                "Host not allowed",
+                format!("The Host header {host:?} is not a loopback name; this server only answers requests addressed to localhost, 127.0.0.1 or [::1]."),
+            ),
+            Error::OriginNotAllowed(origin) => error(
+                "origin_invalid",
+                "Origin not allowed",
+                format!("Requests from the origin {origin:?} are not allowed; this server only answers this machine's apps."),
+            ),
+            Error::ClientTokenInvalid => error(
+                "authentication_invalid",
+                "Invalid authentication",
+                "The client token in the Authorization header is not valid. Send the token this server issued, or none to get a new client.".into(),
+            ),
+            Error::SecretKeyInvalid => error(
+                "authentication_invalid",
+                "Invalid authentication",
+                "The Backend API needs this server's secret key as `Authorization: Bearer sk_…`; it was missing or wrong.".into(),
+            ),
+            Error::SignedOut => error("signed_out", "Signed out", "You are signed out.".into()),
+            Error::SessionExists => error(
+                "session_exists",
+                "Session already exists",
+                "You're already signed in. Sign out before signing in again.".into(),
+            ),
+            Error::DeleteSelfDisabled => error(
+                "delete_self_not_enabled",
+                "Not allowed",
+                "Deleting your own account is not enabled for this account.".into(),
+            ),
+            Error::NotFound(what) => error(
+                "resource_not_found",
+                "Resource not found",
+                format!("The {what} was not found."),
+            ),
+            Error::RouteNotFound => error(
+                "resource_not_found",
+                "Resource not found",
+                "This server has no such endpoint.".into(),
+            ),
+            Error::MethodNotAllowed => error(
+                "method_not_allowed",
+                "Method not allowed",
+                "This endpoint does not support this HTTP method.".into(),
+            ),
+            Error::BodyTooLarge { limit } => error(
+                "request_body_too_large",
+                "Request body too large",
+                format!("The request body is larger than the {limit} bytes this server accepts."),
+            ),
+            Error::UnsupportedMediaType(kind) => error(
+                "unsupported_content_type",
+                "Unsupported content type",
+                format!("The body's content type {kind:?} is not accepted here."),
+            ),
+            Error::MalformedBody(why) => error(
+                "request_body_invalid",
+                "Request body invalid",
+                format!("The request body could not be read: {why}."),
+            ),
+            Error::Database(_)
+            | Error::Migrate(_)
+            | Error::Io { .. }
+            | Error::NonLoopbackAddr(_)
+            | Error::InvalidSecretKey(_)
+            | Error::Internal(_) => error(
+                "internal_clerk_error",
+                "Oops, an unexpected error occurred",
+                "There was an internal error on our servers; the request changed nothing. The server's log has the details.".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        } else {
+            tracing::debug!(error = %self, status = status.as_u16(), "request refused");
+        }
+        (status, Json(ClerkErrors::from(self.to_clerk_error()))).into_response()
+    }
+}
+
+impl From<FieldError> for Error {
+    fn from(field: FieldError) -> Self {
+        Error::Field(field)
+    }
+}
+
+/// A problem with one request parameter, reported with its name in `meta.param_name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// 422 for most; 400 for a few.
+    pub status: StatusCode,
+    /// Clerk's code.
+    pub code: &'static str,
+    /// The short message.
+    pub message: String,
+    /// The long message.
+    pub long_message: String,
+    /// The parameter concerned.
+    pub param: Option<String>,
+}
+
+impl FieldError {
+    /// A 422 error about `param`.
+    pub fn new(code: &'static str, param: &str, message: &str, long_message: String) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            message: message.to_owned(),
+            long_message,
+            param: Some(param.to_owned()),
+        }
+    }
+
+    /// A required parameter is missing.
+    pub fn missing(param: &str) -> Self {
+        Self::new(
+            "form_param_missing",
+            param,
+            "is missing",
+            format!("`{param}` is required but was not given."),
+        )
+    }
+
+    /// The parameter is not one this endpoint takes.
+    pub fn unknown(param: &str) -> Self {
+        Self::new(
+            "form_param_unknown",
+            param,
+            "is unknown",
+            format!("`{param}` is not a valid parameter for this request."),
+        )
+    }
+
+    /// The parameter is longer than allowed.
+    pub fn too_long(param: &str, max: usize, unit: &str) -> Self {
+        Self::new(
+            "form_param_max_length_exceeded",
+            param,
+            "is too long",
+            format!("`{param}` must be at most {max} {unit} long."),
+        )
+    }
+
+    /// The parameter's value has the wrong form.
+    pub fn format_invalid(param: &str, why: impl Into<String>) -> Self {
+        Self::new("form_param_format_invalid", param, "is invalid", why.into())
+    }
+
+    /// The parameter's value is well-formed but not acceptable.
+    pub fn value_invalid(param: &str, why: impl Into<String>) -> Self {
+        Self::new("form_param_value_invalid", param, "is invalid", why.into())
+    }
+
+    /// The identifier (username, email) is taken.
+    pub fn identifier_exists(param: &str) -> Self {
+        let long = match param {
+            "username" => "That username is taken. Please try another.".to_owned(),
+            "email_address" => "That email address is taken. Please try another.".to_owned(),
+            _ => format!("That {param} is taken. Please try another."),
+        };
+        Self::new("form_identifier_exists", param, "is taken", long)
+    }
+
+    /// No account has this identifier.
+    pub fn identifier_not_found(param: &str) -> Self {
+        Self::new(
+            "form_identifier_not_found",
+            param,
+            "Couldn't find your account.",
+            "Couldn't find your account.".into(),
+        )
+    }
+
+    /// The password does not match.
+    pub fn password_incorrect() -> Self {
+        Self::new(
+            "form_password_incorrect",
+            "password",
+            "Password is incorrect. Try again, or use another method.",
+            "Password is incorrect. Try again, or use another method.".into(),
+        )
+    }
+
+    /// The password is shorter than allowed.
+    pub fn password_too_short(min: usize) -> Self {
+        Self::new(
+            "form_password_length_too_short",
+            "password",
+            "Passwords must be 8 characters or more.",
+            format!("Passwords must be {min} characters or more."),
+        )
+    }
+
+    /// The username's length is outside the allowed range.
+    pub fn username_length(min: usize, max: usize) -> Self {
+        Self::new(
+            "form_username_invalid_length",
+            "username",
+            "is invalid",
+            format!("Username must be between {min} and {max} characters long."),
+        )
+    }
+
+    /// The username contains a character that is not allowed.
+    pub fn username_character() -> Self {
+        Self::new(
+            "form_username_invalid_character",
+            "username",
+            "is invalid",
+            "Username can only contain letters, numbers, '_' and '-'.".into(),
+        )
+    }
+}
+
+/// Turns a unique-constraint violation into a client error, as realworld-axum-sqlx does:
+/// the database decides whether a value is taken, so two racing requests cannot both win.
+pub(crate) trait ResultExt<T> {
+    /// Maps a violation of the unique constraint on `constraint` (SQLite names it
+    /// `table.column[, table.column]`) to `map()`; other errors pass through.
+    fn on_unique(self, constraint: &str, map: impl FnOnce() -> Error) -> Result<T>;
+}
+
+impl<T, E: Into<Error>> ResultExt<T> for std::result::Result<T, E> {
+    fn on_unique(self, constraint: &str, map: impl FnOnce() -> Error) -> Result<T> {
+        self.map_err(|error| match error.into() {
+            Error::Database(sqlx::Error::Database(db))
+                if db.is_unique_violation() && db.message().ends_with(constraint) =>
+            {
+                map()
+            }
+            other => other,
+        })
+    }
+}

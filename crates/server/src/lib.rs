@@ -1,0 +1,127 @@
+//! Userdesk's embedded account server: a Clerk Frontend API (FAPI) compatible server on SQLite,
+//! with the slice of the Backend API a service needs to manage users.
+//!
+//! The app starts it in-process:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), userdesk_server::Error> {
+//! let server = userdesk_server::start(userdesk_server::Config::new("/path/to/data")).await?;
+//! println!("FAPI at {}, secret key {}", server.url(), server.secret_key());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! It listens on loopback only and answers only requests addressed to a loopback name. In
+//! [`Mode::Development`] an empty database gets a demo account ([`DEMO_EMAIL`],
+//! [`DEMO_PASSWORD`]). Responses are serialised with the shared models of `userdesk-fapi`.
+#![forbid(unsafe_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+mod api;
+mod config;
+mod demo;
+mod error;
+mod ids;
+mod password;
+mod secret_key;
+mod store;
+
+pub use api::{BODY_LIMIT, METADATA_MAX_BYTES, NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH};
+pub use config::{Config, Mode};
+pub use demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
+pub use error::{Error, FieldError, Result};
+pub use secret_key::SECRET_KEY_FILE;
+pub use store::DATABASE_FILE;
+
+/// A running server. Dropping it leaves the server running until the runtime stops; call
+/// [`RunningServer::shutdown`] to stop it cleanly.
+#[derive(Debug)]
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    secret_key: Arc<str>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+    db: store::Db,
+}
+
+impl RunningServer {
+    /// The base URL clients use, e.g. `http://127.0.0.1:49152` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// The address the server listens on (with the port chosen for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The Backend API secret key (`sk_test_…` / `sk_live_…`).
+    pub fn secret_key(&self) -> &str {
+        &self.secret_key
+    }
+
+    /// Stops accepting connections, lets requests under way finish, and closes the database.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Err(e) = (&mut self.task).await {
+            tracing::error!("the server task failed: {e}");
+        }
+        self.db.close().await;
+    }
+}
+
+/// Opens (or creates) the database in `config.data_dir`, seeds the demo account in development
+/// mode, and starts serving on `config.addr`, which must be a loopback address.
+pub async fn start(config: Config) -> Result<RunningServer> {
+    if !config.addr.ip().is_loopback() {
+        return Err(Error::NonLoopbackAddr(config.addr));
+    }
+    create_data_dir(&config.data_dir)?;
+    let secret_key: Arc<str> =
+        secret_key::resolve(config.secret_key.as_deref(), &config.data_dir, config.mode)?.into();
+    let db = store::Db::open(&config.data_dir).await?;
+    if config.mode == Mode::Development {
+        demo::seed_if_empty(&db).await?;
+    }
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| Error::io(format!("listening on {}", config.addr), e))?;
+    let local_addr = listener.local_addr().map_err(|e| Error::io("reading the listening address", e))?;
+    let app =
+        api::router(api::AppState { db: db.clone(), secret_key: secret_key.clone(), mode: config.mode });
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+            tracing::error!("the server stopped: {e}");
+        }
+    });
+    tracing::info!(url = %format!("http://{local_addr}"), mode = ?config.mode, "account server listening");
+    Ok(RunningServer { local_addr, secret_key, stop: Some(stop), task, db })
+}
+
+/// Creates the data directory if it is missing, readable by its owner only (it holds password
+/// hashes and the secret key). An existing directory keeps the permissions it has.
+fn create_data_dir(path: &std::path::Path) -> Result<()> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))
+}

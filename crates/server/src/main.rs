@@ -1,0 +1,91 @@
+//! `userdesk-server`: the account server as a process.
+//!
+//! Prints `listening on http://127.0.0.1:PORT` as its first stdout line, then
+//! `secret key sk_test_…`; logs go to stderr. Stops on Ctrl-C or SIGTERM.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use userdesk_server::{Config, Mode};
+
+/// Userdesk's account server: a Clerk-FAPI-compatible server on SQLite.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on (loopback only; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: SocketAddr,
+    /// Data directory (database and generated secret key).
+    #[arg(long = "data", value_name = "DIR")]
+    data: PathBuf,
+    /// Backend API secret key; generated once and kept in the data directory if not given.
+    #[arg(long, value_name = "sk_test_…", env = "USERDESK_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// Behave as a production instance (no demo account).
+    #[arg(long)]
+    production: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let config = Config {
+        data_dir: args.data,
+        addr: args.addr,
+        secret_key: args.secret_key,
+        mode: if args.production { Mode::Production } else { Mode::Development },
+    };
+    let server = match userdesk_server::start(config).await {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("userdesk-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    {
+        let mut stdout = std::io::stdout().lock();
+        let printed = writeln!(stdout, "listening on {}", server.url())
+            .and_then(|()| writeln!(stdout, "secret key {}", server.secret_key()))
+            .and_then(|()| stdout.flush());
+        if let Err(e) = printed {
+            eprintln!("userdesk-server: writing to stdout: {e}");
+        }
+    }
+    wait_for_stop().await;
+    tracing::info!("stopping");
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,100 @@
+//! Clients: one per device (native app install), known by the hash of its token.
+
+use sqlx::SqliteConnection;
+
+use crate::error::Result;
+use crate::ids::{new_id, now_ms};
+
+/// A `clients` row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClientRow {
+    pub id: String,
+    pub sign_in_id: Option<String>,
+    pub last_active_session_id: Option<String>,
+    pub last_authentication_strategy: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str =
+    "id, sign_in_id, last_active_session_id, last_authentication_strategy, created_at, updated_at";
+
+/// Creates a client known by `token_hash`.
+pub async fn create(conn: &mut SqliteConnection, token_hash: &str) -> Result<ClientRow> {
+    let now = now_ms();
+    let id = new_id("client");
+    sqlx::query("INSERT INTO clients (id, token_hash, created_at, updated_at) VALUES (?, ?, ?, ?)")
+        .bind(&id)
+        .bind(token_hash)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(ClientRow {
+        id,
+        sign_in_id: None,
+        last_active_session_id: None,
+        last_authentication_strategy: None,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// The client whose token hashes to `token_hash`.
+pub async fn find_by_token_hash(conn: &mut SqliteConnection, token_hash: &str) -> Result<Option<ClientRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM clients WHERE token_hash = ?");
+    Ok(sqlx::query_as::<_, ClientRow>(&sql).bind(token_hash).fetch_optional(&mut *conn).await?)
+}
+
+/// The client with this id.
+pub async fn find(conn: &mut SqliteConnection, id: &str) -> Result<Option<ClientRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM clients WHERE id = ?");
+    Ok(sqlx::query_as::<_, ClientRow>(&sql).bind(id).fetch_optional(&mut *conn).await?)
+}
+
+/// Sets the sign-in under way (or none).
+pub async fn set_sign_in(conn: &mut SqliteConnection, id: &str, sign_in_id: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE clients SET sign_in_id = ?, updated_at = ? WHERE id = ?")
+        .bind(sign_in_id)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a completed sign-in: its session becomes the active one, the sign-in is no longer
+/// under way.
+pub async fn signed_in(
+    conn: &mut SqliteConnection,
+    id: &str,
+    session_id: &str,
+    strategy: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE clients SET sign_in_id = NULL, last_active_session_id = ?,
+            last_authentication_strategy = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(session_id)
+    .bind(strategy)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets the active session (or none).
+pub async fn set_last_active_session(
+    conn: &mut SqliteConnection,
+    id: &str,
+    session_id: Option<&str>,
+) -> Result<()> {
+    sqlx::query("UPDATE clients SET last_active_session_id = ?, updated_at = ? WHERE id = ?")
+        .bind(session_id)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
