@@ -7,7 +7,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::models::{self, ClerkErrors, Envelope, Environment, Session, SignIn, User};
+use crate::models::{
+    self, ClerkErrors, DeletedObject, EmailAddress, Envelope, Environment, PhoneNumber, Session, SignIn, User,
+};
 use crate::{metadata, Error, MemoryTokenStore, Result, TokenStore, UpdateUserParams};
 
 /// The FAPI version this client speaks (`clerk-api-version`).
@@ -15,6 +17,19 @@ pub const API_VERSION: &str = "2026-05-12";
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How to verify an email address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailVerification {
+    /// A 6-digit code sent to the address (`email_code`).
+    Code,
+    /// A link sent to the address (`email_link`); after it is opened the server redirects the
+    /// browser to `redirect_url`.
+    Link {
+        /// Where the browser lands once the link is verified.
+        redirect_url: String,
+    },
+}
 
 /// Builds a [`Client`].
 pub struct ClientBuilder {
@@ -119,8 +134,7 @@ impl Client {
     /// This device's client: its sessions and sign-in (`GET /v1/client`); `None` when the
     /// server has none for this token.
     pub async fn get_client(&self) -> Result<Option<models::Client>> {
-        let envelope: Envelope<Option<models::Client>> = self.send(Method::GET, "v1/client", None).await?;
-        Ok(envelope.response)
+        self.send_enveloped(Method::GET, "v1/client", None).await
     }
 
     /// Signs in with an identifier (email address or username) and password
@@ -131,14 +145,12 @@ impl Client {
             ("identifier", identifier.to_owned()),
             ("password", password.to_owned()),
         ];
-        let envelope: Envelope<SignIn> = self.send(Method::POST, "v1/client/sign_ins", Some(form)).await?;
-        Ok(envelope.response)
+        self.send_enveloped(Method::POST, "v1/client/sign_ins", Some(form)).await
     }
 
     /// The signed-in user (`GET /v1/me`).
     pub async fn me(&self) -> Result<User> {
-        let envelope: Envelope<User> = self.send(Method::GET, "v1/me", None).await?;
-        Ok(envelope.response)
+        self.send_enveloped(Method::GET, "v1/me", None).await
     }
 
     /// Changes the user's profile (`PATCH /v1/me`; the seed's `update(params)`).
@@ -153,16 +165,14 @@ impl Client {
         .into_iter()
         .filter_map(|(name, value)| value.clone().map(|value| (name, value)))
         .collect();
-        let envelope: Envelope<User> = self.send(Method::PATCH, "v1/me", Some(form)).await?;
-        Ok(envelope.response)
+        self.send_enveloped(Method::PATCH, "v1/me", Some(form)).await
     }
 
     /// Deep-merges `patch` into the user's unsafe metadata; `null` removes a key
     /// (`PATCH /v1/me/metadata`).
     pub async fn update_unsafe_metadata(&self, patch: &Map<String, Value>) -> Result<User> {
         let form = vec![("unsafe_metadata", Value::Object(patch.clone()).to_string())];
-        let envelope: Envelope<User> = self.send(Method::PATCH, "v1/me/metadata", Some(form)).await?;
-        Ok(envelope.response)
+        self.send_enveloped(Method::PATCH, "v1/me/metadata", Some(form)).await
     }
 
     /// Makes the user's unsafe metadata equal `metadata`, sending only what differs from `current`.
@@ -178,9 +188,106 @@ impl Client {
         self.update_unsafe_metadata(&patch).await
     }
 
+    /// The user's email addresses (`GET /v1/me/email_addresses`).
+    pub async fn email_addresses(&self) -> Result<Vec<EmailAddress>> {
+        self.send(Method::GET, "v1/me/email_addresses", None).await
+    }
+
+    /// Adds an unverified email address (`POST /v1/me/email_addresses`; the seed's
+    /// `createEmailAddress`). Verify it with [`Self::prepare_email_verification`].
+    pub async fn create_email_address(&self, email_address: &str) -> Result<EmailAddress> {
+        let form = vec![("email_address", email_address.to_owned())];
+        self.send_enveloped(Method::POST, "v1/me/email_addresses", Some(form)).await
+    }
+
+    /// Sends a code or a link to the address (`POST …/prepare_verification`).
+    pub async fn prepare_email_verification(
+        &self,
+        email_address_id: &str,
+        strategy: &EmailVerification,
+    ) -> Result<EmailAddress> {
+        let form = match strategy {
+            EmailVerification::Code => vec![("strategy", "email_code".to_owned())],
+            EmailVerification::Link { redirect_url } => {
+                vec![("strategy", "email_link".to_owned()), ("redirect_url", redirect_url.clone())]
+            }
+        };
+        let path = format!("v1/me/email_addresses/{}/prepare_verification", encode_segment(email_address_id));
+        self.send_enveloped(Method::POST, &path, Some(form)).await
+    }
+
+    /// Completes a code verification (`POST …/attempt_verification`).
+    pub async fn attempt_email_verification(
+        &self,
+        email_address_id: &str,
+        code: &str,
+    ) -> Result<EmailAddress> {
+        let path = format!("v1/me/email_addresses/{}/attempt_verification", encode_segment(email_address_id));
+        self.send_enveloped(Method::POST, &path, Some(vec![("code", code.to_owned())])).await
+    }
+
+    /// Removes an email address (`DELETE /v1/me/email_addresses/{id}`).
+    pub async fn destroy_email_address(&self, email_address_id: &str) -> Result<DeletedObject> {
+        let path = format!("v1/me/email_addresses/{}", encode_segment(email_address_id));
+        self.send_enveloped(Method::DELETE, &path, None).await
+    }
+
+    /// The user's phone numbers (`GET /v1/me/phone_numbers`).
+    pub async fn phone_numbers(&self) -> Result<Vec<PhoneNumber>> {
+        self.send(Method::GET, "v1/me/phone_numbers", None).await
+    }
+
+    /// Adds an unverified phone number (`POST /v1/me/phone_numbers`; the seed's `createPhoneNumber`).
+    pub async fn create_phone_number(&self, phone_number: &str) -> Result<PhoneNumber> {
+        let form = vec![("phone_number", phone_number.to_owned())];
+        self.send_enveloped(Method::POST, "v1/me/phone_numbers", Some(form)).await
+    }
+
+    /// Sends an SMS code to the number (`POST …/prepare_verification`, strategy `phone_code`).
+    pub async fn prepare_phone_verification(&self, phone_number_id: &str) -> Result<PhoneNumber> {
+        let path = format!("v1/me/phone_numbers/{}/prepare_verification", encode_segment(phone_number_id));
+        self.send_enveloped(Method::POST, &path, Some(vec![("strategy", "phone_code".to_owned())])).await
+    }
+
+    /// Completes a code verification (`POST …/attempt_verification`).
+    pub async fn attempt_phone_verification(&self, phone_number_id: &str, code: &str) -> Result<PhoneNumber> {
+        let path = format!("v1/me/phone_numbers/{}/attempt_verification", encode_segment(phone_number_id));
+        self.send_enveloped(Method::POST, &path, Some(vec![("code", code.to_owned())])).await
+    }
+
+    /// Keeps a verified number for two-factor authentication, or releases it (`PATCH …`).
+    pub async fn set_reserved_for_second_factor(
+        &self,
+        phone_number_id: &str,
+        reserved: bool,
+    ) -> Result<PhoneNumber> {
+        let form = vec![("reserved_for_second_factor", reserved.to_string())];
+        self.patch_phone_number(phone_number_id, form).await
+    }
+
+    /// Makes a number reserved for two-factor the default second factor (`PATCH …`).
+    pub async fn make_default_second_factor(&self, phone_number_id: &str) -> Result<PhoneNumber> {
+        self.patch_phone_number(phone_number_id, vec![("default_second_factor", "true".to_owned())]).await
+    }
+
+    /// Removes a phone number (`DELETE /v1/me/phone_numbers/{id}`).
+    pub async fn destroy_phone_number(&self, phone_number_id: &str) -> Result<DeletedObject> {
+        let path = format!("v1/me/phone_numbers/{}", encode_segment(phone_number_id));
+        self.send_enveloped(Method::DELETE, &path, None).await
+    }
+
+    async fn patch_phone_number(
+        &self,
+        phone_number_id: &str,
+        form: Vec<(&str, String)>,
+    ) -> Result<PhoneNumber> {
+        let path = format!("v1/me/phone_numbers/{}", encode_segment(phone_number_id));
+        self.send_enveloped(Method::PATCH, &path, Some(form)).await
+    }
+
     /// Ends every session of this client (`DELETE /v1/client`): signs out on this device.
     pub async fn sign_out(&self) -> Result<()> {
-        let _: Envelope<Option<models::Client>> = self.send(Method::DELETE, "v1/client", None).await?;
+        let _: Option<models::Client> = self.send_enveloped(Method::DELETE, "v1/client", None).await?;
         self.state().session_id = None;
         Ok(())
     }
@@ -188,22 +295,31 @@ impl Client {
     /// Ends one session of this client (`POST /v1/client/sessions/{id}/end`).
     pub async fn end_session(&self, session_id: &str) -> Result<Session> {
         let path = format!("v1/client/sessions/{}/end", encode_segment(session_id));
-        let envelope: Envelope<Session> = self.send(Method::POST, &path, None).await?;
-        Ok(envelope.response)
+        self.send_enveloped(Method::POST, &path, None).await
     }
 
     /// Removes one session from this client (`POST /v1/client/sessions/{id}/remove`).
     pub async fn remove_session(&self, session_id: &str) -> Result<Session> {
         let path = format!("v1/client/sessions/{}/remove", encode_segment(session_id));
-        let envelope: Envelope<Session> = self.send(Method::POST, &path, None).await?;
-        Ok(envelope.response)
+        self.send_enveloped(Method::POST, &path, None).await
     }
 
     /// Deletes the signed-in user's account (`DELETE /v1/me`), where the instance allows it.
     pub async fn delete_user(&self) -> Result<()> {
-        let _: Envelope<models::DeletedObject> = self.send(Method::DELETE, "v1/me", None).await?;
+        let _: DeletedObject = self.send_enveloped(Method::DELETE, "v1/me", None).await?;
         self.state().session_id = None;
         Ok(())
+    }
+
+    /// Sends one request whose body is `{response, client}` and returns the response.
+    async fn send_enveloped<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        form: Option<Vec<(&str, String)>>,
+    ) -> Result<T> {
+        let envelope: Envelope<T> = self.send(method, path, form).await?;
+        Ok(envelope.response)
     }
 
     /// Sends one request and decodes its body as `T`, keeping the token and session current.

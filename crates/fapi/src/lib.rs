@@ -23,7 +23,7 @@ mod instance_url;
 mod token_store;
 
 #[cfg(feature = "client")]
-pub use client::{Client, ClientBuilder, API_VERSION};
+pub use client::{Client, ClientBuilder, EmailVerification, API_VERSION};
 #[cfg(feature = "client")]
 pub use error::{Error, Result};
 #[cfg(feature = "client")]
