@@ -23,11 +23,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub enum EmailVerification {
     /// A 6-digit code sent to the address (`email_code`).
     Code,
-    /// A link sent to the address (`email_link`); after it is opened the server redirects the
-    /// browser to `redirect_url`.
+    /// A link sent to the address (`email_link`).
     Link {
-        /// Where the browser lands once the link is verified.
-        redirect_url: String,
+        /// Where the browser goes once the link is verified; `None` shows the server's own page.
+        redirect_url: Option<String>,
     },
 }
 
@@ -209,7 +208,9 @@ impl Client {
         let form = match strategy {
             EmailVerification::Code => vec![("strategy", "email_code".to_owned())],
             EmailVerification::Link { redirect_url } => {
-                vec![("strategy", "email_link".to_owned()), ("redirect_url", redirect_url.clone())]
+                let mut form = vec![("strategy", "email_link".to_owned())];
+                form.extend(redirect_url.clone().map(|url| ("redirect_url", url)));
+                form
             }
         };
         let path = format!("v1/me/email_addresses/{}/prepare_verification", encode_segment(email_address_id));
