@@ -8,7 +8,7 @@ use userdesk_fapi::models;
 use crate::connection::{DemoAccount, InstanceInfo, InstanceKind};
 use crate::error::CommandError;
 use crate::settings::{InstanceSetting, Settings, Theme};
-use crate::state::AppInfo;
+use crate::state::{AppInfo, VerificationStrategy};
 use crate::token_store::TokenStorage;
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/lib/bindings.ts");
@@ -39,6 +39,7 @@ fn render() -> String {
         declaration::<Settings>(&config),
         declaration::<InstanceSetting>(&config),
         declaration::<Theme>(&config),
+        declaration::<VerificationStrategy>(&config),
         declaration::<CommandError>(&config),
     ];
     format!(

@@ -2,12 +2,12 @@
 
 use serde_json::Value;
 use tauri::{AppHandle, State};
-use userdesk_fapi::models::User;
+use userdesk_fapi::models::{EmailAddress, PhoneNumber, User};
 use userdesk_fapi::UpdateUserParams;
 
 use crate::error::CommandResult;
 use crate::settings::Settings;
-use crate::state::{AppInfo, AppState};
+use crate::state::{AppInfo, AppState, VerificationStrategy};
 
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
@@ -41,6 +41,84 @@ pub async fn update_profile(state: State<'_, AppState>, params: UpdateUserParams
 #[tauri::command]
 pub async fn set_unsafe_metadata(state: State<'_, AppState>, metadata: Value) -> CommandResult<User> {
     state.set_unsafe_metadata(metadata).await
+}
+
+#[tauri::command]
+pub async fn create_email_address(
+    state: State<'_, AppState>,
+    email_address: String,
+) -> CommandResult<EmailAddress> {
+    state.create_email_address(&email_address).await
+}
+
+#[tauri::command]
+pub async fn prepare_email_verification(
+    state: State<'_, AppState>,
+    id: String,
+    strategy: VerificationStrategy,
+) -> CommandResult<EmailAddress> {
+    state.prepare_email_verification(&id, strategy).await
+}
+
+#[tauri::command]
+pub async fn attempt_email_verification(
+    state: State<'_, AppState>,
+    id: String,
+    code: String,
+) -> CommandResult<EmailAddress> {
+    state.attempt_email_verification(&id, &code).await
+}
+
+#[tauri::command]
+pub async fn destroy_email_address(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    state.destroy_email_address(&id).await
+}
+
+#[tauri::command]
+pub async fn create_phone_number(
+    state: State<'_, AppState>,
+    phone_number: String,
+) -> CommandResult<PhoneNumber> {
+    state.create_phone_number(&phone_number).await
+}
+
+#[tauri::command]
+pub async fn prepare_phone_verification(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<PhoneNumber> {
+    state.prepare_phone_verification(&id).await
+}
+
+#[tauri::command]
+pub async fn attempt_phone_verification(
+    state: State<'_, AppState>,
+    id: String,
+    code: String,
+) -> CommandResult<PhoneNumber> {
+    state.attempt_phone_verification(&id, &code).await
+}
+
+#[tauri::command]
+pub async fn set_reserved_for_second_factor(
+    state: State<'_, AppState>,
+    id: String,
+    reserved: bool,
+) -> CommandResult<PhoneNumber> {
+    state.set_reserved_for_second_factor(&id, reserved).await
+}
+
+#[tauri::command]
+pub async fn make_default_second_factor(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<PhoneNumber> {
+    state.make_default_second_factor(&id).await
+}
+
+#[tauri::command]
+pub async fn destroy_phone_number(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    state.destroy_phone_number(&id).await
 }
 
 #[tauri::command]

@@ -8,8 +8,8 @@ use serde_json::Value;
 use tauri::{AppHandle, Runtime};
 use tokio::sync::{Mutex, RwLock};
 use ts_rs::TS;
-use userdesk_fapi::models::{SignInStatus, User};
-use userdesk_fapi::{Client, UpdateUserParams};
+use userdesk_fapi::models::{EmailAddress, PhoneNumber, SignInStatus, User};
+use userdesk_fapi::{Client, EmailVerification, UpdateUserParams};
 
 use crate::connection::{Connection, DemoAccount, InstanceInfo};
 use crate::error::{CommandError, CommandResult};
@@ -23,6 +23,14 @@ pub struct AppInfo {
     pub instance: InstanceInfo,
     pub demo_account: Option<DemoAccount>,
     pub token_storage: TokenStorage,
+}
+
+/// How to verify an email address, as the UI asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStrategy {
+    EmailCode,
+    EmailLink,
 }
 
 pub struct AppState {
@@ -102,6 +110,62 @@ impl AppState {
         let client = self.client().await?;
         let current = client.me().await?;
         Ok(client.replace_unsafe_metadata(&current.unsafe_metadata, &metadata).await?)
+    }
+
+    pub async fn create_email_address(&self, email_address: &str) -> CommandResult<EmailAddress> {
+        Ok(self.client().await?.create_email_address(email_address).await?)
+    }
+
+    pub async fn prepare_email_verification(
+        &self,
+        id: &str,
+        strategy: VerificationStrategy,
+    ) -> CommandResult<EmailAddress> {
+        let strategy = match strategy {
+            VerificationStrategy::EmailCode => EmailVerification::Code,
+            // Without a redirect the server's own page says the address is verified; the app
+            // sees it on its next refresh.
+            VerificationStrategy::EmailLink => EmailVerification::Link { redirect_url: None },
+        };
+        Ok(self.client().await?.prepare_email_verification(id, &strategy).await?)
+    }
+
+    pub async fn attempt_email_verification(&self, id: &str, code: &str) -> CommandResult<EmailAddress> {
+        Ok(self.client().await?.attempt_email_verification(id, code).await?)
+    }
+
+    pub async fn destroy_email_address(&self, id: &str) -> CommandResult<()> {
+        self.client().await?.destroy_email_address(id).await?;
+        Ok(())
+    }
+
+    pub async fn create_phone_number(&self, phone_number: &str) -> CommandResult<PhoneNumber> {
+        Ok(self.client().await?.create_phone_number(phone_number).await?)
+    }
+
+    pub async fn prepare_phone_verification(&self, id: &str) -> CommandResult<PhoneNumber> {
+        Ok(self.client().await?.prepare_phone_verification(id).await?)
+    }
+
+    pub async fn attempt_phone_verification(&self, id: &str, code: &str) -> CommandResult<PhoneNumber> {
+        Ok(self.client().await?.attempt_phone_verification(id, code).await?)
+    }
+
+    pub async fn set_reserved_for_second_factor(
+        &self,
+        id: &str,
+        reserved: bool,
+    ) -> CommandResult<PhoneNumber> {
+        Ok(self.client().await?.set_reserved_for_second_factor(id, reserved).await?)
+    }
+
+    pub async fn make_default_second_factor(&self, id: &str) -> CommandResult<PhoneNumber> {
+        Ok(self.client().await?.make_default_second_factor(id).await?)
+    }
+
+    pub async fn destroy_phone_number(&self, id: &str) -> CommandResult<()> {
+        self.client().await?.destroy_phone_number(id).await?;
+        Ok(())
     }
 
     pub async fn settings(&self) -> Settings {

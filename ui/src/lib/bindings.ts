@@ -412,6 +412,8 @@ export type InstanceSetting = { "kind": "embedded" } | { "kind": "publishable_ke
 
 export type Theme = "system" | "light" | "dark";
 
+export type VerificationStrategy = "email_code" | "email_link";
+
 export type CommandError = { 
 /**
  * What kind of failure, stable for the UI to branch on.
