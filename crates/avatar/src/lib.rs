@@ -1,0 +1,1 @@
+//! Userdesk profile-image pipeline (being written).
