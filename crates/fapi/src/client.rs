@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use crate::models::{
-    self, ClerkErrors, DeletedObject, EmailAddress, Envelope, Environment, PhoneNumber, Session, SignIn, User,
+    self, ClerkErrors, DeletedObject, EmailAddress, Envelope, Environment, ExternalAccount, PhoneNumber,
+    Session, SignIn, SignUp, User,
 };
 use crate::{metadata, Error, MemoryTokenStore, Result, TokenStore, UpdateUserParams};
 
@@ -286,6 +287,84 @@ impl Client {
         self.send_enveloped(Method::PATCH, &path, Some(form)).await
     }
 
+    /// Starts connecting an OAuth account (`POST /v1/me/external_accounts`; the seed's
+    /// `createExternalAccount`). The account comes back `unverified`; send the person to its
+    /// `verification.external_verification_redirect_url` in the system browser. The server
+    /// returns to `redirect_url` (the app's deep link) when the round trip ends.
+    pub async fn create_external_account(
+        &self,
+        strategy: &str,
+        redirect_url: &str,
+        additional_scopes: &[String],
+    ) -> Result<ExternalAccount> {
+        let mut form = vec![
+            ("strategy", strategy.to_owned()),
+            ("redirect_url", redirect_url.to_owned()),
+            ("action_complete_redirect_url", redirect_url.to_owned()),
+        ];
+        form.extend(additional_scopes.iter().map(|scope| ("additional_scope", scope.clone())));
+        self.send_enveloped(Method::POST, "v1/me/external_accounts", Some(form)).await
+    }
+
+    /// Asks an connected account for more scopes (`PATCH …/reauthorize`; the seed's
+    /// `reauthorize`); then the same browser round trip as [`Self::create_external_account`].
+    pub async fn reauthorize_external_account(
+        &self,
+        external_account_id: &str,
+        additional_scopes: &[String],
+        redirect_url: &str,
+    ) -> Result<ExternalAccount> {
+        let mut form = vec![
+            ("redirect_url", redirect_url.to_owned()),
+            ("action_complete_redirect_url", redirect_url.to_owned()),
+        ];
+        form.extend(additional_scopes.iter().map(|scope| ("additional_scope", scope.clone())));
+        let path = format!("v1/me/external_accounts/{}/reauthorize", encode_segment(external_account_id));
+        self.send_enveloped(Method::PATCH, &path, Some(form)).await
+    }
+
+    /// Removes a connected account (`DELETE /v1/me/external_accounts/{id}`; the seed's `destroy`).
+    pub async fn destroy_external_account(&self, external_account_id: &str) -> Result<DeletedObject> {
+        let path = format!("v1/me/external_accounts/{}", encode_segment(external_account_id));
+        self.send_enveloped(Method::DELETE, &path, None).await
+    }
+
+    /// The user after a browser round trip, read with the nonce the deep link carried
+    /// (`GET /v1/me?rotating_token_nonce=…`).
+    pub async fn me_after_redirect(&self, rotating_token_nonce: Option<&str>) -> Result<User> {
+        let path = with_nonce("v1/me", rotating_token_nonce);
+        self.send_enveloped(Method::GET, &path, None).await
+    }
+
+    /// Starts signing in through a provider (`POST /v1/client/sign_ins`, strategy `oauth_*`).
+    /// Send the person to `first_factor_verification.external_verification_redirect_url`.
+    pub async fn sign_in_with_oauth(&self, strategy: &str, redirect_url: &str) -> Result<SignIn> {
+        let form = vec![
+            ("strategy", strategy.to_owned()),
+            ("redirect_url", redirect_url.to_owned()),
+            ("action_complete_redirect_url", redirect_url.to_owned()),
+        ];
+        self.send_enveloped(Method::POST, "v1/client/sign_ins", Some(form)).await
+    }
+
+    /// A sign-in after its browser round trip (`GET /v1/client/sign_ins/{id}?rotating_token_nonce=…`).
+    pub async fn sign_in_after_redirect(
+        &self,
+        sign_in_id: &str,
+        rotating_token_nonce: Option<&str>,
+    ) -> Result<SignIn> {
+        let path =
+            with_nonce(&format!("v1/client/sign_ins/{}", encode_segment(sign_in_id)), rotating_token_nonce);
+        self.send_enveloped(Method::GET, &path, None).await
+    }
+
+    /// Turns an OAuth sign-in of an identity no user has into a sign-up
+    /// (`POST /v1/client/sign_ups`, `transfer=true`).
+    pub async fn transfer_to_sign_up(&self) -> Result<SignUp> {
+        self.send_enveloped(Method::POST, "v1/client/sign_ups", Some(vec![("transfer", "true".to_owned())]))
+            .await
+    }
+
     /// Ends every session of this client (`DELETE /v1/client`): signs out on this device.
     pub async fn sign_out(&self) -> Result<()> {
         let _: Option<models::Client> = self.send_enveloped(Method::DELETE, "v1/client", None).await?;
@@ -419,6 +498,13 @@ fn api_error(status: u16, body: &[u8]) -> Error {
             Error::Api { status, errors, trace_id: clerk_trace_id }
         }
         _ => Error::UnexpectedStatus { status },
+    }
+}
+
+fn with_nonce(path: &str, rotating_token_nonce: Option<&str>) -> String {
+    match rotating_token_nonce {
+        Some(nonce) => format!("{path}?rotating_token_nonce={}", encode_segment(nonce)),
+        None => path.to_owned(),
     }
 }
 

@@ -20,6 +20,8 @@ mod error;
 #[cfg(feature = "client")]
 mod instance_url;
 #[cfg(feature = "client")]
+pub mod native_flow;
+#[cfg(feature = "client")]
 mod token_store;
 
 #[cfg(feature = "client")]

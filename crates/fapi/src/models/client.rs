@@ -13,8 +13,8 @@ pub struct Client {
     pub sessions: Vec<Session>,
     /// The sign-in under way.
     pub sign_in: Option<SignIn>,
-    /// The sign-up under way (its shape arrives with the sign-up flow).
-    pub sign_up: Option<serde_json::Value>,
+    /// The sign-up under way.
+    pub sign_up: Option<super::SignUp>,
     /// The session in use.
     pub last_active_session_id: Option<String>,
     /// How the last sign-in was done.

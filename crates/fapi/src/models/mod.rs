@@ -14,6 +14,7 @@ mod identification;
 mod image;
 mod session;
 mod sign_in;
+mod sign_up;
 mod user;
 mod verification;
 
@@ -26,6 +27,7 @@ pub use identification::{EmailAddress, IdentificationLink, PhoneNumber};
 pub use image::Image;
 pub use session::{PublicUserData, Session, SessionStatus, Token};
 pub use sign_in::{SignIn, SignInFactor, SignInStatus, SignInUserData};
+pub use sign_up::{SignUp, SignUpStatus, SignUpVerifications};
 pub use user::User;
 pub use verification::{Verification, VerificationStatus};
 
