@@ -18,6 +18,12 @@ fn main() {
         "set_reserved_for_second_factor",
         "make_default_second_factor",
         "destroy_phone_number",
+        "oauth_strategies",
+        "connect_external_account",
+        "reauthorize_external_account",
+        "sign_in_with_oauth",
+        "destroy_external_account",
+        "cancel_oauth",
         "get_settings",
         "save_settings",
     ];

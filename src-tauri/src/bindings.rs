@@ -8,7 +8,7 @@ use userdesk_fapi::models;
 use crate::connection::{DemoAccount, InstanceInfo, InstanceKind};
 use crate::error::CommandError;
 use crate::settings::{InstanceSetting, Settings, Theme};
-use crate::state::{AppInfo, VerificationStrategy};
+use crate::state::{AppInfo, OAuthFinished, OAuthStarted, OAuthStatus, VerificationStrategy};
 use crate::token_store::TokenStorage;
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/lib/bindings.ts");
@@ -40,6 +40,9 @@ fn render() -> String {
         declaration::<InstanceSetting>(&config),
         declaration::<Theme>(&config),
         declaration::<VerificationStrategy>(&config),
+        declaration::<OAuthStarted>(&config),
+        declaration::<OAuthFinished>(&config),
+        declaration::<OAuthStatus>(&config),
         declaration::<CommandError>(&config),
     ];
     format!(

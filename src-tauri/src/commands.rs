@@ -5,9 +5,11 @@ use tauri::{AppHandle, State};
 use userdesk_fapi::models::{EmailAddress, PhoneNumber, User};
 use userdesk_fapi::UpdateUserParams;
 
-use crate::error::CommandResult;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::error::{CommandError, CommandResult};
 use crate::settings::Settings;
-use crate::state::{AppInfo, AppState, VerificationStrategy};
+use crate::state::{AppInfo, AppState, OAuthStarted, VerificationStrategy};
 
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
@@ -119,6 +121,64 @@ pub async fn make_default_second_factor(
 #[tauri::command]
 pub async fn destroy_phone_number(state: State<'_, AppState>, id: String) -> CommandResult<()> {
     state.destroy_phone_number(&id).await
+}
+
+#[tauri::command]
+pub async fn oauth_strategies(state: State<'_, AppState>) -> CommandResult<Vec<String>> {
+    state.oauth_strategies().await
+}
+
+#[tauri::command]
+pub async fn connect_external_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    strategy: String,
+    additional_scopes: Vec<String>,
+) -> CommandResult<OAuthStarted> {
+    let started = state.connect_external_account(&strategy, &additional_scopes).await?;
+    open_in_browser(&app, &state, started)
+}
+
+#[tauri::command]
+pub async fn reauthorize_external_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    additional_scopes: Vec<String>,
+) -> CommandResult<OAuthStarted> {
+    let started = state.reauthorize_external_account(&id, &additional_scopes).await?;
+    open_in_browser(&app, &state, started)
+}
+
+#[tauri::command]
+pub async fn sign_in_with_oauth(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    strategy: String,
+) -> CommandResult<OAuthStarted> {
+    let started = state.sign_in_with_oauth(&strategy).await?;
+    open_in_browser(&app, &state, started)
+}
+
+#[tauri::command]
+pub async fn destroy_external_account(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    state.destroy_external_account(&id).await
+}
+
+#[tauri::command]
+pub fn cancel_oauth(state: State<'_, AppState>, flow_id: String) {
+    state.cancel_oauth(&flow_id);
+}
+
+/// The system browser, never a webview (RFC 8252 §8.12).
+fn open_in_browser(app: &AppHandle, state: &AppState, started: OAuthStarted) -> CommandResult<OAuthStarted> {
+    match app.opener().open_url(&started.authorization_url, None::<&str>) {
+        Ok(()) => Ok(started),
+        Err(error) => {
+            state.cancel_oauth(&started.flow_id);
+            Err(CommandError::new("browser_unavailable", format!("Could not open the web browser: {error}")))
+        }
+    }
 }
 
 #[tauri::command]

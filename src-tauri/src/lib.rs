@@ -3,6 +3,7 @@
 
 mod commands;
 mod connection;
+mod deep_link;
 mod error;
 mod settings;
 mod state;
@@ -34,12 +35,16 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_store::Builder::default().build())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let settings = settings::load(app.handle());
-            let state = tauri::async_runtime::block_on(AppState::open(settings, data_dir));
+            let scheme = deep_link::scheme(app).ok_or("tauri.conf.json declares no deep-link scheme")?;
+            let state = tauri::async_runtime::block_on(AppState::open(settings, data_dir, &scheme));
             app.manage(state);
+            deep_link::listen(app);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -59,6 +64,12 @@ pub fn run() {
             commands::set_reserved_for_second_factor,
             commands::make_default_second_factor,
             commands::destroy_phone_number,
+            commands::oauth_strategies,
+            commands::connect_external_account,
+            commands::reauthorize_external_account,
+            commands::sign_in_with_oauth,
+            commands::destroy_external_account,
+            commands::cancel_oauth,
             commands::get_settings,
             commands::save_settings,
         ])

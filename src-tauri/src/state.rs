@@ -8,8 +8,10 @@ use serde_json::Value;
 use tauri::{AppHandle, Runtime};
 use tokio::sync::{Mutex, RwLock};
 use ts_rs::TS;
+use userdesk_fapi::models::ClerkError;
 use userdesk_fapi::models::{EmailAddress, PhoneNumber, SignInStatus, User};
-use userdesk_fapi::{Client, EmailVerification, UpdateUserParams};
+use userdesk_fapi::native_flow::{FlowKind, FlowRegistry, DEFAULT_FLOW_LIFETIME};
+use userdesk_fapi::{Client, EmailVerification, FlowResult, UpdateUserParams};
 
 use crate::connection::{Connection, DemoAccount, InstanceInfo};
 use crate::error::{CommandError, CommandResult};
@@ -33,22 +35,64 @@ pub enum VerificationStrategy {
     EmailLink,
 }
 
+/// A browser round trip the app started; the UI shows a waiting state until it finishes.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OAuthStarted {
+    pub flow_id: String,
+    /// Where the system browser was sent.
+    pub authorization_url: String,
+}
+
+/// How a round trip ended, sent to the UI as the `oauth-finished` event.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OAuthFinished {
+    pub flow_id: String,
+    pub status: OAuthStatus,
+    /// The user after the round trip, when the app is signed in.
+    pub user: Option<User>,
+    /// The external account the flow was about.
+    pub external_account_id: Option<String>,
+    pub error: Option<CommandError>,
+    /// `true` when an OAuth sign-in created a new account.
+    pub new_user: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthStatus {
+    AccountVerified,
+    AccountFailed,
+    SignedIn,
+    SignInFailed,
+    /// The flow's result could not be read (server down, …): `error` says why.
+    Error,
+}
+
 pub struct AppState {
     /// `Err` when the instance could not be opened at start; Settings can still change it.
     connection: RwLock<Result<Connection, CommandError>>,
+    flows: FlowRegistry,
     settings: Mutex<Settings>,
     data_dir: PathBuf,
     user_agent: String,
 }
 
 impl AppState {
-    pub async fn open(settings: Settings, data_dir: PathBuf) -> Self {
+    pub async fn open(settings: Settings, data_dir: PathBuf, scheme: &str) -> Self {
+        let flows =
+            FlowRegistry::persistent(scheme, DEFAULT_FLOW_LIFETIME, data_dir.join("pending-flows.json"));
         let user_agent = user_agent();
         let connection = Connection::open(&settings.instance, &data_dir, &user_agent).await;
         if let Err(error) = &connection {
             tracing::error!("cannot open the instance: {}", error.message);
         }
-        Self { connection: RwLock::new(connection), settings: Mutex::new(settings), data_dir, user_agent }
+        Self {
+            connection: RwLock::new(connection),
+            flows,
+            settings: Mutex::new(settings),
+            data_dir,
+            user_agent,
+        }
     }
 
     pub async fn app_info(&self) -> CommandResult<AppInfo> {
@@ -168,6 +212,130 @@ impl AppState {
         Ok(())
     }
 
+    /// The OAuth strategies the instance has enabled, e.g. `oauth_github`.
+    pub async fn oauth_strategies(&self) -> CommandResult<Vec<String>> {
+        Ok(self.client().await?.environment().await?.enabled_oauth_strategies())
+    }
+
+    /// Starts connecting an account; the caller sends the browser to the returned URL.
+    pub async fn connect_external_account(
+        &self,
+        strategy: &str,
+        scopes: &[String],
+    ) -> CommandResult<OAuthStarted> {
+        let client = self.client().await?;
+        let (flow_id, redirect_url) = self.flows.start(FlowKind::Connect { strategy: strategy.to_owned() });
+        let account = client.create_external_account(strategy, &redirect_url, scopes).await;
+        self.started(
+            flow_id,
+            account.map(|a| a.verification.and_then(|v| v.external_verification_redirect_url)),
+        )
+    }
+
+    /// Starts asking a connected account for more scopes.
+    pub async fn reauthorize_external_account(
+        &self,
+        id: &str,
+        scopes: &[String],
+    ) -> CommandResult<OAuthStarted> {
+        let client = self.client().await?;
+        let (flow_id, redirect_url) =
+            self.flows.start(FlowKind::Reauthorize { external_account_id: id.to_owned() });
+        let account = client.reauthorize_external_account(id, scopes, &redirect_url).await;
+        self.started(
+            flow_id,
+            account.map(|a| a.verification.and_then(|v| v.external_verification_redirect_url)),
+        )
+    }
+
+    /// Starts signing in through a provider.
+    pub async fn sign_in_with_oauth(&self, strategy: &str) -> CommandResult<OAuthStarted> {
+        let client = self.client().await?;
+        let (flow_id, redirect_url) = self.flows.start(FlowKind::SignIn { strategy: strategy.to_owned() });
+        let sign_in = client.sign_in_with_oauth(strategy, &redirect_url).await;
+        if let Ok(sign_in) = &sign_in {
+            self.flows.attach_sign_in(&flow_id, &sign_in.id);
+        }
+        self.started(
+            flow_id,
+            sign_in.map(|s| s.first_factor_verification.and_then(|v| v.external_verification_redirect_url)),
+        )
+    }
+
+    pub async fn destroy_external_account(&self, id: &str) -> CommandResult<()> {
+        self.client().await?.destroy_external_account(id).await?;
+        Ok(())
+    }
+
+    /// Forgets a flow the person cancelled: its callback, if it still comes, is dropped.
+    pub fn cancel_oauth(&self, flow_id: &str) {
+        self.flows.cancel(flow_id);
+    }
+
+    /// Completes the flow a deep link names. Links that name no pending flow are dropped here,
+    /// before any request: the app acts only on round trips it started.
+    pub async fn complete_oauth(&self, url: &str) -> Option<OAuthFinished> {
+        let flow = match self.flows.accept(url) {
+            Ok(flow) => flow,
+            Err(reason) => {
+                tracing::warn!("dropped a deep link: {reason}");
+                return None;
+            }
+        };
+        let result = match self.client().await {
+            Ok(client) => client.complete_flow(&flow).await.map_err(CommandError::from),
+            Err(error) => Err(error),
+        };
+        let finished = |status, user, external_account_id, error, new_user| OAuthFinished {
+            flow_id: flow.id.clone(),
+            status,
+            user,
+            external_account_id,
+            error,
+            new_user,
+        };
+        Some(match result {
+            Ok(FlowResult::AccountVerified { user, external_account }) => {
+                finished(OAuthStatus::AccountVerified, Some(user), Some(external_account.id), None, false)
+            }
+            Ok(FlowResult::AccountFailed { user, external_account, error }) => finished(
+                OAuthStatus::AccountFailed,
+                Some(user),
+                external_account.map(|a| a.id),
+                Some(clerk_error(error)),
+                false,
+            ),
+            Ok(FlowResult::SignedIn { user, new_user }) => {
+                finished(OAuthStatus::SignedIn, Some(user), None, None, new_user)
+            }
+            Ok(FlowResult::SignInFailed { error }) => {
+                finished(OAuthStatus::SignInFailed, None, None, Some(clerk_error(error)), false)
+            }
+            Err(error) => finished(OAuthStatus::Error, None, None, Some(error), false),
+        })
+    }
+
+    fn started(
+        &self,
+        flow_id: String,
+        authorization_url: Result<Option<String>, userdesk_fapi::Error>,
+    ) -> CommandResult<OAuthStarted> {
+        match authorization_url {
+            Ok(Some(authorization_url)) => Ok(OAuthStarted { flow_id, authorization_url }),
+            Ok(None) => {
+                self.flows.cancel(&flow_id);
+                Err(CommandError::new(
+                    "oauth_no_redirect",
+                    "The server did not say where to continue in the browser.",
+                ))
+            }
+            Err(error) => {
+                self.flows.cancel(&flow_id);
+                Err(error.into())
+            }
+        }
+    }
+
     pub async fn settings(&self) -> Settings {
         self.settings.lock().await.clone()
     }
@@ -237,4 +405,12 @@ fn user_agent() -> String {
         other => other,
     };
     format!("Userdesk/{} ({os})", env!("CARGO_PKG_VERSION"))
+}
+
+fn clerk_error(error: ClerkError) -> CommandError {
+    CommandError {
+        field: error.param_name().map(str::to_owned),
+        code: error.code,
+        message: error.long_message,
+    }
 }

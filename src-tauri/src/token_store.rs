@@ -2,7 +2,6 @@
 //! (a headless Linux session without Secret Service). The fallback is shown in Settings.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -89,7 +88,8 @@ impl TokenStore for FileStore {
     }
 
     fn save(&self, token: &str) -> Result<(), TokenStoreError> {
-        write_private(&self.path, token).map_err(|e| TokenStoreError(e.to_string()))
+        userdesk_fapi::private_file::write(&self.path, token.as_bytes())
+            .map_err(|e| TokenStoreError(e.to_string()))
     }
 
     fn clear(&self) -> Result<(), TokenStoreError> {
@@ -99,25 +99,6 @@ impl TokenStore for FileStore {
             Err(error) => Err(TokenStoreError(error.to_string())),
         }
     }
-}
-
-/// Writes through a temporary file and a rename, so a crash never leaves half a token.
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
-    let temporary = path.with_extension("tmp");
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&temporary)?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()?;
-    fs::rename(&temporary, path)
 }
 
 fn file_safe(name: &str) -> String {

@@ -18,9 +18,13 @@ mod client;
 #[cfg(feature = "client")]
 mod error;
 #[cfg(feature = "client")]
+mod flow_completion;
+#[cfg(feature = "client")]
 mod instance_url;
 #[cfg(feature = "client")]
 pub mod native_flow;
+#[cfg(feature = "client")]
+pub mod private_file;
 #[cfg(feature = "client")]
 mod token_store;
 
@@ -28,6 +32,8 @@ mod token_store;
 pub use client::{Client, ClientBuilder, EmailVerification, API_VERSION};
 #[cfg(feature = "client")]
 pub use error::{Error, Result};
+#[cfg(feature = "client")]
+pub use flow_completion::{error_for_code, FlowResult};
 #[cfg(feature = "client")]
 pub use instance_url::{fapi_url_from_publishable_key, parse_fapi_url};
 #[cfg(feature = "client")]

@@ -5,10 +5,12 @@
 //! any app can claim a URL scheme, so a callback this app did not start is never trusted (§8.6).
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// The host part of every callback URL: `<scheme>://oauth-callback?flow=…`.
@@ -19,7 +21,8 @@ pub const MAX_CALLBACK_LENGTH: usize = 4096;
 pub const DEFAULT_FLOW_LIFETIME: Duration = Duration::from_secs(10 * 60);
 
 /// What a flow is for, so the app knows what to do when its callback arrives.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FlowKind {
     /// Connecting a new external account (`createExternalAccount`).
     Connect {
@@ -98,63 +101,90 @@ pub enum CallbackRejected {
     BadStatus,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct PendingFlow {
+    #[serde(flatten)]
     kind: FlowKind,
     sign_in_id: Option<String>,
-    expires_at: Instant,
+    /// Unix milliseconds: wall-clock time, so a flow survives a restart of the app.
+    expires_at: u64,
 }
 
 /// The flows this app has started and not yet completed.
+///
+/// With a file, pending flows outlive the process: the link that starts the app after it was
+/// quit mid-flow still completes that flow. The file holds secrets of a sort (flow ids); it is
+/// written readable by its owner only.
 pub struct FlowRegistry {
     scheme: String,
     lifetime: Duration,
+    file: Option<PathBuf>,
     pending: Mutex<HashMap<String, PendingFlow>>,
 }
 
 impl FlowRegistry {
-    /// A registry for callbacks on `scheme` (e.g. `dev.userdesk.app`), whose flows live `lifetime`.
+    /// A registry for callbacks on `scheme` (e.g. `dev.userdesk.app`), whose flows live
+    /// `lifetime`, in memory only.
     pub fn new(scheme: impl Into<String>, lifetime: Duration) -> Self {
-        Self { scheme: scheme.into().to_ascii_lowercase(), lifetime, pending: Mutex::new(HashMap::new()) }
+        Self {
+            scheme: scheme.into().to_ascii_lowercase(),
+            lifetime,
+            file: None,
+            pending: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The same, keeping pending flows in `file` (an unreadable file counts as empty).
+    pub fn persistent(scheme: impl Into<String>, lifetime: Duration, file: PathBuf) -> Self {
+        let pending = std::fs::read(&file)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<HashMap<String, PendingFlow>>(&bytes).ok())
+            .unwrap_or_default();
+        Self { file: Some(file), pending: Mutex::new(pending), ..Self::new(scheme, lifetime) }
     }
 
     /// Starts a flow: returns its id and the redirect URL to give the server.
     pub fn start(&self, kind: FlowKind) -> (String, String) {
-        self.start_at(kind, Instant::now())
+        self.start_at(kind, now_ms())
     }
 
-    fn start_at(&self, kind: FlowKind, now: Instant) -> (String, String) {
+    fn start_at(&self, kind: FlowKind, now: u64) -> (String, String) {
         let id = random_id();
         let redirect_url = format!("{}://{CALLBACK_HOST}?flow={id}", self.scheme);
+        let lifetime = u64::try_from(self.lifetime.as_millis()).unwrap_or(u64::MAX);
         let mut pending = self.pending();
         pending.retain(|_, flow| flow.expires_at > now);
-        pending.insert(id.clone(), PendingFlow { kind, sign_in_id: None, expires_at: now + self.lifetime });
+        pending.insert(
+            id.clone(),
+            PendingFlow { kind, sign_in_id: None, expires_at: now.saturating_add(lifetime) },
+        );
+        self.persist(&pending);
         (id, redirect_url)
     }
 
     /// Records the sign-in a sign-in flow created, to read its result when the callback comes.
     pub fn attach_sign_in(&self, flow_id: &str, sign_in_id: &str) {
-        if let Some(flow) = self.pending().get_mut(flow_id) {
+        let mut pending = self.pending();
+        if let Some(flow) = pending.get_mut(flow_id) {
             flow.sign_in_id = Some(sign_in_id.to_owned());
+            self.persist(&pending);
         }
     }
 
     /// Forgets a flow the person cancelled; its callback, should it come, is refused.
     pub fn cancel(&self, flow_id: &str) -> bool {
-        self.pending().remove(flow_id).is_some()
-    }
-
-    /// `true` while any flow waits for its callback.
-    pub fn has_pending(&self) -> bool {
-        let now = Instant::now();
-        self.pending().values().any(|flow| flow.expires_at > now)
+        let mut pending = self.pending();
+        let removed = pending.remove(flow_id).is_some();
+        self.persist(&pending);
+        removed
     }
 
     /// Checks a callback URL and, if it names a pending flow, completes that flow (once).
     pub fn accept(&self, callback: &str) -> Result<CompletedFlow, CallbackRejected> {
-        self.accept_at(callback, Instant::now())
+        self.accept_at(callback, now_ms())
     }
 
-    fn accept_at(&self, callback: &str, now: Instant) -> Result<CompletedFlow, CallbackRejected> {
+    fn accept_at(&self, callback: &str, now: u64) -> Result<CompletedFlow, CallbackRejected> {
         if callback.len() > MAX_CALLBACK_LENGTH {
             return Err(CallbackRejected::TooLong);
         }
@@ -191,17 +221,39 @@ impl FlowRegistry {
             Some(_) => return Err(CallbackRejected::BadStatus),
         };
         // Taken out before anything else: a flow completes once, whatever happens next.
-        let flow = self.pending().remove(id).ok_or(CallbackRejected::UnknownFlow)?;
+        let flow = {
+            let mut pending = self.pending();
+            let flow = pending.remove(id).ok_or(CallbackRejected::UnknownFlow)?;
+            self.persist(&pending);
+            flow
+        };
         if flow.expires_at <= now {
             return Err(CallbackRejected::Expired);
         }
         Ok(CompletedFlow { id: id.clone(), kind: flow.kind, sign_in_id: flow.sign_in_id, outcome })
     }
 
+    fn persist(&self, pending: &HashMap<String, PendingFlow>) {
+        let Some(file) = &self.file else { return };
+        let written = serde_json::to_vec(pending)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| crate::private_file::write(file, &bytes));
+        if let Err(error) = written {
+            // The flow still works in this process; only a restart mid-flow would lose it.
+            tracing::warn!("cannot save pending sign-in flows to {}: {error}", file.display());
+        }
+    }
+
     fn pending(&self) -> MutexGuard<'_, HashMap<String, PendingFlow>> {
         // The map holds plain data; a panic elsewhere cannot leave an entry half-written.
         self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
 }
 
 fn is_error_code(code: &str) -> bool {
@@ -273,12 +325,9 @@ mod tests {
     #[test]
     fn expired_and_cancelled_flows_are_refused() {
         let flows = registry();
-        let start = Instant::now();
+        let start = now_ms();
         let (_, redirect) = flows.start_at(connect(), start);
-        assert_eq!(
-            flows.accept_at(&redirect, start + Duration::from_secs(61)),
-            Err(CallbackRejected::Expired)
-        );
+        assert_eq!(flows.accept_at(&redirect, start + 61_000), Err(CallbackRejected::Expired));
         assert_eq!(
             flows.accept_at(&redirect, start),
             Err(CallbackRejected::UnknownFlow),
@@ -351,6 +400,38 @@ mod tests {
         let (id, redirect) = flows.start(FlowKind::SignIn { strategy: "oauth_google".into() });
         flows.attach_sign_in(&id, "sia_123");
         assert_eq!(flows.accept(&redirect).ok().and_then(|d| d.sign_in_id).as_deref(), Some("sia_123"));
+    }
+
+    #[test]
+    fn pending_flows_survive_a_restart_and_still_complete_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("flows.json");
+        let (_, redirect) =
+            FlowRegistry::persistent(SCHEME, Duration::from_secs(60), file.clone()).start(connect());
+        let restarted = FlowRegistry::persistent(SCHEME, Duration::from_secs(60), file.clone());
+        assert!(restarted.accept(&redirect).is_ok());
+        let again = FlowRegistry::persistent(SCHEME, Duration::from_secs(60), file.clone());
+        assert_eq!(
+            again.accept(&redirect),
+            Err(CallbackRejected::UnknownFlow),
+            "completed flows stay completed"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).map(|m| m.permissions().mode() & 0o777).ok();
+            assert_eq!(mode, Some(0o600));
+        }
+    }
+
+    #[test]
+    fn a_corrupt_flow_file_counts_as_empty() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("flows.json");
+        std::fs::write(&file, b"{not json").expect("write");
+        let flows = FlowRegistry::persistent(SCHEME, Duration::from_secs(60), file);
+        let (_, redirect) = flows.start(connect());
+        assert!(flows.accept(&redirect).is_ok());
     }
 
     #[test]

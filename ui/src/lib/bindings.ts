@@ -414,6 +414,28 @@ export type Theme = "system" | "light" | "dark";
 
 export type VerificationStrategy = "email_code" | "email_link";
 
+export type OAuthStarted = { flow_id: string, 
+/**
+ * Where the system browser was sent.
+ */
+authorization_url: string, };
+
+export type OAuthFinished = { flow_id: string, status: OAuthStatus, 
+/**
+ * The user after the round trip, when the app is signed in.
+ */
+user: User | null, 
+/**
+ * The external account the flow was about.
+ */
+external_account_id: string | null, error: CommandError | null, 
+/**
+ * `true` when an OAuth sign-in created a new account.
+ */
+new_user: boolean, };
+
+export type OAuthStatus = "account_verified" | "account_failed" | "signed_in" | "sign_in_failed" | "error";
+
 export type CommandError = { 
 /**
  * What kind of failure, stable for the UI to branch on.
