@@ -11,6 +11,7 @@ use crate::models::{
     self, ClerkErrors, DeletedObject, EmailAddress, Envelope, Environment, ExternalAccount, PhoneNumber,
     Session, SignIn, SignUp, User,
 };
+use crate::tokens::TokenCache;
 use crate::{metadata, Error, MemoryTokenStore, Result, TokenStore, UpdateUserParams};
 
 /// The FAPI version this client speaks (`clerk-api-version`).
@@ -74,6 +75,7 @@ impl ClientBuilder {
             base_url: self.base_url,
             token_store: self.token_store,
             state: Mutex::new(State { token, session_id: None }),
+            tokens: Mutex::new(TokenCache::new()),
         })
     }
 }
@@ -93,6 +95,7 @@ pub struct Client {
     base_url: Url,
     token_store: Arc<dyn TokenStore>,
     state: Mutex<State>,
+    tokens: Mutex<TokenCache>,
 }
 
 impl Client {
@@ -369,6 +372,7 @@ impl Client {
     pub async fn sign_out(&self) -> Result<()> {
         let _: Option<models::Client> = self.send_enveloped(Method::DELETE, "v1/client", None).await?;
         self.state().session_id = None;
+        self.token_cache().clear();
         Ok(())
     }
 
@@ -388,11 +392,12 @@ impl Client {
     pub async fn delete_user(&self) -> Result<()> {
         let _: DeletedObject = self.send_enveloped(Method::DELETE, "v1/me", None).await?;
         self.state().session_id = None;
+        self.token_cache().clear();
         Ok(())
     }
 
     /// Sends one request whose body is `{response, client}` and returns the response.
-    async fn send_enveloped<T: DeserializeOwned>(
+    pub(crate) async fn send_enveloped<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -403,7 +408,7 @@ impl Client {
     }
 
     /// Sends one request and decodes its body as `T`, keeping the token and session current.
-    async fn send<T: DeserializeOwned>(
+    pub(crate) async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -469,6 +474,11 @@ impl Client {
         }
     }
 
+    pub(crate) fn token_cache(&self) -> MutexGuard<'_, TokenCache> {
+        // The cache holds plain strings; a panic elsewhere cannot leave an entry half-written.
+        self.tokens.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         // The state is two strings; a panic elsewhere cannot leave them half-written.
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -508,7 +518,7 @@ fn with_nonce(path: &str, rotating_token_nonce: Option<&str>) -> String {
     }
 }
 
-fn encode_segment(segment: &str) -> String {
+pub(crate) fn encode_segment(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 

@@ -26,7 +26,11 @@ pub mod native_flow;
 #[cfg(feature = "client")]
 pub mod private_file;
 #[cfg(feature = "client")]
+mod security;
+#[cfg(feature = "client")]
 mod token_store;
+#[cfg(feature = "client")]
+mod tokens;
 
 #[cfg(feature = "client")]
 pub use client::{Client, ClientBuilder, EmailVerification, API_VERSION};
@@ -37,4 +41,8 @@ pub use flow_completion::{error_for_code, FlowResult};
 #[cfg(feature = "client")]
 pub use instance_url::{fapi_url_from_publishable_key, parse_fapi_url};
 #[cfg(feature = "client")]
+pub use security::{SecondFactor, SignUpParams};
+#[cfg(feature = "client")]
 pub use token_store::{MemoryTokenStore, TokenStore, TokenStoreError};
+#[cfg(feature = "client")]
+pub use tokens::{inspect as inspect_token, SignatureCheck, TokenInspection, TokenService};

@@ -1,0 +1,163 @@
+//! Sessions on other devices, two-factor, passwords and sign-ups.
+
+use reqwest::Method;
+use serde_json::{Map, Value};
+
+use crate::client::encode_segment;
+use crate::models::{BackupCodes, DeletedObject, Session, SessionWithActivities, SignIn, SignUp, Totp, User};
+use crate::{Client, Result};
+
+/// What a person gives to create an account (`POST /v1/client/sign_ups`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SignUpParams {
+    /// The email address to sign in with.
+    pub email_address: Option<String>,
+    /// The password.
+    pub password: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Username.
+    pub username: Option<String>,
+    /// Copied onto the new user's unsafe metadata when the sign-up completes.
+    pub unsafe_metadata: Option<Map<String, Value>>,
+}
+
+/// A second factor at sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactor {
+    /// A code from an authenticator app.
+    Totp,
+    /// A code sent by SMS to a phone reserved for two-factor.
+    PhoneCode,
+    /// One of the backup codes.
+    BackupCode,
+}
+
+impl SecondFactor {
+    fn strategy(self) -> &'static str {
+        match self {
+            SecondFactor::Totp => "totp",
+            SecondFactor::PhoneCode => "phone_code",
+            SecondFactor::BackupCode => "backup_code",
+        }
+    }
+}
+
+impl Client {
+    /// The user's active sessions on every device (`GET /v1/me/sessions/active`; the seed's
+    /// `getSessions()`).
+    pub async fn get_sessions(&self) -> Result<Vec<SessionWithActivities>> {
+        self.send(Method::GET, "v1/me/sessions/active", None).await
+    }
+
+    /// Signs another device out (`POST /v1/me/sessions/{id}/revoke`).
+    pub async fn revoke_session(&self, session_id: &str) -> Result<Session> {
+        let path = format!("v1/me/sessions/{}/revoke", encode_segment(session_id));
+        self.send_enveloped(Method::POST, &path, None).await
+    }
+
+    /// Starts enrolling an authenticator app (`POST /v1/me/totp`): the secret and its URI.
+    pub async fn create_totp(&self) -> Result<Totp> {
+        self.send_enveloped(Method::POST, "v1/me/totp", None).await
+    }
+
+    /// Confirms the enrolment with a first code (`POST /v1/me/totp/attempt_verification`).
+    pub async fn attempt_totp_verification(&self, code: &str) -> Result<Totp> {
+        self.send_enveloped(
+            Method::POST,
+            "v1/me/totp/attempt_verification",
+            Some(vec![("code", code.to_owned())]),
+        )
+        .await
+    }
+
+    /// Turns the authenticator app off (`DELETE /v1/me/totp`).
+    pub async fn delete_totp(&self) -> Result<DeletedObject> {
+        self.send_enveloped(Method::DELETE, "v1/me/totp", None).await
+    }
+
+    /// A new set of backup codes, replacing the old ones (`POST /v1/me/backup_codes`).
+    pub async fn create_backup_codes(&self) -> Result<BackupCodes> {
+        self.send_enveloped(Method::POST, "v1/me/backup_codes", None).await
+    }
+
+    /// Changes the password (`POST /v1/me/change_password`).
+    pub async fn change_password(
+        &self,
+        current_password: &str,
+        new_password: &str,
+        sign_out_of_other_sessions: bool,
+    ) -> Result<User> {
+        let form = vec![
+            ("current_password", current_password.to_owned()),
+            ("new_password", new_password.to_owned()),
+            ("sign_out_of_other_sessions", sign_out_of_other_sessions.to_string()),
+        ];
+        self.send_enveloped(Method::POST, "v1/me/change_password", Some(form)).await
+    }
+
+    /// Removes the password, where another way to sign in exists (`POST /v1/me/remove_password`).
+    pub async fn remove_password(&self, current_password: &str) -> Result<User> {
+        let form = vec![("current_password", current_password.to_owned())];
+        self.send_enveloped(Method::POST, "v1/me/remove_password", Some(form)).await
+    }
+
+    /// Starts creating an account (`POST /v1/client/sign_ups`).
+    pub async fn sign_up(&self, params: &SignUpParams) -> Result<SignUp> {
+        let mut form: Vec<(&str, String)> = [
+            ("email_address", &params.email_address),
+            ("password", &params.password),
+            ("first_name", &params.first_name),
+            ("last_name", &params.last_name),
+            ("username", &params.username),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.clone().map(|value| (name, value)))
+        .collect();
+        if let Some(metadata) = &params.unsafe_metadata {
+            form.push(("unsafe_metadata", Value::Object(metadata.clone()).to_string()));
+        }
+        self.send_enveloped(Method::POST, "v1/client/sign_ups", Some(form)).await
+    }
+
+    /// Sends the sign-up's email code (`POST …/prepare_verification`, strategy `email_code`).
+    pub async fn prepare_sign_up_verification(&self, sign_up_id: &str) -> Result<SignUp> {
+        let path = format!("v1/client/sign_ups/{}/prepare_verification", encode_segment(sign_up_id));
+        self.send_enveloped(Method::POST, &path, Some(vec![("strategy", "email_code".to_owned())])).await
+    }
+
+    /// Verifies the sign-up's email with its code (`POST …/attempt_verification`).
+    pub async fn attempt_sign_up_verification(&self, sign_up_id: &str, code: &str) -> Result<SignUp> {
+        let path = format!("v1/client/sign_ups/{}/attempt_verification", encode_segment(sign_up_id));
+        let form = vec![("strategy", "email_code".to_owned()), ("code", code.to_owned())];
+        self.send_enveloped(Method::POST, &path, Some(form)).await
+    }
+
+    /// Asks for a second factor at sign-in (`POST …/prepare_second_factor`); needed for
+    /// `phone_code`, which sends the SMS.
+    pub async fn prepare_second_factor(
+        &self,
+        sign_in_id: &str,
+        factor: SecondFactor,
+        phone_number_id: Option<&str>,
+    ) -> Result<SignIn> {
+        let mut form = vec![("strategy", factor.strategy().to_owned())];
+        form.extend(phone_number_id.map(|id| ("phone_number_id", id.to_owned())));
+        let path = format!("v1/client/sign_ins/{}/prepare_second_factor", encode_segment(sign_in_id));
+        self.send_enveloped(Method::POST, &path, Some(form)).await
+    }
+
+    /// Completes sign-in with a second factor (`POST …/attempt_second_factor`).
+    pub async fn attempt_second_factor(
+        &self,
+        sign_in_id: &str,
+        factor: SecondFactor,
+        code: &str,
+    ) -> Result<SignIn> {
+        let form = vec![("strategy", factor.strategy().to_owned()), ("code", code.to_owned())];
+        let path = format!("v1/client/sign_ins/{}/attempt_second_factor", encode_segment(sign_in_id));
+        self.send_enveloped(Method::POST, &path, Some(form)).await
+    }
+}
