@@ -24,6 +24,7 @@ fn main() {
         "sign_in_with_oauth",
         "destroy_external_account",
         "cancel_oauth",
+        "dev_outbox",
         "get_settings",
         "save_settings",
     ];

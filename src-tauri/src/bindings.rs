@@ -43,6 +43,8 @@ fn render() -> String {
         declaration::<OAuthStarted>(&config),
         declaration::<OAuthFinished>(&config),
         declaration::<OAuthStatus>(&config),
+        declaration::<userdesk_server::OutboxMessage>(&config),
+        declaration::<userdesk_server::OutboxChannel>(&config),
         declaration::<CommandError>(&config),
     ];
     format!(

@@ -4,6 +4,7 @@ use serde_json::Value;
 use tauri::{AppHandle, State};
 use userdesk_fapi::models::{EmailAddress, PhoneNumber, User};
 use userdesk_fapi::UpdateUserParams;
+use userdesk_server::OutboxMessage;
 
 use tauri_plugin_opener::OpenerExt;
 
@@ -179,6 +180,14 @@ fn open_in_browser(app: &AppHandle, state: &AppState, started: OAuthStarted) -> 
             Err(CommandError::new("browser_unavailable", format!("Could not open the web browser: {error}")))
         }
     }
+}
+
+#[tauri::command]
+pub async fn dev_outbox(
+    state: State<'_, AppState>,
+    limit: Option<usize>,
+) -> CommandResult<Vec<OutboxMessage>> {
+    state.dev_outbox(limit.unwrap_or(50).clamp(1, 500)).await
 }
 
 #[tauri::command]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use url::Url;
 use userdesk_fapi::{fapi_url_from_publishable_key, parse_fapi_url, Client};
-use userdesk_server::RunningServer;
+use userdesk_server::{OutboxMessage, RunningServer};
 
 use crate::error::{CommandError, CommandResult};
 use crate::settings::InstanceSetting;
@@ -92,6 +92,19 @@ impl Connection {
             token_storage,
             server,
         })
+    }
+
+    /// `true` when the embedded server records mail and SMS in its development outbox.
+    pub fn has_dev_outbox(&self) -> bool {
+        self.server.is_some()
+    }
+
+    /// The latest messages of the embedded server's development outbox.
+    pub async fn dev_outbox(&self, limit: usize) -> CommandResult<Vec<OutboxMessage>> {
+        let server = self.server.as_ref().ok_or_else(|| {
+            CommandError::new("no_outbox", "Only the embedded account server has an outbox.")
+        })?;
+        server.outbox(limit).await.map_err(|error| CommandError::new("internal", error.to_string()))
     }
 
     /// Stops the embedded server, if this connection started one, letting it finish its writes.

@@ -70,6 +70,7 @@ pub fn run() {
             commands::sign_in_with_oauth,
             commands::destroy_external_account,
             commands::cancel_oauth,
+            commands::dev_outbox,
             commands::get_settings,
             commands::save_settings,
         ])

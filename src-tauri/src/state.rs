@@ -17,6 +17,7 @@ use crate::connection::{Connection, DemoAccount, InstanceInfo};
 use crate::error::{CommandError, CommandResult};
 use crate::settings::{self, InstanceSetting, Settings};
 use crate::token_store::TokenStorage;
+use userdesk_server::OutboxMessage;
 
 /// What the UI shows about the app and the instance in use.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -25,6 +26,8 @@ pub struct AppInfo {
     pub instance: InstanceInfo,
     pub demo_account: Option<DemoAccount>,
     pub token_storage: TokenStorage,
+    /// `true` when the embedded server's development outbox can be read (`dev_outbox`).
+    pub dev_outbox: bool,
 }
 
 /// How to verify an email address, as the UI asks for it.
@@ -103,6 +106,7 @@ impl AppState {
             instance: connection.info.clone(),
             demo_account: connection.demo_account.clone(),
             token_storage: connection.token_storage.clone(),
+            dev_outbox: connection.has_dev_outbox(),
         })
     }
 
@@ -334,6 +338,11 @@ impl AppState {
                 Err(error.into())
             }
         }
+    }
+
+    pub async fn dev_outbox(&self, limit: usize) -> CommandResult<Vec<OutboxMessage>> {
+        let connection = self.connection.read().await;
+        connection.as_ref().map_err(Clone::clone)?.dev_outbox(limit).await
     }
 
     pub async fn settings(&self) -> Settings {

@@ -6,7 +6,8 @@
 
 use std::net::SocketAddr;
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use userdesk_fapi::models::{ClerkError, ClerkErrors};
@@ -63,6 +64,51 @@ pub enum Error {
     /// The body could not be read or parsed at all.
     #[error("malformed request body: {0}")]
     MalformedBody(String),
+    /// A verification was attempted (or prepared) on an identification already verified.
+    #[error("already verified")]
+    VerificationAlreadyVerified,
+    /// A code was attempted before one was sent.
+    #[error("no verification was prepared")]
+    VerificationMissing,
+    /// A code was attempted on a verification by link.
+    #[error("the verification does not take a code")]
+    VerificationStrategyInvalid,
+    /// The code or link is past its time.
+    #[error("the verification has expired")]
+    VerificationExpired,
+    /// The verification took its last wrong code; a new one must be prepared.
+    #[error("too many failed attempts")]
+    VerificationFailed,
+    /// A wrong code, with attempts left.
+    #[error("incorrect code ({attempts_left} attempts left)")]
+    CodeIncorrect {
+        /// How many more codes the verification takes.
+        attempts_left: u32,
+    },
+    /// Another code or link was asked for too soon after the last.
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    TooManyRequests {
+        /// Seconds until a new request will be accepted (at least 1).
+        retry_after_secs: u64,
+    },
+    /// Removing this identification would leave the account with nothing to sign in with.
+    #[error("the last identification cannot be removed")]
+    LastIdentification,
+    /// Second-factor settings of an unverified phone number (`creating`: at creation).
+    #[error("unverified identifications cannot be a second factor")]
+    SecondFactorUnverified {
+        /// `true` on `POST`, `false` on `PATCH`.
+        creating: bool,
+    },
+    /// The user already has as many unverified identifications as allowed.
+    #[error("too many unverified identifications")]
+    TooManyUnverifiedIdentifications,
+    /// This instance has no way to send an email or SMS (production without a relay).
+    #[error("no {0} delivery is configured")]
+    DeliveryNotConfigured(&'static str),
+    /// An email link's token is unknown, or was replaced by a newer link.
+    #[error("the verification link is not valid")]
+    LinkInvalid,
     /// A database error.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -83,6 +129,9 @@ pub enum Error {
     /// The configured or stored secret key is unusable.
     #[error("invalid secret key: {0}")]
     InvalidSecretKey(String),
+    /// A configuration value is unusable (e.g. an unknown default region).
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
     /// A bug or an impossible state; the message is logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -104,7 +153,20 @@ impl Error {
             Error::ClientTokenInvalid | Error::SecretKeyInvalid | Error::SignedOut => {
                 StatusCode::UNAUTHORIZED
             }
-            Error::SessionExists | Error::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            Error::SessionExists
+            | Error::MalformedBody(_)
+            | Error::VerificationAlreadyVerified
+            | Error::VerificationMissing
+            | Error::VerificationStrategyInvalid
+            | Error::VerificationExpired
+            | Error::VerificationFailed
+            | Error::LastIdentification
+            | Error::SecondFactorUnverified { .. }
+            | Error::TooManyUnverifiedIdentifications
+            | Error::LinkInvalid => StatusCode::BAD_REQUEST,
+            Error::CodeIncorrect { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::DeliveryNotConfigured(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) | Error::RouteNotFound => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -114,6 +176,7 @@ impl Error {
             | Error::Io { .. }
             | Error::NonLoopbackAddr(_)
             | Error::InvalidSecretKey(_)
+            | Error::InvalidConfig(_)
             | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -191,11 +254,92 @@ impl Error {
                 "Request body invalid",
                 format!("The request body could not be read: {why}."),
             ),
+            Error::VerificationAlreadyVerified => error(
+                "verification_already_verified",
+                "already verified",
+                "This verification has already been verified.".into(),
+            ),
+            Error::VerificationMissing => error(
+                "verification_missing",
+                "is missing",
+                "No code has been sent yet. Ask for a code first, then enter the one you receive.".into(),
+            ),
+            Error::VerificationStrategyInvalid => error(
+                "verification_strategy_invalid",
+                "has invalid strategy",
+                "This verification was sent as a link, not a code: open the link in the email, or ask for a code instead.".into(),
+            ),
+            Error::VerificationExpired => error(
+                "verification_expired",
+                "expired",
+                "This verification has expired. You must create a new one.".into(),
+            ),
+            Error::VerificationFailed => {
+                let mut e = error(
+                    "verification_failed",
+                    "failed",
+                    "Too many failed attempts. You have to try again with the same or another method.".into(),
+                );
+                e.meta.insert("reason".into(), "too_many_attempts".into());
+                e
+            }
+            Error::CodeIncorrect { attempts_left } => {
+                let plural = if *attempts_left == 1 { "" } else { "s" };
+                let mut e = ClerkError::new(
+                    "form_code_incorrect",
+                    "is incorrect",
+                    format!("Incorrect code. {attempts_left} attempt{plural} left."),
+                )
+                .with_param("code");
+                e.meta.insert("attempts_remaining".into(), (*attempts_left).into());
+                e
+            }
+            Error::TooManyRequests { retry_after_secs } => {
+                let plural = if *retry_after_secs == 1 { "" } else { "s" };
+                let mut e = error(
+                    "too_many_requests",
+                    "Too many requests",
+                    format!("Too many requests. Please wait {retry_after_secs} second{plural} before asking for another code."),
+                );
+                e.meta.insert("retry_after_seconds".into(), (*retry_after_secs).into());
+                e
+            }
+            Error::LastIdentification => error(
+                "identification_deletion_failed",
+                "Deletion failed",
+                "You cannot delete your last identification: it is the only one you can sign in with. Add and verify another email address first.".into(),
+            ),
+            Error::SecondFactorUnverified { creating: true } => error(
+                "identification_create_second_factor_unverified",
+                "Create failed",
+                "Unverified identifications cannot be a second factor. Add the number, verify it, then use it for two-step verification.".into(),
+            ),
+            Error::SecondFactorUnverified { creating: false } => error(
+                "identification_update_second_factor_unverified",
+                "Update failed",
+                "Cannot update second factor attributes for unverified identification. Verify the number first.".into(),
+            ),
+            Error::TooManyUnverifiedIdentifications => error(
+                "too_many_unverified_identifications",
+                "too many unverified contacts",
+                "There are too many unverified contacts for this user. Verify or remove some first.".into(),
+            ),
+            Error::DeliveryNotConfigured(channel) => error(
+                "delivery_not_configured",
+                "Delivery not configured",
+                format!("This server cannot send {channel} messages: no {channel} delivery is configured for a production instance."),
+            ),
+            Error::LinkInvalid => error(
+                "verification_link_token_invalid",
+                "invalid link token",
+                "This verification link is not valid. It may have been replaced by a newer one; use the link in the latest email.".into(),
+            ),
             Error::Database(_)
             | Error::Migrate(_)
             | Error::Io { .. }
             | Error::NonLoopbackAddr(_)
             | Error::InvalidSecretKey(_)
+            | Error::InvalidConfig(_)
             | Error::Internal(_) => error(
                 "internal_clerk_error",
                 "Oops, an unexpected error occurred",
@@ -213,7 +357,11 @@ impl IntoResponse for Error {
         } else {
             tracing::debug!(error = %self, status = status.as_u16(), "request refused");
         }
-        (status, Json(ClerkErrors::from(self.to_clerk_error()))).into_response()
+        let mut response = (status, Json(ClerkErrors::from(self.to_clerk_error()))).into_response();
+        if let Error::TooManyRequests { retry_after_secs } = self {
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
     }
 }
 
@@ -295,9 +443,20 @@ impl FieldError {
         let long = match param {
             "username" => "That username is taken. Please try another.".to_owned(),
             "email_address" => "That email address is taken. Please try another.".to_owned(),
+            "phone_number" => "That phone number is taken. Please try another.".to_owned(),
             _ => format!("That {param} is taken. Please try another."),
         };
         Self::new("form_identifier_exists", param, "is taken", long)
+    }
+
+    /// `default_second_factor=false`: the default moves only by choosing another one.
+    pub fn default_second_factor_not_disabled() -> Self {
+        Self::new(
+            "form_disable_default_second_factor_not_allowed",
+            "default_second_factor",
+            "The default second factor method can only be changed by assigning another method as the default.",
+            "The default second factor method can only be changed by assigning another method as the default.".into(),
+        )
     }
 
     /// No account has this identifier.

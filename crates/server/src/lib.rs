@@ -28,14 +28,20 @@ mod config;
 mod demo;
 mod error;
 mod ids;
+mod one_time_code;
+mod outbox;
 mod password;
 mod secret_key;
 mod store;
 
 pub use api::{BODY_LIMIT, METADATA_MAX_BYTES, NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH};
-pub use config::{Config, Mode};
+pub use config::{
+    Config, Mode, DEFAULT_CODE_LIFETIME, DEFAULT_LINK_LIFETIME, DEFAULT_REDIRECT_SCHEMES, DEFAULT_REGION,
+    DEFAULT_RESEND_COOLDOWN,
+};
 pub use demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
 pub use error::{Error, FieldError, Result};
+pub use outbox::{OutboxChannel, OutboxMessage};
 pub use secret_key::SECRET_KEY_FILE;
 pub use store::DATABASE_FILE;
 
@@ -66,6 +72,14 @@ impl RunningServer {
         &self.secret_key
     }
 
+    /// The latest `limit` messages of the development outbox, newest first: every email and SMS
+    /// the server would have sent, with its code or link. Always empty in production mode, which
+    /// records nothing.
+    pub async fn outbox(&self, limit: usize) -> Result<Vec<OutboxMessage>, Error> {
+        let mut conn = self.db.pool().acquire().await?;
+        store::outbox::latest(&mut conn, limit).await
+    }
+
     /// Stops accepting connections, lets requests under way finish, and closes the database.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -84,6 +98,12 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     if !config.addr.ip().is_loopback() {
         return Err(Error::NonLoopbackAddr(config.addr));
     }
+    let default_region: phonenumber::country::Id = config.default_region.parse().map_err(|_| {
+        Error::InvalidConfig(format!(
+            "default region {:?} is not an ISO 3166 region code such as US, GB or DE",
+            config.default_region
+        ))
+    })?;
     create_data_dir(&config.data_dir)?;
     let secret_key: Arc<str> =
         secret_key::resolve(config.secret_key.as_deref(), &config.data_dir, config.mode)?.into();
@@ -95,8 +115,19 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         .await
         .map_err(|e| Error::io(format!("listening on {}", config.addr), e))?;
     let local_addr = listener.local_addr().map_err(|e| Error::io("reading the listening address", e))?;
-    let app =
-        api::router(api::AppState { db: db.clone(), secret_key: secret_key.clone(), mode: config.mode });
+    let app = api::router(api::AppState {
+        db: db.clone(),
+        secret_key: secret_key.clone(),
+        mode: config.mode,
+        base_url: format!("http://{local_addr}").into(),
+        verification: Arc::new(api::VerificationSettings {
+            code_lifetime: config.code_lifetime,
+            link_lifetime: config.link_lifetime,
+            resend_cooldown: config.resend_cooldown,
+            default_region,
+            redirect_schemes: config.redirect_schemes.clone(),
+        }),
+    });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let shutdown = async {

@@ -24,9 +24,12 @@ struct Args {
     /// Backend API secret key; generated once and kept in the data directory if not given.
     #[arg(long, value_name = "sk_test_…", env = "USERDESK_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
-    /// Behave as a production instance (no demo account).
+    /// Behave as a production instance (no demo account, no development outbox).
     #[arg(long)]
     production: bool,
+    /// Region that phone numbers without a +country code are read in (ISO 3166, e.g. US, GB).
+    #[arg(long, value_name = "REGION", default_value = userdesk_server::DEFAULT_REGION)]
+    default_region: String,
 }
 
 #[tokio::main]
@@ -40,12 +43,11 @@ async fn main() -> ExitCode {
         )
         .init();
     let args = Args::parse();
-    let config = Config {
-        data_dir: args.data,
-        addr: args.addr,
-        secret_key: args.secret_key,
-        mode: if args.production { Mode::Production } else { Mode::Development },
-    };
+    let mut config = Config::new(args.data);
+    config.addr = args.addr;
+    config.secret_key = args.secret_key;
+    config.mode = if args.production { Mode::Production } else { Mode::Development };
+    config.default_region = args.default_region;
     let server = match userdesk_server::start(config).await {
         Ok(server) => server,
         Err(e) => {

@@ -227,3 +227,338 @@ async fn backend_api_responses_match_the_spec() {
         &raw.backend(Method::PATCH, &metadata, key, Some(json!({"public_metadata": 5}))).await,
     );
 }
+
+/// A status Clerk sends but the 2026-05-12 spec does not list for this operation (a 429 cooldown,
+/// a 400 `verification_*` where only 422 is listed, …): the spec cannot pick a schema, so the body
+/// is checked as `ClerkErrors`, and the test notices if a later spec lists the status.
+#[track_caller]
+fn fapi_unlisted(method: &str, path: &str, status: u16, reply: &Reply) {
+    assert_eq!(reply.status.as_u16(), status, "{method} {path}: {}", reply.body);
+    match Spec::fapi().check_response(method, path, status, &reply.body) {
+        Err(violations) if violations.is_lookup_error() => {}
+        other => panic!("{method} {path} {status} is listed by the spec now; use `fapi`: {other:?}"),
+    }
+    if let Err(violations) = Spec::fapi().check_schema("ClerkErrors", &reply.body) {
+        panic!("{violations}\nbody: {:#}", reply.body);
+    }
+}
+
+/// The latest code sent to `to`.
+async fn code_for(server: &TestServer, to: &str) -> String {
+    server.latest_code(to).await
+}
+
+#[tokio::test]
+async fn email_address_and_phone_number_responses_match_the_spec() {
+    let server = TestServer::start_with(|config| config.resend_cooldown = std::time::Duration::ZERO).await;
+    let raw = server.raw();
+    let token = server.demo_token().await;
+    let t = Some(token.as_str());
+
+    // Email addresses.
+    let list = "/v1/me/email_addresses";
+    fapi("GET", list, 200, &raw.get(list, t).await);
+    fapi("GET", list, 401, &raw.get(list, None).await);
+    let created = raw.form(Method::POST, list, t, "email_address=spec%40example.com").await;
+    fapi("POST", list, 200, &created);
+    let id = created.body["response"]["id"].as_str().expect("id").to_owned();
+    fapi("POST", list, 422, &raw.form(Method::POST, list, t, "email_address=not-an-address").await);
+    fapi("POST", list, 422, &raw.form(Method::POST, list, t, "email_address=spec%40example.com").await);
+    fapi("POST", list, 401, &raw.form(Method::POST, list, None, "email_address=x%40example.com").await);
+    fapi("GET", list, 200, &raw.get(list, t).await);
+
+    let one = format!("{list}/{id}");
+    fapi("GET", &one, 200, &raw.get(&one, t).await);
+    fapi(
+        "GET",
+        "/v1/me/email_addresses/idn_missing",
+        404,
+        &raw.get("/v1/me/email_addresses/idn_missing", t).await,
+    );
+
+    let prepare = format!("{one}/prepare_verification");
+    let attempt = format!("{one}/attempt_verification");
+    fapi("POST", &attempt, 400, &raw.form(Method::POST, &attempt, t, "code=123456").await); // nothing sent yet
+    fapi("POST", &prepare, 200, &raw.form(Method::POST, &prepare, t, "strategy=email_code").await);
+    fapi("POST", &prepare, 422, &raw.form(Method::POST, &prepare, t, "strategy=enterprise_sso").await);
+    fapi(
+        "POST",
+        &prepare,
+        422,
+        &raw.form(Method::POST, &prepare, t, "strategy=email_link&redirect_url=https%3A%2F%2Fevil.example")
+            .await,
+    );
+    let missing_prepare = "/v1/me/email_addresses/idn_missing/prepare_verification";
+    fapi(
+        "POST",
+        missing_prepare,
+        404,
+        &raw.form(Method::POST, missing_prepare, t, "strategy=email_code").await,
+    );
+    fapi("POST", &attempt, 422, &raw.form(Method::POST, &attempt, t, "code=12a456").await);
+    let code = code_for(&server, "spec@example.com").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    fapi("POST", &attempt, 422, &raw.form(Method::POST, &attempt, t, format!("code={wrong}")).await);
+    let missing_attempt = "/v1/me/email_addresses/idn_missing/attempt_verification";
+    fapi("POST", missing_attempt, 404, &raw.form(Method::POST, missing_attempt, t, "code=123456").await);
+    fapi("POST", &attempt, 200, &raw.form(Method::POST, &attempt, t, format!("code={code}")).await);
+    fapi("POST", &attempt, 400, &raw.form(Method::POST, &attempt, t, format!("code={code}")).await);
+    // Clerk answers an already verified address 400; this operation lists 422 only.
+    fapi_unlisted("POST", &prepare, 400, &raw.form(Method::POST, &prepare, t, "strategy=email_code").await);
+
+    // A failed verification, then a link.
+    let failing = raw.form(Method::POST, list, t, "email_address=fail%40example.com").await;
+    let failing_id = failing.body["response"]["id"].as_str().expect("id").to_owned();
+    let failing_prepare = format!("{list}/{failing_id}/prepare_verification");
+    let failing_attempt = format!("{list}/{failing_id}/attempt_verification");
+    raw.form(Method::POST, &failing_prepare, t, "strategy=email_code").await;
+    let code = code_for(&server, "fail@example.com").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for status in [422, 422, 400, 400] {
+        let reply = raw.form(Method::POST, &failing_attempt, t, format!("code={wrong}")).await;
+        fapi("POST", &failing_attempt, status, &reply);
+    }
+    fapi("GET", list, 200, &raw.get(list, t).await); // a failed verification in the list
+    let link_prepare = raw
+        .form(
+            Method::POST,
+            &failing_prepare,
+            t,
+            "strategy=email_link&redirect_url=http%3A%2F%2F127.0.0.1%3A9%2Fdone",
+        )
+        .await;
+    fapi("POST", &failing_prepare, 200, &link_prepare);
+    fapi("POST", &failing_attempt, 400, &raw.form(Method::POST, &failing_attempt, t, "code=123456").await);
+    let link = server.latest_link("fail@example.com").await;
+    let verify_path = link.strip_prefix(&server.url).expect("a link to this server").to_owned();
+    let no_redirects =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let redirected = raw.send(no_redirects.get(&link)).await;
+    fapi("GET", &verify_path, 303, &redirected);
+    fapi("GET", &verify_path, 400, &raw.send(raw.http.get(&link)).await);
+    fapi(
+        "GET",
+        "/v1/verify?token=forged",
+        400,
+        &raw.send(raw.http.get(format!("{}/v1/verify?token=forged", server.url))).await,
+    );
+    let plain = raw.form(Method::POST, list, t, "email_address=page%40example.com").await;
+    let plain_prepare =
+        format!("{list}/{}/prepare_verification", plain.body["response"]["id"].as_str().expect("id"));
+    raw.form(Method::POST, &plain_prepare, t, "strategy=email_link").await;
+    let page = raw.send(raw.http.get(server.latest_link("page@example.com").await)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.as_str().is_some_and(|html| html.contains("verified")), "an HTML page");
+    // The spec gives the 200 no JSON body: an HTML page is what a browser is shown.
+    fapi("GET", "/v1/verify?token=x", 200, &Reply { body: serde_json::Value::Null, ..page });
+
+    // Removing: refused for another's or a missing one, then done.
+    fapi(
+        "DELETE",
+        "/v1/me/email_addresses/idn_missing",
+        404,
+        &raw.send(raw.request(Method::DELETE, "/v1/me/email_addresses/idn_missing", t)).await,
+    );
+    fapi("DELETE", &one, 200, &raw.send(raw.request(Method::DELETE, &one, t)).await);
+
+    // The last way to sign in stays (a user with one email and no username).
+    let only_token = server
+        .user_token(
+            json!({"email_address": ["only@example.com"], "password": "long-enough-1"}),
+            "only@example.com",
+        )
+        .await;
+    let only_email = raw.get(list, Some(&only_token)).await.body[0]["id"].as_str().expect("id").to_owned();
+    let only_path = format!("{list}/{only_email}");
+    fapi(
+        "DELETE",
+        &only_path,
+        400,
+        &raw.send(raw.request(Method::DELETE, &only_path, Some(&only_token))).await,
+    );
+    fapi("DELETE", &only_path, 404, &raw.send(raw.request(Method::DELETE, &only_path, t)).await);
+
+    // A username that is the only way in stays.
+    let nomail_token =
+        server.user_token(json!({"username": "nomail", "password": "long-enough-1"}), "nomail").await;
+    fapi("PATCH", "/v1/me", 400, &raw.form(Method::PATCH, "/v1/me", Some(&nomail_token), "username=").await);
+
+    // Phone numbers.
+    let phones = "/v1/me/phone_numbers";
+    fapi("GET", phones, 200, &raw.get(phones, t).await);
+    fapi("GET", phones, 401, &raw.get(phones, None).await);
+    let created = raw.form(Method::POST, phones, t, "phone_number=%2B1+415+555+0132").await;
+    fapi("POST", phones, 200, &created);
+    let phone_id = created.body["response"]["id"].as_str().expect("id").to_owned();
+    fapi("POST", phones, 422, &raw.form(Method::POST, phones, t, "phone_number=1-800-FLOWERS").await);
+    fapi("POST", phones, 422, &raw.form(Method::POST, phones, t, "phone_number=%2B14155550132").await);
+    fapi(
+        "POST",
+        phones,
+        400,
+        &raw.form(Method::POST, phones, t, "phone_number=%2B14155550177&reserved_for_second_factor=true")
+            .await,
+    );
+    let phone = format!("{phones}/{phone_id}");
+    fapi("GET", &phone, 200, &raw.get(&phone, t).await);
+    fapi(
+        "GET",
+        "/v1/me/phone_numbers/idn_missing",
+        404,
+        &raw.get("/v1/me/phone_numbers/idn_missing", t).await,
+    );
+    fapi("PATCH", &phone, 400, &raw.form(Method::PATCH, &phone, t, "reserved_for_second_factor=true").await);
+    fapi(
+        "PATCH",
+        "/v1/me/phone_numbers/idn_missing",
+        404,
+        &raw.form(Method::PATCH, "/v1/me/phone_numbers/idn_missing", t, "").await,
+    );
+
+    let phone_prepare = format!("{phone}/prepare_verification");
+    let phone_attempt = format!("{phone}/attempt_verification");
+    fapi(
+        "POST",
+        &phone_prepare,
+        200,
+        &raw.form(Method::POST, &phone_prepare, t, "strategy=phone_code").await,
+    );
+    fapi_unlisted(
+        "POST",
+        &phone_prepare,
+        422,
+        &raw.form(Method::POST, &phone_prepare, t, "strategy=email_code").await,
+    );
+    let missing_phone_prepare = "/v1/me/phone_numbers/idn_missing/prepare_verification";
+    fapi(
+        "POST",
+        missing_phone_prepare,
+        404,
+        &raw.form(Method::POST, missing_phone_prepare, t, "strategy=phone_code").await,
+    );
+    let code = code_for(&server, "+14155550132").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    fapi(
+        "POST",
+        &phone_attempt,
+        422,
+        &raw.form(Method::POST, &phone_attempt, t, format!("code={wrong}")).await,
+    );
+    fapi("POST", &phone_attempt, 422, &raw.form(Method::POST, &phone_attempt, t, "code=abc").await);
+    let missing_phone_attempt = "/v1/me/phone_numbers/idn_missing/attempt_verification";
+    fapi(
+        "POST",
+        missing_phone_attempt,
+        404,
+        &raw.form(Method::POST, missing_phone_attempt, t, "code=123456").await,
+    );
+    fapi(
+        "POST",
+        &phone_attempt,
+        200,
+        &raw.form(Method::POST, &phone_attempt, t, format!("code={code}")).await,
+    );
+    fapi(
+        "POST",
+        &phone_attempt,
+        400,
+        &raw.form(Method::POST, &phone_attempt, t, format!("code={code}")).await,
+    );
+    fapi(
+        "POST",
+        &phone_prepare,
+        400,
+        &raw.form(Method::POST, &phone_prepare, t, "strategy=phone_code").await,
+    );
+
+    fapi("PATCH", &phone, 200, &raw.form(Method::PATCH, &phone, t, "reserved_for_second_factor=true").await);
+    fapi("PATCH", &phone, 200, &raw.form(Method::PATCH, &phone, t, "default_second_factor=true").await);
+    fapi("GET", "/v1/me", 200, &raw.get("/v1/me", t).await); // two-step verification on
+    fapi_unlisted(
+        "PATCH",
+        &phone,
+        422,
+        &raw.form(Method::PATCH, &phone, t, "default_second_factor=false").await,
+    );
+    fapi(
+        "PATCH",
+        "/v1/me",
+        200,
+        &raw.form(Method::PATCH, "/v1/me", t, format!("primary_phone_number_id={phone_id}")).await,
+    );
+    fapi(
+        "PATCH",
+        "/v1/me",
+        422,
+        &raw.form(Method::PATCH, "/v1/me", t, "primary_phone_number_id=idn_missing").await,
+    );
+    fapi("DELETE", &phone, 200, &raw.send(raw.request(Method::DELETE, &phone, t)).await);
+    fapi("DELETE", &phone, 404, &raw.send(raw.request(Method::DELETE, &phone, t)).await);
+
+    // Too many unverified identifications.
+    for n in 0..5 {
+        raw.form(Method::POST, list, t, format!("email_address=u{n}%40example.com")).await;
+    }
+    fapi("POST", list, 400, &raw.form(Method::POST, list, t, "email_address=u5%40example.com").await);
+    fapi("POST", phones, 400, &raw.form(Method::POST, phones, t, "phone_number=%2B14155550188").await);
+}
+
+#[tokio::test]
+async fn cooldown_and_production_refusals_match_the_spec() {
+    let server = TestServer::start().await; // the default 30 s cooldown
+    let raw = server.raw();
+    let token = server.demo_token().await;
+    let t = Some(token.as_str());
+    let email = raw.form(Method::POST, "/v1/me/email_addresses", t, "email_address=cool%40example.com").await;
+    let prepare = format!(
+        "/v1/me/email_addresses/{}/prepare_verification",
+        email.body["response"]["id"].as_str().expect("id")
+    );
+    fapi("POST", &prepare, 200, &raw.form(Method::POST, &prepare, t, "strategy=email_code").await);
+    // The email operation lists no 429; the phone operation does.
+    fapi_unlisted("POST", &prepare, 429, &raw.form(Method::POST, &prepare, t, "strategy=email_code").await);
+    let phone = raw.form(Method::POST, "/v1/me/phone_numbers", t, "phone_number=%2B14155550132").await;
+    let phone_prepare = format!(
+        "/v1/me/phone_numbers/{}/prepare_verification",
+        phone.body["response"]["id"].as_str().expect("id")
+    );
+    fapi(
+        "POST",
+        &phone_prepare,
+        200,
+        &raw.form(Method::POST, &phone_prepare, t, "strategy=phone_code").await,
+    );
+    fapi(
+        "POST",
+        &phone_prepare,
+        429,
+        &raw.form(Method::POST, &phone_prepare, t, "strategy=phone_code").await,
+    );
+
+    let production = TestServer::start_production().await;
+    let raw = production.raw();
+    let token = production
+        .user_token(
+            json!({"email_address": ["prod@example.com"], "password": "long-enough-1"}),
+            "prod@example.com",
+        )
+        .await;
+    let t = Some(token.as_str());
+    let email = raw.form(Method::POST, "/v1/me/email_addresses", t, "email_address=new%40example.com").await;
+    let prepare = format!(
+        "/v1/me/email_addresses/{}/prepare_verification",
+        email.body["response"]["id"].as_str().expect("id")
+    );
+    fapi("POST", &prepare, 403, &raw.form(Method::POST, &prepare, t, "strategy=email_code").await);
+    let phone = raw.form(Method::POST, "/v1/me/phone_numbers", t, "phone_number=%2B14155550132").await;
+    let phone_prepare = format!(
+        "/v1/me/phone_numbers/{}/prepare_verification",
+        phone.body["response"]["id"].as_str().expect("id")
+    );
+    fapi(
+        "POST",
+        &phone_prepare,
+        403,
+        &raw.form(Method::POST, &phone_prepare, t, "strategy=phone_code").await,
+    );
+}

@@ -491,3 +491,82 @@ async fn the_backend_api_refuses_bad_users_and_creates_nothing() {
         .await;
     assert_refused(&reply, 422, "form_param_unknown", Some("secret_metadata"));
 }
+
+#[tokio::test]
+async fn malformed_email_address_requests_name_the_param() {
+    let server = TestServer::start().await;
+    let raw = server.raw();
+    let token = server.demo_token().await;
+    let t = Some(token.as_str());
+    let before = me(&raw, &token).await;
+    let list = "/v1/me/email_addresses";
+    let cases: [(&[u8], &str, &str); 5] = [
+        (b"", "form_param_missing", "email_address"),
+        (b"email=a%40b.co", "form_param_unknown", "email"),
+        (b"email_address=a%40b.co&email_address=c%40d.co", "form_param_format_invalid", "email_address"),
+        (b"email_address=%FF%40b.co", "form_param_format_invalid", "email_address"),
+        (b"email_address=a%0A%40b.co", "form_param_format_invalid", "email_address"),
+    ];
+    for (body, code, param) in cases {
+        let reply = raw.form(Method::POST, list, t, body.to_vec()).await;
+        assert_refused(&reply, 422, code, Some(param));
+    }
+    let json = raw
+        .send(
+            raw.request(Method::POST, list, t)
+                .header(CONTENT_TYPE, "application/json")
+                .body(r#"{"email_address":"a@b.co"}"#),
+        )
+        .await;
+    assert_refused(&json, 415, "unsupported_content_type", None);
+
+    let created = raw.form(Method::POST, list, t, "email_address=raw%40example.com").await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let id = created.body["response"]["id"].as_str().expect("id").to_owned();
+    let prepare = format!("{list}/{id}/prepare_verification");
+    let cases: [(&str, &str, &str); 5] = [
+        ("", "form_param_missing", "strategy"),
+        ("strategy=phone_code", "form_param_value_invalid", "strategy"),
+        (
+            "strategy=email_code&redirect_url=http%3A%2F%2Flocalhost%2Fdone",
+            "form_param_value_invalid",
+            "redirect_url",
+        ),
+        ("strategy=email_link&redirect_url=not%20a%20url", "form_param_format_invalid", "redirect_url"),
+        (
+            "strategy=email_link&action_complete_redirect_url=x",
+            "form_param_value_invalid",
+            "action_complete_redirect_url",
+        ),
+    ];
+    for (body, code, param) in cases {
+        let reply = raw.form(Method::POST, &prepare, t, body).await;
+        assert_refused(&reply, 422, code, Some(param));
+    }
+    let attempt = format!("{list}/{id}/attempt_verification");
+    assert_refused(&raw.form(Method::POST, &attempt, t, "").await, 422, "form_param_missing", Some("code"));
+    assert_refused(
+        &raw.form(Method::POST, &attempt, t, "code=1&code=2").await,
+        422,
+        "form_param_format_invalid",
+        Some("code"),
+    );
+    assert_refused(
+        &raw.form(Method::POST, &attempt, t, "code=123456&extra=1").await,
+        422,
+        "form_param_unknown",
+        Some("extra"),
+    );
+    // Undecodable ids are like unknown ones.
+    let reply = raw.get("/v1/me/email_addresses/%FF", t).await;
+    assert_refused(&reply, 404, "resource_not_found", None);
+    let reply = raw.send(raw.http.get(format!("{}/v1/verify?token=%FF&token=x", raw.url))).await;
+    assert_refused(&reply, 400, "verification_link_token_invalid", None);
+
+    // Nothing was sent, and the account only gained the one address.
+    assert!(server.outbox().await.is_empty());
+    let after = me(&raw, &token).await;
+    assert_eq!(after["email_addresses"].as_array().map(Vec::len), Some(2));
+    assert_eq!(after["email_addresses"][1]["verification"], Value::Null);
+    assert_eq!(after["primary_email_address_id"], before["primary_email_address_id"]);
+}

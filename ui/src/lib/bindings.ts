@@ -392,7 +392,11 @@ primary_email_address_id?: string,
  */
 primary_phone_number_id?: string, };
 
-export type AppInfo = { version: string, instance: InstanceInfo, demo_account: DemoAccount | null, token_storage: TokenStorage, };
+export type AppInfo = { version: string, instance: InstanceInfo, demo_account: DemoAccount | null, token_storage: TokenStorage, 
+/**
+ * `true` when the embedded server's development outbox can be read (`dev_outbox`).
+ */
+dev_outbox: boolean, };
 
 export type InstanceInfo = { kind: InstanceKind, fapi_url: string, 
 /**
@@ -435,6 +439,42 @@ external_account_id: string | null, error: CommandError | null,
 new_user: boolean, };
 
 export type OAuthStatus = "account_verified" | "account_failed" | "signed_in" | "sign_in_failed" | "error";
+
+export type OutboxMessage = { 
+/**
+ * Its id (`msg_…`).
+ */
+id: string, 
+/**
+ * The email address or E.164 phone number it is for.
+ */
+to: string, 
+/**
+ * Email or SMS.
+ */
+channel: OutboxChannel, 
+/**
+ * The one-time code it carries, if any.
+ */
+code: string | null, 
+/**
+ * The verification link it carries, if any.
+ */
+link: string | null, 
+/**
+ * When it was "sent" (Unix ms).
+ */
+sent_at: number, 
+/**
+ * The email's subject (for an SMS, a short description).
+ */
+subject: string, 
+/**
+ * The text a person would read.
+ */
+body: string, };
+
+export type OutboxChannel = "email" | "sms";
 
 export type CommandError = { 
 /**

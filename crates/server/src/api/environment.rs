@@ -2,6 +2,8 @@
 //!
 //! The document is fixed apart from the mode: email addresses and usernames identify users,
 //! passwords are the first factor, one session per client, and users may delete themselves.
+//! Email addresses are verified by code or link; phone numbers can be added (verified by SMS
+//! code) as contact details and for two-step verification, not to sign in with.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -43,6 +45,13 @@ fn attribute(
         "verify_at_sign_up": !verifications.is_empty(),
         "immutable": false,
     })
+}
+
+/// `attribute` also usable as a second factor by `strategies`.
+fn second_factor(mut attribute: Value, strategies: &[&str]) -> Value {
+    attribute["used_for_second_factor"] = json!(true);
+    attribute["second_factors"] = json!(strategies);
+    attribute
 }
 
 fn off() -> Value {
@@ -92,14 +101,14 @@ fn auth_config(mode: Mode) -> Value {
         "first_name": "on",
         "last_name": "on",
         "email_address": "on",
-        "phone_number": "off",
+        "phone_number": "on",
         "username": "on",
         "password": "required",
         "identification_requirements": [["email_address", "username"]],
         "identification_strategies": ["email_address", "username"],
         "first_factors": ["password"],
         "second_factors": [],
-        "email_address_verification_strategies": [],
+        "email_address_verification_strategies": ["email_code", "email_link"],
         "single_session_mode": true,
         "enhanced_email_deliverability": false,
         "test_mode": mode == Mode::Development,
@@ -183,8 +192,8 @@ fn display_config(mode: Mode) -> Value {
 fn user_settings() -> Value {
     json!({
         "attributes": {
-            "email_address": attribute(true, false, true, &["password"], &[]),
-            "phone_number": off(),
+            "email_address": attribute(true, false, true, &["password"], &["email_code", "email_link"]),
+            "phone_number": second_factor(attribute(true, false, false, &[], &["phone_code"]), &["phone_code"]),
             "username": attribute(true, false, true, &["password"], &[]),
             "web3_wallet": off(),
             "first_name": attribute(true, false, false, &[], &[]),

@@ -7,7 +7,7 @@ use userdesk_fapi::models::{DeletedObject, Envelope, User};
 
 use super::form::Form;
 use super::signed_in::SignedIn;
-use super::{render, validate, AppState};
+use super::{identifications, render, validate, AppState};
 use crate::error::{Error, FieldError, Result};
 use crate::store::users::{self, MetadataKind, ProfileChange};
 
@@ -93,6 +93,10 @@ async fn patch_me(
 
     let user_id = signed_in.session.user_id.clone();
     let mut tx = state.db.write().await?;
+    if change.username == Some(None) {
+        // Clearing the username must not leave the account without a way to sign in.
+        identifications::ensure_username_removable(&mut tx, &user_id).await?;
+    }
     let account = users::find(&mut tx, &user_id).await?.ok_or(Error::SignedOut)?;
     for (param, kind, slot) in [
         ("primary_email_address_id", "email_address", &mut change.primary_email_address_id),

@@ -2,6 +2,7 @@
 //! apply to all of them.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -13,16 +14,22 @@ use crate::store::Db;
 
 mod backend;
 mod client;
+mod dev_outbox;
+mod email_addresses;
 mod environment;
 mod form;
 mod host_guard;
+mod html;
+mod identifications;
 mod me;
 mod native_client;
+mod phone_numbers;
 mod render;
 mod sessions;
 mod sign_ins;
 mod signed_in;
 mod validate;
+mod verify;
 
 pub use form::BODY_LIMIT;
 pub use validate::{METADATA_MAX_BYTES, NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH};
@@ -36,6 +43,30 @@ pub struct AppState {
     pub secret_key: Arc<str>,
     /// Development or production.
     pub mode: Mode,
+    /// The server's own base URL (`http://127.0.0.1:PORT`), for the links it sends.
+    pub base_url: Arc<str>,
+    /// How codes and links are made and sent.
+    pub verification: Arc<VerificationSettings>,
+}
+
+/// The configuration of verifications, as the handlers use it.
+#[derive(Debug, Clone)]
+pub struct VerificationSettings {
+    /// How long a code holds.
+    pub code_lifetime: Duration,
+    /// How long an email link holds.
+    pub link_lifetime: Duration,
+    /// The least time between two sends to one identification.
+    pub resend_cooldown: Duration,
+    /// Where national phone numbers are read.
+    pub default_region: phonenumber::country::Id,
+    /// App schemes an email link may redirect to.
+    pub redirect_schemes: Vec<String>,
+}
+
+/// `duration` in milliseconds, as timestamps count.
+pub fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// The whole application.
@@ -46,10 +77,20 @@ pub fn router(state: AppState) -> Router {
         .merge(sessions::router())
         .merge(sign_ins::router())
         .merge(me::router())
+        .merge(email_addresses::router())
+        .merge(phone_numbers::router())
         .route_layer(from_fn_with_state(state.clone(), native_client::authenticate));
     let bapi = backend::router().route_layer(from_fn_with_state(state.clone(), backend::require_secret_key));
+    // The development outbox exists only in development: in production its paths are unknown.
+    let dev = match state.mode {
+        Mode::Development => dev_outbox::router(),
+        Mode::Production => Router::new(),
+    };
     Router::new()
         .merge(environment::router())
+        // Opened from an email in a browser: no native client, no token.
+        .merge(verify::router())
+        .merge(dev)
         .merge(fapi)
         .merge(bapi)
         .fallback(|| async { Error::RouteNotFound })

@@ -79,10 +79,20 @@ fn verification(
     })
 }
 
+/// A verification's status as of `now`: an unverified code or link past its time has expired
+/// even before anything wrote that down (as a session's does).
+pub fn status_at(status: &str, expire_at: Option<i64>, now: i64) -> &str {
+    if status == "unverified" && expire_at.is_some_and(|at| at <= now) {
+        "expired"
+    } else {
+        status
+    }
+}
+
 fn identification_verification(row: &IdentificationRow) -> Result<Option<Verification>> {
     match (&row.verification_status, &row.verification_strategy) {
         (Some(status), Some(strategy)) => Ok(Some(verification(
-            status,
+            status_at(status, row.verification_expire_at, now_ms()),
             strategy,
             row.verification_attempts,
             row.verification_expire_at,
@@ -92,7 +102,8 @@ fn identification_verification(row: &IdentificationRow) -> Result<Option<Verific
     }
 }
 
-fn email_address(row: &IdentificationRow) -> Result<EmailAddress> {
+/// The wire form of an email address.
+pub fn email_address(row: &IdentificationRow) -> Result<EmailAddress> {
     Ok(EmailAddress {
         id: row.id.clone(),
         object: "email_address".into(),
@@ -105,7 +116,8 @@ fn email_address(row: &IdentificationRow) -> Result<EmailAddress> {
     })
 }
 
-fn phone_number(row: &IdentificationRow) -> Result<PhoneNumber> {
+/// The wire form of a phone number.
+pub fn phone_number(row: &IdentificationRow) -> Result<PhoneNumber> {
     Ok(PhoneNumber {
         id: row.id.clone(),
         object: "phone_number".into(),
@@ -145,7 +157,12 @@ pub fn user(account: &Account) -> Result<User> {
         primary_phone_number_id: row.primary_phone_number_id.clone(),
         primary_web3_wallet_id: None,
         password_enabled: row.password_hash.is_some(),
-        two_factor_enabled: false,
+        // As Clerk: a verified phone number kept for two-step verification turns it on.
+        two_factor_enabled: account.identifications.iter().any(|identification| {
+            identification.kind == "phone_number"
+                && identification.reserved_for_second_factor
+                && identification.is_verified()
+        }),
         totp_enabled: false,
         backup_code_enabled: false,
         email_addresses,

@@ -12,6 +12,8 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use crate::error::{Error, Result};
 
 pub mod clients;
+pub mod identifications;
+pub mod outbox;
 pub mod sessions;
 pub mod sign_ins;
 pub mod users;

@@ -53,6 +53,22 @@ pub struct IdentificationRow {
     pub verification_error: Option<String>,
 }
 
+impl IdentificationRow {
+    /// `true` once its verification succeeded.
+    pub fn is_verified(&self) -> bool {
+        self.verification_status.as_deref() == Some("verified")
+    }
+}
+
+/// Selects [`IdentificationRow`]s (`i`: the identification, `v`: its verification).
+pub(crate) const IDENTIFICATION_SELECT: &str =
+    "SELECT i.id, i.kind, i.value, i.reserved, i.reserved_for_second_factor,
+            i.default_second_factor, i.created_at, i.updated_at,
+            v.status AS verification_status, v.strategy AS verification_strategy,
+            v.attempts AS verification_attempts, v.expire_at AS verification_expire_at,
+            v.error AS verification_error
+     FROM identifications i LEFT JOIN verifications v ON v.identification_id = i.id";
+
 /// A user and everything shown with them.
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -128,7 +144,7 @@ impl ProfileChange {
 
 const USERNAME_TAKEN: &str = "users.username";
 const EXTERNAL_ID_TAKEN: &str = "users.external_id";
-const IDENTIFICATION_TAKEN: &str = "identifications.kind, identifications.value";
+pub(crate) const IDENTIFICATION_TAKEN: &str = "identifications.kind, identifications.value";
 
 fn to_json(map: &Map<String, Value>) -> Result<String> {
     serde_json::to_string(map).map_err(|e| Error::Internal(format!("serialising metadata: {e}")))
@@ -206,18 +222,8 @@ pub async fn find(conn: &mut SqliteConnection, id: &str) -> Result<Option<Accoun
     let Some(user) = find_row(conn, id).await? else {
         return Ok(None);
     };
-    let identifications = sqlx::query_as::<_, IdentificationRow>(
-        "SELECT i.id, i.kind, i.value, i.reserved, i.reserved_for_second_factor,
-                i.default_second_factor, i.created_at, i.updated_at,
-                v.status AS verification_status, v.strategy AS verification_strategy,
-                v.attempts AS verification_attempts, v.expire_at AS verification_expire_at,
-                v.error AS verification_error
-         FROM identifications i LEFT JOIN verifications v ON v.identification_id = i.id
-         WHERE i.user_id = ? ORDER BY i.created_at, i.rowid",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let sql = format!("{IDENTIFICATION_SELECT} WHERE i.user_id = ? ORDER BY i.created_at, i.rowid");
+    let identifications = sqlx::query_as::<_, IdentificationRow>(&sql).bind(id).fetch_all(&mut *conn).await?;
     Ok(Some(Account { user, identifications }))
 }
 
@@ -284,6 +290,42 @@ pub async fn set_metadata(
 ) -> Result<()> {
     let sql = format!("UPDATE users SET {} = ?, updated_at = ? WHERE id = ?", kind.column());
     sqlx::query(&sql).bind(to_json(document)?).bind(now_ms()).bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Sets (or clears) the primary email address or phone number (`kind` as stored).
+pub async fn set_primary(
+    conn: &mut SqliteConnection,
+    id: &str,
+    kind: &str,
+    identification_id: Option<&str>,
+) -> Result<()> {
+    let column = match kind {
+        "email_address" => "primary_email_address_id",
+        "phone_number" => "primary_phone_number_id",
+        other => return Err(Error::Internal(format!("no primary {other}"))),
+    };
+    let sql = format!("UPDATE users SET {column} = ?, updated_at = ? WHERE id = ?");
+    sqlx::query(&sql).bind(identification_id).bind(now_ms()).bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Records that two-factor authentication was turned on (`enabled`) or off, now.
+pub async fn record_mfa(conn: &mut SqliteConnection, id: &str, enabled: bool) -> Result<()> {
+    let column = if enabled { "mfa_enabled_at" } else { "mfa_disabled_at" };
+    let now = now_ms();
+    let sql = format!("UPDATE users SET {column} = ?, updated_at = ? WHERE id = ?");
+    sqlx::query(&sql).bind(now).bind(now).bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Marks the user changed.
+pub async fn touch(conn: &mut SqliteConnection, id: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET updated_at = ? WHERE id = ?")
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tempfile::TempDir;
 use userdesk_fapi::{MemoryTokenStore, TokenStore};
-use userdesk_server::{Config, RunningServer, DEMO_EMAIL, DEMO_PASSWORD};
+use userdesk_server::{Config, Mode, OutboxMessage, RunningServer, DEMO_EMAIL, DEMO_PASSWORD};
 
 /// A server and the directory it keeps its data in (removed when dropped).
 pub struct TestServer {
@@ -28,10 +28,85 @@ impl TestServer {
 
     /// A development-mode server on `dir`.
     pub async fn start_in(dir: TempDir) -> Self {
-        let server = userdesk_server::start(Config::new(dir.path())).await.expect("server starts");
+        Self::start_config(dir, |_| {}).await
+    }
+
+    /// A development-mode server whose configuration `adjust` changes (lifetimes, cooldown, …).
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start_config(tempfile::tempdir().expect("temporary directory"), adjust).await
+    }
+
+    /// A production-mode server (no demo account, no outbox).
+    pub async fn start_production() -> Self {
+        Self::start_with(|config| config.mode = Mode::Production).await
+    }
+
+    async fn start_config(dir: TempDir, adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::new(dir.path());
+        adjust(&mut config);
+        let server = userdesk_server::start(config).await.expect("server starts");
         let url = server.url();
         let secret_key = server.secret_key().to_owned();
         Self { server: Some(server), dir, url, secret_key }
+    }
+
+    /// The running server (for its library API).
+    pub fn running(&self) -> &RunningServer {
+        self.server.as_ref().expect("the server is running")
+    }
+
+    /// The development outbox, newest first.
+    pub async fn outbox(&self) -> Vec<OutboxMessage> {
+        self.running().outbox(100).await.expect("the outbox")
+    }
+
+    /// The code of the latest message to `to`, as a person would read it from their inbox.
+    pub async fn latest_code(&self, to: &str) -> String {
+        self.outbox()
+            .await
+            .into_iter()
+            .find(|message| message.to == to)
+            .and_then(|message| message.code)
+            .unwrap_or_else(|| panic!("no code was sent to {to}"))
+    }
+
+    /// The link of the latest message to `to`.
+    pub async fn latest_link(&self, to: &str) -> String {
+        self.outbox()
+            .await
+            .into_iter()
+            .find(|message| message.to == to)
+            .and_then(|message| message.link)
+            .unwrap_or_else(|| panic!("no link was sent to {to}"))
+    }
+
+    /// Creates a user through the Backend API (its password must be `long-enough-1`).
+    pub async fn create_user(&self, body: serde_json::Value) {
+        let created = self.raw().backend(Method::POST, "/v1/users", Some(&self.secret_key), Some(body)).await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    }
+
+    /// Creates a user (see [`Self::create_user`]) and signs in as them by `identifier` over raw
+    /// HTTP: the new client's token.
+    pub async fn user_token(&self, body: serde_json::Value, identifier: &str) -> String {
+        self.create_user(body).await;
+        let form = format!("identifier={}&password=long-enough-1", enc(identifier));
+        let reply = self.raw().form(Method::POST, "/v1/client/sign_ins", None, form).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.token.expect("a new client gets a token")
+    }
+
+    /// Creates a user through the Backend API (verified `email`, `username`, a password) and
+    /// returns a FAPI client signed in as them.
+    pub async fn user_client(&self, email: &str, username: Option<&str>) -> userdesk_fapi::Client {
+        let mut body = serde_json::json!({"email_address": [email], "password": "long-enough-1"});
+        if let Some(username) = username {
+            body["username"] = username.into();
+        }
+        self.create_user(body).await;
+        let client = self.client();
+        client.sign_in_with_password(email, "long-enough-1").await.expect("sign in");
+        client
     }
 
     /// Stops the server and starts a new one on the same directory.

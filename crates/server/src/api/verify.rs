@@ -1,0 +1,118 @@
+//! `GET /v1/verify?token=…`: the link of an `email_link` verification, opened from the email in
+//! a browser (no client token).
+//!
+//! A link works once and until it expires ([`crate::Config::link_lifetime`]); a newer link or
+//! code for the same address replaces it. On success the browser goes to the `redirect_url`
+//! given at prepare time (303) or sees a short page saying the address is verified (200). A
+//! link that is unknown, replaced, used or expired answers 400: a page for a browser (`Accept:
+//! text/html`), ClerkErrors JSON for anything else.
+
+use axum::extract::State;
+use axum::http::header::{ACCEPT, CACHE_CONTROL, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use super::form::Query;
+use super::html::{self, Tone};
+use super::identifications::{self as shared, Kind};
+use super::{render, AppState};
+use crate::error::{Error, Result};
+use crate::ids::{now_ms, token_hash};
+use crate::store::identifications;
+
+/// Link tokens are 48 characters; anything much longer is not ours and is not worth hashing.
+const MAX_TOKEN_LEN: usize = 512;
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/verify", get(verify))
+}
+
+/// Where the verification went.
+enum Verified {
+    /// Send the browser on.
+    Redirect(String),
+    /// Show the page, naming the address.
+    Page(String),
+}
+
+async fn verify(State(state): State<AppState>, headers: HeaderMap, query: Result<Query>) -> Response {
+    // A missing, repeated or undecodable token is just a link that is not valid.
+    let outcome = match query.as_ref().map(|Query(query)| query.one("token")) {
+        Ok(Ok(Some(token))) => verify_token(&state, token).await,
+        _ => Err(Error::LinkInvalid),
+    };
+    let mut response = match outcome {
+        Ok(Verified::Redirect(url)) => match HeaderValue::from_str(&url) {
+            Ok(location) => (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response(),
+            Err(_) => verified_page(""),
+        },
+        Ok(Verified::Page(address)) => verified_page(&address),
+        Err(error) if wants_html(&headers) && !error.status().is_server_error() => problem_page(&error),
+        Err(error) => error.into_response(),
+    };
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn verify_token(state: &AppState, token: &str) -> Result<Verified> {
+    if token.is_empty() || token.len() > MAX_TOKEN_LEN {
+        return Err(Error::LinkInvalid);
+    }
+    let mut tx = state.db.write().await?;
+    let target =
+        identifications::find_by_link_token(&mut tx, &token_hash(token)).await?.ok_or(Error::LinkInvalid)?;
+    match render::status_at(&target.status, target.expire_at, now_ms()) {
+        "unverified" => {}
+        "verified" => return Err(Error::VerificationAlreadyVerified),
+        "expired" => return Err(Error::VerificationExpired),
+        _ => return Err(Error::LinkInvalid),
+    }
+    identifications::mark_link_verified(&mut tx, &target.identification_id, &target.verification_id).await?;
+    let kind = if target.kind == Kind::Phone.stored() { Kind::Phone } else { Kind::Email };
+    shared::after_verified(&mut tx, &target.user_id, kind, &target.identification_id).await?;
+    tx.commit().await?;
+    tracing::info!(user = %target.user_id, identification = %target.identification_id, "email address verified by link");
+    Ok(match target.redirect_url {
+        Some(url) => Verified::Redirect(url),
+        None => Verified::Page(target.value),
+    })
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.to_ascii_lowercase().contains("text/html"))
+}
+
+fn verified_page(address: &str) -> Response {
+    let who = if address.is_empty() {
+        "Your email address".to_owned()
+    } else {
+        format!("<strong>{}</strong>", html::escape(address))
+    };
+    let body = format!("<p>{who} is verified. You can close this tab and go back to Userdesk.</p>");
+    Html(html::page("Email address verified", "Email address verified", Tone::Ok, &body)).into_response()
+}
+
+fn problem_page(error: &Error) -> Response {
+    let (heading, text) = match error {
+        Error::VerificationAlreadyVerified => (
+            "This link was already used",
+            "The address it verifies is verified already: there is nothing more to do.",
+        ),
+        Error::VerificationExpired => (
+            "This link has expired",
+            "Verification links work for a short time only. Ask Userdesk to send a new one.",
+        ),
+        _ => (
+            "This link is not valid",
+            "It may have been replaced by a newer link: use the one in the latest email, or ask Userdesk to send a new one.",
+        ),
+    };
+    let body = format!("<p>{}</p>", html::escape(text));
+    (error.status(), Html(html::page(heading, heading, Tone::Problem, &body))).into_response()
+}
