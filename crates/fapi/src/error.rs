@@ -70,10 +70,18 @@ impl Error {
         }
     }
 
+    /// The server's first error, with its `meta` (e.g. `attempts_remaining`, `retry_after_seconds`).
+    pub fn clerk_error(&self) -> Option<&ClerkError> {
+        match self {
+            Error::Api { errors, .. } => errors.first(),
+            _ => None,
+        }
+    }
+
     /// The form field this error concerns, where the server named one.
     pub fn field(&self) -> Option<&str> {
         match self {
-            Error::Api { errors, .. } => errors.first().and_then(ClerkError::param_name),
+            Error::Api { .. } => self.clerk_error().and_then(ClerkError::param_name),
             _ => None,
         }
     }
