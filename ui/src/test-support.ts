@@ -1,8 +1,20 @@
 // Shared by the unit tests: fixtures, a fake Rust side that records calls, and a store reset.
 import { clearMocks, mockIPC, mockWindows } from '@tauri-apps/api/mocks';
-import type { AppInfo, CommandError, EmailAddress, Settings, User, VerificationStatus } from '$lib/bindings';
+import type {
+  AppInfo,
+  CommandError,
+  EmailAddress,
+  PhoneNumber,
+  Settings,
+  User,
+  VerificationStatus,
+} from '$lib/bindings';
 import { appInfo } from '$lib/stores/app-info.svelte';
+import { confirmation } from '$lib/stores/confirm.svelte';
 import { nav } from '$lib/stores/nav.svelte';
+import { outbox } from '$lib/stores/outbox.svelte';
+import { verifications } from '$lib/stores/verifications.svelte';
+import { FakeAccount, type FakeAccountOptions } from './dev/fake-account';
 import { settings } from '$lib/stores/settings.svelte';
 import { toasts } from '$lib/stores/toast.svelte';
 import { user } from '$lib/stores/user.svelte';
@@ -15,6 +27,59 @@ export function makeEmail(id: string, address: string, status: VerificationStatu
     verification: status && { status, strategy: 'email_code', attempts: 1, expire_at: null },
   };
   return email as EmailAddress;
+}
+
+/** A full email address, as the server sends it. */
+export function email(
+  id: string,
+  address: string,
+  status: VerificationStatus | null,
+  more: Partial<EmailAddress> = {},
+): EmailAddress {
+  return {
+    id,
+    object: 'email_address',
+    email_address: address,
+    reserved: false,
+    verification: status && {
+      status,
+      strategy: 'email_code',
+      attempts: status === 'verified' ? 1 : 0,
+      expire_at: status === 'verified' ? null : Date.now() + 600_000,
+    },
+    linked_to: [],
+    created_at: 1_690_000_000_000,
+    updated_at: 1_700_000_000_000,
+    ...more,
+  };
+}
+
+/** A phone number (E.164), as the server sends it. */
+export function phone(
+  id: string,
+  number: string,
+  status: VerificationStatus | null,
+  more: Partial<PhoneNumber> = {},
+): PhoneNumber {
+  return {
+    id,
+    object: 'phone_number',
+    phone_number: number,
+    reserved_for_second_factor: false,
+    default_second_factor: false,
+    reserved: false,
+    verification: status && {
+      status,
+      strategy: 'phone_code',
+      attempts: status === 'verified' ? 1 : 0,
+      expire_at: status === 'verified' ? null : Date.now() + 600_000,
+    },
+    linked_to: [],
+    backup_codes: null,
+    created_at: 1_690_000_000_000,
+    updated_at: 1_700_000_000_000,
+    ...more,
+  };
 }
 
 /** A user with what the UI reads; the cast leaves room for the fields it does not. */
@@ -51,8 +116,9 @@ export function makeAppInfo(overrides: Partial<AppInfo> = {}): AppInfo {
     instance: { kind: 'embedded', fapi_url: 'http://127.0.0.1:40000', label: 'Embedded account server' },
     demo_account: { email: 'demo@example.com', password: 'userdesk-demo' },
     token_storage: { kind: 'keychain' },
+    dev_outbox: false,
     ...overrides,
-  };
+  } as AppInfo;
 }
 
 export function makeSettings(overrides: Partial<Settings> = {}): Settings {
@@ -94,9 +160,26 @@ export function fakeBackend(
   return calls;
 }
 
+/**
+ * A fake Rust side whose email and phone commands work on an in-memory account (see
+ * src/dev/fake-account.ts); `handlers` still replace any command. Every code sent is `code`.
+ */
+export function accountBackend(
+  user: User,
+  options: { info?: AppInfo; handlers?: Record<string, Handler>; fake?: FakeAccountOptions } = {},
+): { calls: Call[]; fake: FakeAccount } {
+  const fake = new FakeAccount(user, { code: () => '123456', ...options.fake });
+  const calls = fakeBackend({
+    signedIn: user,
+    info: options.info,
+    handlers: { ...fake.handlers(), ...options.handlers },
+  });
+  return { calls, fake };
+}
+
 /** Commands other than the start-up reads, i.e. the ones an action sent. */
 export function actions(calls: Call[]): Call[] {
-  return calls.filter((c) => !['app_info', 'get_settings', 'current_user'].includes(c.cmd));
+  return calls.filter((c) => !['app_info', 'get_settings', 'current_user', 'dev_outbox'].includes(c.cmd));
 }
 
 /** Back to a freshly started app: stores empty, no mocks, no theme override. */
@@ -111,5 +194,8 @@ export function resetAll(): void {
   settings.error = null;
   toasts.dismiss();
   nav.reset();
+  verifications.reset();
+  outbox.reset();
+  if (confirmation.current) confirmation.settle(false);
   document.documentElement.removeAttribute('data-theme');
 }

@@ -4,10 +4,13 @@
 //   ?section=settings     open a section once signed in
 //   ?theme=dark|light     the saved theme
 //   ?storage=file         the token is stored in a file (fallback)
-//   ?instance=clerk       connected to a Clerk instance (no demo account)
+//   ?instance=clerk       connected to a Clerk instance (no demo account, no outbox)
+//   ?accounts=many        several addresses and numbers in every state (Emails & phones)
+//   ?code=123456          the code every verification sends (otherwise random; see the outbox)
 import { mockIPC } from '@tauri-apps/api/mocks';
-import type { AppInfo, CommandError, EmailAddress, Settings, Theme, UpdateUserParams, User } from '$lib/bindings';
+import type { AppInfo, CommandError, EmailAddress, PhoneNumber, Settings, Theme, UpdateUserParams, User } from '$lib/bindings';
 import { nav, SECTIONS, type Section } from '$lib/stores/nav.svelte';
+import { FakeAccount } from './fake-account';
 
 const DEMO = { email: 'demo@example.com', password: 'userdesk-demo' };
 
@@ -44,10 +47,64 @@ function demoUser(): User {
   return user as User;
 }
 
+/** The demo user with an address and a number in every state, for looking at Emails & phones. */
+function manyAccounts(user: User, fake: FakeAccount): User {
+  const now = Date.now();
+  const day = 86_400_000;
+  const email = (id: string, address: string, v: EmailAddress['verification'], linked: string[] = []): EmailAddress => ({
+    id,
+    object: 'email_address',
+    email_address: address,
+    reserved: false,
+    verification: v,
+    linked_to: linked.map((type, i) => ({ type, id: `idn_link_${i}` })),
+    created_at: now - 20 * day,
+    updated_at: now - day,
+  });
+  const verified = { status: 'verified' as const, strategy: 'email_code', attempts: 1, expire_at: null };
+  const phone = (id: string, number: string, v: PhoneNumber['verification'], twoFactor = false, isDefault = false): PhoneNumber => ({
+    id,
+    object: 'phone_number',
+    phone_number: number,
+    reserved_for_second_factor: twoFactor,
+    default_second_factor: isDefault,
+    reserved: false,
+    verification: v,
+    linked_to: [],
+    backup_codes: null,
+    created_at: now - 10 * day,
+    updated_at: now - day,
+  });
+  fake.codes.set('idn_3', '424242');
+  fake.outbox = [
+    { id: 'msg_2', to: 'ada.work@example.org', channel: 'email', code: '424242', link: null, sent_at: now - 40_000, subject: '424242 is your verification code', body: 'Your verification code is 424242.' },
+    { id: 'msg_1', to: 'ada.work@example.org', channel: 'email', code: '918273', link: null, sent_at: now - 5 * 60_000, subject: '918273 is your verification code', body: 'Your verification code is 918273.' },
+  ];
+  return {
+    ...user,
+    email_addresses: [
+      ...user.email_addresses,
+      email('idn_2', 'ada@lovelace.dev', verified, ['oauth_github']),
+      email('idn_3', 'ada.work@example.org', { status: 'unverified', strategy: 'email_code', attempts: 0, expire_at: now + 9 * 60_000 }),
+      email('idn_4', 'old@analytical.engine', { status: 'expired', strategy: 'email_code', attempts: 1, expire_at: now - day }),
+    ],
+    phone_numbers: [
+      phone('idn_5', '+14155550142', { ...verified, strategy: 'phone_code' }, true, true),
+      phone('idn_6', '+442079460958', { ...verified, strategy: 'phone_code' }),
+      phone('idn_7', '+33612345678', null),
+    ],
+    primary_phone_number_id: 'idn_6',
+    two_factor_enabled: true,
+  };
+}
+
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function installDevMock(query: URLSearchParams): void {
-  let user: User | null = query.has('signed-in') ? demoUser() : null;
+  const fixedCode = query.get('code');
+  const fake = new FakeAccount(demoUser(), fixedCode ? { code: () => fixedCode } : {});
+  if (query.get('accounts') === 'many') fake.user = manyAccounts(fake.user, fake);
+  let signedIn = query.has('signed-in');
   const clerk = query.get('instance') === 'clerk';
   let settings: Settings = {
     instance: clerk ? { kind: 'publishable_key', key: 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k' } : { kind: 'embedded' },
@@ -62,6 +119,7 @@ export function installDevMock(query: URLSearchParams): void {
           ? { kind: 'clerk', fapi_url: 'https://clerk.example.com', label: 'clerk.example.com' }
           : { kind: 'url', fapi_url: settings.instance.url, label: new URL(settings.instance.url).host },
     demo_account: settings.instance.kind === 'embedded' ? DEMO : null,
+    dev_outbox: settings.instance.kind === 'embedded' && query.get('outbox') !== 'off',
     token_storage:
       query.get('storage') === 'file'
         ? {
@@ -71,7 +129,10 @@ export function installDevMock(query: URLSearchParams): void {
           }
         : { kind: 'keychain' },
   });
-  const section = query.get('section') as Section | null;
+  // Opened once, at the first answer; refreshes after an action leave the section alone.
+  let section = query.get('section') as Section | null;
+
+  const account = fake.handlers();
 
   mockIPC(async (cmd, args) => {
     await delay(150);
@@ -79,11 +140,26 @@ export function installDevMock(query: URLSearchParams): void {
     const fail = (e: CommandError): never => {
       throw e;
     };
+    const user = signedIn ? fake.user : null;
+    if (cmd === 'dev_outbox' && !info().dev_outbox) return fail({ code: 'internal', message: 'No outbox here.', field: null });
+    const own = account[cmd];
+    if (own && cmd !== 'current_user' && cmd !== 'update_profile') {
+      if (!user) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
+      // The email link "opens" itself a few seconds after it was sent.
+      const result = own(a);
+      if (cmd === 'prepare_email_verification' && a.strategy === 'email_link') {
+        setTimeout(() => fake.openLink(String(a.id)), 4000);
+      }
+      return result;
+    }
     switch (cmd) {
       case 'app_info':
         return info();
       case 'current_user':
-        if (user && section && (SECTIONS as readonly string[]).includes(section)) nav.go(section);
+        if (user && section && (SECTIONS as readonly string[]).includes(section)) {
+          nav.go(section);
+          section = null;
+        }
         return user;
       case 'sign_in':
         if (a.identifier !== DEMO.email) {
@@ -92,10 +168,10 @@ export function installDevMock(query: URLSearchParams): void {
         if (a.password !== DEMO.password) {
           fail({ code: 'form_password_incorrect', message: 'Password is incorrect. Try again, or use another method.', field: 'password' });
         }
-        user = demoUser();
-        return user;
+        signedIn = true;
+        return fake.user;
       case 'sign_out':
-        user = null;
+        signedIn = false;
         return null;
       case 'update_profile': {
         if (!user) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
@@ -103,13 +179,12 @@ export function installDevMock(query: URLSearchParams): void {
         if (p.username === 'taken') {
           fail({ code: 'form_identifier_exists', message: 'That username is taken. Please try another.', field: 'username' });
         }
-        user = { ...user, ...p } as User;
-        return user;
+        return fake.updateProfile(p as Record<string, string>);
       }
       case 'set_unsafe_metadata':
         if (!user) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
-        user = { ...user, unsafe_metadata: a.metadata as User['unsafe_metadata'] };
-        return user;
+        fake.user = { ...user, unsafe_metadata: a.metadata as User['unsafe_metadata'] };
+        return fake.user;
       case 'get_settings':
         return settings;
       case 'save_settings':

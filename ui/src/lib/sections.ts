@@ -26,14 +26,6 @@ export const SECTION_INFO: Record<Section, SectionInfo> = {
     icon: 'mail',
     title: 'Emails & phones',
     purpose: 'The email addresses and phone numbers you can sign in with and be reached at.',
-    planned: {
-      heading: 'Email addresses and phone numbers',
-      items: [
-        'Each address and number, with its Primary and Verified state',
-        'Adding one and verifying it with a six-digit code',
-        'Choosing the primary one, and removing the others',
-      ],
-    },
   },
   connected: {
     id: 'connected',

@@ -1,8 +1,10 @@
 // The signed-in user: the one copy of the User resource in the UI. Every command that returns a
 // User refreshes it; components read it and never keep their own copy.
 import * as api from '../api';
-import type { CommandError, JsonValue, UpdateUserParams, User } from '../bindings';
+import type { CommandError, EmailAddress, JsonValue, PhoneNumber, UpdateUserParams, User } from '../bindings';
+import { outbox } from './outbox.svelte';
 import { toasts } from './toast.svelte';
+import { verifications } from './verifications.svelte';
 
 /** `unknown` until the first answer: the app shows its start-up screen only then. */
 type Status = 'unknown' | 'loading' | 'ready' | 'error';
@@ -35,30 +37,67 @@ class UserStore {
 
   async signOut(): Promise<void> {
     await api.signOut();
-    this.current = null;
-    this.status = 'ready';
+    this.#forget();
   }
 
   async updateProfile(params: UpdateUserParams): Promise<User> {
-    return this.#set(await this.#signedIn(api.updateProfile(params)));
+    return this.#set(await this.signedIn(api.updateProfile(params)));
   }
 
   async setUnsafeMetadata(metadata: JsonValue): Promise<User> {
-    return this.#set(await this.#signedIn(api.setUnsafeMetadata(metadata)));
+    return this.#set(await this.signedIn(api.setUnsafeMetadata(metadata)));
   }
 
-  /** A session that ended elsewhere (revoked, expired) sends the person back to sign in. */
-  async #signedIn<T>(request: Promise<T>): Promise<T> {
+  /**
+   * Asks again who is signed in, after a command that changed the user without returning all of
+   * it. Throws the `CommandError`, so the action that needed it can show it.
+   */
+  async refresh(): Promise<User | null> {
+    const current = await this.signedIn(api.currentUser());
+    if (current) return this.#set(current);
+    this.current = null;
+    this.status = 'ready';
+    return null;
+  }
+
+  /** Puts a changed email address in place at once (a refresh brings the rest of the user). */
+  putEmailAddress(email: EmailAddress): void {
+    if (!this.current) return;
+    const list = this.current.email_addresses;
+    const at = list.findIndex((e) => e.id === email.id);
+    this.current.email_addresses = at < 0 ? [...list, email] : list.map((e, i) => (i === at ? email : e));
+  }
+
+  /** Puts a changed phone number in place at once (a refresh brings the rest of the user). */
+  putPhoneNumber(phone: PhoneNumber): void {
+    if (!this.current) return;
+    const list = this.current.phone_numbers;
+    const at = list.findIndex((p) => p.id === phone.id);
+    this.current.phone_numbers = at < 0 ? [...list, phone] : list.map((p, i) => (i === at ? phone : p));
+  }
+
+  /**
+   * Waits for a command of the signed-in person. A session that ended elsewhere (revoked, expired)
+   * sends the person back to sign in; the error is thrown either way.
+   */
+  async signedIn<T>(request: Promise<T>): Promise<T> {
     try {
       return await request;
     } catch (err) {
       if ((err as CommandError).code === 'signed_out') {
-        this.current = null;
-        this.status = 'ready';
+        this.#forget();
         toasts.error('Your session has ended. Sign in again.');
       }
       throw err;
     }
+  }
+
+  /** Signed out: nothing of the last account stays behind. */
+  #forget(): void {
+    this.current = null;
+    this.status = 'ready';
+    verifications.reset();
+    outbox.reset();
   }
 
   #set(user: User): User {
