@@ -8,7 +8,10 @@ use userdesk_fapi::models;
 use crate::connection::{DemoAccount, InstanceInfo, InstanceKind};
 use crate::error::CommandError;
 use crate::settings::{InstanceSetting, Settings, Theme};
-use crate::state::{AppInfo, OAuthFinished, OAuthStarted, OAuthStatus, VerificationStrategy};
+use crate::state::{
+    AppInfo, Devices, OAuthFinished, OAuthStarted, OAuthStatus, SecondFactorPhone, SignInResult, SignUpForm,
+    VerificationStrategy,
+};
 use crate::token_store::TokenStorage;
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/lib/bindings.ts");
@@ -45,6 +48,19 @@ fn render() -> String {
         declaration::<OAuthStatus>(&config),
         declaration::<userdesk_server::OutboxMessage>(&config),
         declaration::<userdesk_server::OutboxChannel>(&config),
+        declaration::<SignInResult>(&config),
+        declaration::<SecondFactorPhone>(&config),
+        declaration::<Devices>(&config),
+        declaration::<SignUpForm>(&config),
+        declaration::<models::SessionWithActivities>(&config),
+        declaration::<models::SessionActivity>(&config),
+        declaration::<models::SessionStatus>(&config),
+        declaration::<models::Token>(&config),
+        declaration::<models::Totp>(&config),
+        declaration::<models::BackupCodes>(&config),
+        declaration::<userdesk_fapi::TokenService>(&config),
+        declaration::<userdesk_fapi::TokenInspection>(&config),
+        declaration::<userdesk_fapi::SignatureCheck>(&config),
         declaration::<CommandError>(&config),
     ];
     format!(

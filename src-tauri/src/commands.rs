@@ -2,15 +2,19 @@
 
 use serde_json::Value;
 use tauri::{AppHandle, State};
-use userdesk_fapi::models::{EmailAddress, PhoneNumber, User};
+use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, Totp, User};
 use userdesk_fapi::UpdateUserParams;
+use userdesk_fapi::{TokenInspection, TokenService};
 use userdesk_server::OutboxMessage;
 
+use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{CommandError, CommandResult};
 use crate::settings::Settings;
-use crate::state::{AppInfo, AppState, OAuthStarted, VerificationStrategy};
+use crate::state::{
+    AppInfo, AppState, Devices, OAuthStarted, SignInResult, SignUpForm, VerificationStrategy,
+};
 
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
@@ -27,8 +31,125 @@ pub async fn sign_in(
     state: State<'_, AppState>,
     identifier: String,
     password: String,
-) -> CommandResult<User> {
+) -> CommandResult<SignInResult> {
     state.sign_in(&identifier, &password).await
+}
+
+#[tauri::command]
+pub async fn prepare_second_factor(
+    state: State<'_, AppState>,
+    sign_in_id: String,
+    phone_number_id: String,
+) -> CommandResult<()> {
+    state.prepare_second_factor(&sign_in_id, &phone_number_id).await
+}
+
+#[tauri::command]
+pub async fn attempt_second_factor(
+    state: State<'_, AppState>,
+    sign_in_id: String,
+    strategy: String,
+    code: String,
+) -> CommandResult<User> {
+    state.attempt_second_factor(&sign_in_id, &strategy, &code).await
+}
+
+#[tauri::command]
+pub async fn devices(state: State<'_, AppState>) -> CommandResult<Devices> {
+    state.devices().await
+}
+
+#[tauri::command]
+pub async fn revoke_session(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    state.revoke_session(&id).await
+}
+
+#[tauri::command]
+pub async fn revoke_other_sessions(state: State<'_, AppState>) -> CommandResult<u32> {
+    state.revoke_other_sessions().await
+}
+
+#[tauri::command]
+pub async fn get_token(state: State<'_, AppState>, service: TokenService) -> CommandResult<TokenInspection> {
+    state.get_token(service).await
+}
+
+#[tauri::command]
+pub async fn create_totp(state: State<'_, AppState>) -> CommandResult<Totp> {
+    state.create_totp().await
+}
+
+#[tauri::command]
+pub async fn verify_totp(state: State<'_, AppState>, code: String) -> CommandResult<Totp> {
+    state.verify_totp(&code).await
+}
+
+#[tauri::command]
+pub async fn delete_totp(state: State<'_, AppState>) -> CommandResult<()> {
+    state.delete_totp().await
+}
+
+#[tauri::command]
+pub async fn create_backup_codes(state: State<'_, AppState>) -> CommandResult<BackupCodes> {
+    state.create_backup_codes().await
+}
+
+/// Asks where to save the backup codes (a native dialog) and writes them there.
+/// Returns `false` when the person cancelled.
+#[tauri::command]
+pub async fn save_backup_codes(app: AppHandle, codes: Vec<String>) -> CommandResult<bool> {
+    let Some(path) = app
+        .dialog()
+        .file()
+        .set_file_name("userdesk-backup-codes.txt")
+        .add_filter("Text", &["txt"])
+        .blocking_save_file()
+    else {
+        return Ok(false);
+    };
+    let path = path.into_path().map_err(|e| CommandError::new("invalid_path", e.to_string()))?;
+    let text = format!(
+        "Userdesk backup codes. Each works once, in place of a two-step verification code.\n\n{}\n",
+        codes.join("\n")
+    );
+    userdesk_fapi::private_file::write(&path, text.as_bytes()).map_err(|e| {
+        CommandError::new("file_not_saved", format!("Could not save {}: {e}", path.display()))
+    })?;
+    Ok(true)
+}
+
+#[tauri::command]
+pub async fn change_password(
+    state: State<'_, AppState>,
+    current_password: String,
+    new_password: String,
+    sign_out_of_other_sessions: bool,
+) -> CommandResult<User> {
+    state.change_password(&current_password, &new_password, sign_out_of_other_sessions).await
+}
+
+#[tauri::command]
+pub async fn remove_password(state: State<'_, AppState>, current_password: String) -> CommandResult<User> {
+    state.remove_password(&current_password).await
+}
+
+#[tauri::command]
+pub async fn start_sign_up(state: State<'_, AppState>, form: SignUpForm) -> CommandResult<String> {
+    state.start_sign_up(form).await
+}
+
+#[tauri::command]
+pub async fn verify_sign_up(
+    state: State<'_, AppState>,
+    sign_up_id: String,
+    code: String,
+) -> CommandResult<User> {
+    state.verify_sign_up(&sign_up_id, &code).await
+}
+
+#[tauri::command]
+pub async fn delete_account(state: State<'_, AppState>) -> CommandResult<()> {
+    state.delete_account().await
 }
 
 #[tauri::command]

@@ -37,6 +37,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_store::Builder::default().build())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
@@ -71,6 +72,22 @@ pub fn run() {
             commands::destroy_external_account,
             commands::cancel_oauth,
             commands::dev_outbox,
+            commands::prepare_second_factor,
+            commands::attempt_second_factor,
+            commands::devices,
+            commands::revoke_session,
+            commands::revoke_other_sessions,
+            commands::get_token,
+            commands::create_totp,
+            commands::verify_totp,
+            commands::delete_totp,
+            commands::create_backup_codes,
+            commands::save_backup_codes,
+            commands::change_password,
+            commands::remove_password,
+            commands::start_sign_up,
+            commands::verify_sign_up,
+            commands::delete_account,
             commands::get_settings,
             commands::save_settings,
         ])

@@ -9,9 +9,14 @@ use tauri::{AppHandle, Runtime};
 use tokio::sync::{Mutex, RwLock};
 use ts_rs::TS;
 use userdesk_fapi::models::ClerkError;
-use userdesk_fapi::models::{EmailAddress, PhoneNumber, SignInStatus, User};
+use userdesk_fapi::models::{
+    BackupCodes, EmailAddress, PhoneNumber, SessionWithActivities, SignInStatus, SignUpStatus, Totp, User,
+};
 use userdesk_fapi::native_flow::{FlowKind, FlowRegistry, DEFAULT_FLOW_LIFETIME};
-use userdesk_fapi::{Client, EmailVerification, FlowResult, UpdateUserParams};
+use userdesk_fapi::{
+    Client, EmailVerification, FlowResult, SecondFactor, SignUpParams, TokenInspection, TokenService,
+    UpdateUserParams,
+};
 
 use crate::connection::{Connection, DemoAccount, InstanceInfo};
 use crate::error::{CommandError, CommandResult};
@@ -36,6 +41,48 @@ pub struct AppInfo {
 pub enum VerificationStrategy {
     EmailCode,
     EmailLink,
+}
+
+/// The outcome of a password sign-in.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SignInResult {
+    Complete {
+        user: Box<User>,
+    },
+    /// Two-factor is on: finish with `attempt_second_factor`.
+    NeedsSecondFactor {
+        sign_in_id: String,
+        /// `totp`, `phone_code`, `backup_code`, as the account allows.
+        strategies: Vec<String>,
+        phone: Option<SecondFactorPhone>,
+    },
+}
+
+/// The phone a second-factor SMS goes to, partly masked.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SecondFactorPhone {
+    pub phone_number_id: String,
+    pub safe_identifier: String,
+}
+
+/// The person's sessions on every device.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Devices {
+    /// This device's session.
+    pub current_session_id: Option<String>,
+    pub sessions: Vec<SessionWithActivities>,
+}
+
+/// What the create-account screen sends.
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+pub struct SignUpForm {
+    pub email_address: String,
+    pub password: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// A JSON object copied onto the new account's unsafe metadata.
+    pub unsafe_metadata: Option<Value>,
 }
 
 /// A browser round trip the app started; the UI shows a waiting state until it finishes.
@@ -123,16 +170,168 @@ impl AppState {
         }
     }
 
-    pub async fn sign_in(&self, identifier: &str, password: &str) -> CommandResult<User> {
+    pub async fn sign_in(&self, identifier: &str, password: &str) -> CommandResult<SignInResult> {
         let client = self.client().await?;
         let sign_in = client.sign_in_with_password(identifier, password).await?;
-        if sign_in.status != SignInStatus::Complete {
-            return Err(CommandError::new(
+        match sign_in.status {
+            SignInStatus::Complete => Ok(SignInResult::Complete { user: Box::new(client.me().await?) }),
+            SignInStatus::NeedsSecondFactor => {
+                let factors = sign_in.supported_second_factors.unwrap_or_default();
+                Ok(SignInResult::NeedsSecondFactor {
+                    sign_in_id: sign_in.id,
+                    strategies: factors.iter().map(|factor| factor.strategy.clone()).collect(),
+                    phone: factors.iter().find(|factor| factor.strategy == "phone_code").and_then(|factor| {
+                        Some(SecondFactorPhone {
+                            phone_number_id: factor.phone_number_id.clone()?,
+                            safe_identifier: factor.safe_identifier.clone().unwrap_or_default(),
+                        })
+                    }),
+                })
+            }
+            other => Err(CommandError::new(
                 "sign_in_incomplete",
-                "This account needs another step to sign in, which Userdesk cannot do yet.",
+                format!(
+                    "This account needs another step to sign in ({other:?}), which Userdesk cannot do yet."
+                ),
+            )),
+        }
+    }
+
+    /// Sends the SMS code of a sign-in's second factor.
+    pub async fn prepare_second_factor(&self, sign_in_id: &str, phone_number_id: &str) -> CommandResult<()> {
+        let client = self.client().await?;
+        client.prepare_second_factor(sign_in_id, SecondFactor::PhoneCode, Some(phone_number_id)).await?;
+        Ok(())
+    }
+
+    /// Completes a sign-in with its second factor.
+    pub async fn attempt_second_factor(
+        &self,
+        sign_in_id: &str,
+        strategy: &str,
+        code: &str,
+    ) -> CommandResult<User> {
+        let factor = match strategy {
+            "totp" => SecondFactor::Totp,
+            "phone_code" => SecondFactor::PhoneCode,
+            "backup_code" => SecondFactor::BackupCode,
+            _ => {
+                return Err(CommandError::new("form_param_value_invalid", "Unknown second factor.")
+                    .at_field("strategy"))
+            }
+        };
+        let client = self.client().await?;
+        let sign_in = client.attempt_second_factor(sign_in_id, factor, code).await?;
+        if sign_in.status != SignInStatus::Complete {
+            return Err(CommandError::new("sign_in_incomplete", "The sign-in did not complete. Try again."));
+        }
+        Ok(client.me().await?)
+    }
+
+    /// This device's session and every active one, for the Devices section.
+    pub async fn devices(&self) -> CommandResult<Devices> {
+        let client = self.client().await?;
+        let sessions = client.get_sessions().await?;
+        Ok(Devices { current_session_id: client.session_id(), sessions })
+    }
+
+    pub async fn revoke_session(&self, id: &str) -> CommandResult<()> {
+        self.client().await?.revoke_session(id).await?;
+        Ok(())
+    }
+
+    /// Signs out every device but this one; returns how many were signed out.
+    pub async fn revoke_other_sessions(&self) -> CommandResult<u32> {
+        let client = self.client().await?;
+        let current = client.session_id();
+        let mut revoked = 0;
+        for session in client.get_sessions().await? {
+            if Some(&session.id) != current.as_ref() {
+                client.revoke_session(&session.id).await?;
+                revoked += 1;
+            }
+        }
+        Ok(revoked)
+    }
+
+    /// A token for an integration, taken apart and checked against the instance's keys.
+    pub async fn get_token(&self, service: TokenService) -> CommandResult<TokenInspection> {
+        let client = self.client().await?;
+        let jwt = client.get_token(service).await?;
+        Ok(client.inspect_token(&jwt).await?)
+    }
+
+    pub async fn create_totp(&self) -> CommandResult<Totp> {
+        Ok(self.client().await?.create_totp().await?)
+    }
+
+    pub async fn verify_totp(&self, code: &str) -> CommandResult<Totp> {
+        Ok(self.client().await?.attempt_totp_verification(code).await?)
+    }
+
+    pub async fn delete_totp(&self) -> CommandResult<()> {
+        self.client().await?.delete_totp().await?;
+        Ok(())
+    }
+
+    pub async fn create_backup_codes(&self) -> CommandResult<BackupCodes> {
+        Ok(self.client().await?.create_backup_codes().await?)
+    }
+
+    pub async fn change_password(
+        &self,
+        current: &str,
+        new: &str,
+        sign_out_others: bool,
+    ) -> CommandResult<User> {
+        Ok(self.client().await?.change_password(current, new, sign_out_others).await?)
+    }
+
+    pub async fn remove_password(&self, current: &str) -> CommandResult<User> {
+        Ok(self.client().await?.remove_password(current).await?)
+    }
+
+    /// Creates an account and sends the code that verifies its email; returns the sign-up's id.
+    pub async fn start_sign_up(&self, form: SignUpForm) -> CommandResult<String> {
+        let unsafe_metadata = match form.unsafe_metadata {
+            None => None,
+            Some(Value::Object(metadata)) => Some(metadata),
+            Some(_) => {
+                return Err(CommandError::new("invalid_json", "Unsafe metadata must be a JSON object.")
+                    .at_field("unsafe_metadata"))
+            }
+        };
+        let params = SignUpParams {
+            email_address: Some(form.email_address),
+            password: Some(form.password),
+            first_name: form.first_name.filter(|name| !name.trim().is_empty()),
+            last_name: form.last_name.filter(|name| !name.trim().is_empty()),
+            username: None,
+            unsafe_metadata,
+        };
+        let client = self.client().await?;
+        let sign_up = client.sign_up(&params).await?;
+        client.prepare_sign_up_verification(&sign_up.id).await?;
+        Ok(sign_up.id)
+    }
+
+    /// Verifies the new account's email; the account is signed in when this succeeds.
+    pub async fn verify_sign_up(&self, sign_up_id: &str, code: &str) -> CommandResult<User> {
+        let client = self.client().await?;
+        let sign_up = client.attempt_sign_up_verification(sign_up_id, code).await?;
+        if sign_up.status != SignUpStatus::Complete {
+            let missing = sign_up.missing_fields.join(", ");
+            return Err(CommandError::new(
+                "sign_up_incomplete",
+                format!("The account still needs: {missing}."),
             ));
         }
         Ok(client.me().await?)
+    }
+
+    pub async fn delete_account(&self) -> CommandResult<()> {
+        self.client().await?.delete_user().await?;
+        Ok(())
     }
 
     pub async fn sign_out(&self) -> CommandResult<()> {

@@ -169,7 +169,7 @@ export function installDevMock(query: URLSearchParams): void {
           fail({ code: 'form_password_incorrect', message: 'Password is incorrect. Try again, or use another method.', field: 'password' });
         }
         signedIn = true;
-        return fake.user;
+        return { status: 'complete', user: fake.user };
       case 'sign_out':
         signedIn = false;
         return null;

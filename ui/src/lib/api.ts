@@ -9,6 +9,7 @@ import type {
   OutboxMessage,
   PhoneNumber,
   Settings,
+  SignInResult,
   UpdateUserParams,
   User,
   VerificationStrategy,
@@ -53,8 +54,8 @@ export const appInfo = (): Promise<AppInfo> => call('app_info');
 /** The signed-in user, or `null` when signed out. */
 export const currentUser = (): Promise<User | null> => call('current_user');
 
-/** Signs in with an identifier (email or username) and password. */
-export const signIn = (identifier: string, password: string): Promise<User> =>
+/** Signs in with an identifier (email or username) and password; two-step accounts need a second step. */
+export const signIn = (identifier: string, password: string): Promise<SignInResult> =>
   call('sign_in', { identifier, password });
 
 /** Ends the session on the server and forgets it locally. */

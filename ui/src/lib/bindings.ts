@@ -476,6 +476,196 @@ body: string, };
 
 export type OutboxChannel = "email" | "sms";
 
+export type SignInResult = { "status": "complete", user: User, } | { "status": "needs_second_factor", sign_in_id: string, 
+/**
+ * `totp`, `phone_code`, `backup_code`, as the account allows.
+ */
+strategies: Array<string>, phone: SecondFactorPhone | null, };
+
+export type SecondFactorPhone = { phone_number_id: string, safe_identifier: string, };
+
+export type Devices = { 
+/**
+ * This device's session.
+ */
+current_session_id: string | null, sessions: Array<SessionWithActivities>, };
+
+export type SignUpForm = { email_address: string, password: string, first_name: string | null, last_name: string | null, 
+/**
+ * A JSON object copied onto the new account's unsafe metadata.
+ */
+unsafe_metadata: JsonValue | null, };
+
+export type SessionWithActivities = { 
+/**
+ * Its id (`sess_…`).
+ */
+id: string, 
+/**
+ * Always `session`.
+ */
+object: string, 
+/**
+ * Where it stands.
+ */
+status: SessionStatus, 
+/**
+ * When it ends however active it is (Unix ms).
+ */
+expire_at: number, 
+/**
+ * When it lapses if unused (Unix ms).
+ */
+abandon_at: number, 
+/**
+ * Last use (Unix ms).
+ */
+last_active_at: number, 
+/**
+ * The latest session token, where the server includes it.
+ */
+last_active_token?: Token | null, 
+/**
+ * Where and how it was last used.
+ */
+latest_activity?: SessionActivity | null, };
+
+export type SessionActivity = { 
+/**
+ * Always `session_activity`.
+ */
+object: string, 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * e.g. `Macintosh`, `Windows`, `Linux`, `iPhone`.
+ */
+device_type?: string | null, 
+/**
+ * `true` for phones and tablets.
+ */
+is_mobile: boolean, 
+/**
+ * e.g. `Chrome`, `Userdesk`.
+ */
+browser_name?: string | null, 
+/**
+ * e.g. `124.0.1`.
+ */
+browser_version?: string | null, 
+/**
+ * The address it came from.
+ */
+ip_address?: string | null, 
+/**
+ * The city, where known.
+ */
+city?: string | null, 
+/**
+ * The country, where known.
+ */
+country?: string | null, };
+
+export type SessionStatus = "active" | "revoked" | "ended" | "expired" | "removed" | "abandoned" | "pending";
+
+export type Token = { 
+/**
+ * Always `token`.
+ */
+object: string, 
+/**
+ * The encoded JWT.
+ */
+jwt: string, };
+
+export type Totp = { 
+/**
+ * Always `totp`.
+ */
+object: string, 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * The shared secret (base32), shown once while enrolling.
+ */
+secret: string | null, 
+/**
+ * The `otpauth://` URI for a QR code, shown once while enrolling.
+ */
+uri: string | null, 
+/**
+ * `true` once a first code confirmed it.
+ */
+verified: boolean, 
+/**
+ * Backup codes, returned once when the enrolment is verified.
+ */
+backup_codes?: Array<string> | null, 
+/**
+ * Created (Unix ms).
+ */
+created_at: number, 
+/**
+ * Last changed (Unix ms).
+ */
+updated_at: number, };
+
+export type BackupCodes = { 
+/**
+ * Always `backup_code`.
+ */
+object: string, 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * The codes; each works once.
+ */
+codes: Array<string>, 
+/**
+ * Created (Unix ms).
+ */
+created_at: number, 
+/**
+ * Last changed (Unix ms).
+ */
+updated_at: number, };
+
+export type TokenService = "clerk" | "firebase" | "hasura";
+
+export type TokenInspection = { 
+/**
+ * The encoded token.
+ */
+jwt: string, 
+/**
+ * The decoded header.
+ */
+header: JsonValue, 
+/**
+ * The decoded claims.
+ */
+claims: JsonValue, 
+/**
+ * When it expires (Unix ms), from `exp`.
+ */
+expires_at: number | null, 
+/**
+ * Whether it verifies against the instance's JWKS.
+ */
+signature: SignatureCheck, };
+
+export type SignatureCheck = { "status": "valid" } | { "status": "expired" } | { "status": "unknown_key" } | { "status": "invalid", 
+/**
+ * Why.
+ */
+reason: string, };
+
 export type CommandError = { 
 /**
  * What kind of failure, stable for the UI to branch on.

@@ -93,7 +93,7 @@ describe('sign-in screen', () => {
       { cmd: 'sign_in', args: { identifier: 'grace@example.com', password: 'secret' } },
     ]);
 
-    finish(makeUser());
+    finish({ status: 'complete', user: makeUser() });
     expect(await screen.findByTestId('sidebar-name')).toHaveTextContent('Grace Hopper');
     expect(screen.getByTestId('sidebar-email')).toHaveTextContent('grace@example.com');
   });

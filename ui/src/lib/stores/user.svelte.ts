@@ -1,7 +1,15 @@
 // The signed-in user: the one copy of the User resource in the UI. Every command that returns a
 // User refreshes it; components read it and never keep their own copy.
 import * as api from '../api';
-import type { CommandError, EmailAddress, JsonValue, PhoneNumber, UpdateUserParams, User } from '../bindings';
+import type {
+  CommandError,
+  EmailAddress,
+  JsonValue,
+  PhoneNumber,
+  SignInResult,
+  UpdateUserParams,
+  User,
+} from '../bindings';
 import { outbox } from './outbox.svelte';
 import { toasts } from './toast.svelte';
 import { verifications } from './verifications.svelte';
@@ -30,9 +38,11 @@ class UserStore {
     }
   }
 
-  /** Throws the `CommandError` so the form can place it. */
-  async signIn(identifier: string, password: string): Promise<User> {
-    return this.#set(await api.signIn(identifier, password));
+  /** Throws the `CommandError` so the form can place it. Signed in once the result is `complete`. */
+  async signIn(identifier: string, password: string): Promise<SignInResult> {
+    const result = await api.signIn(identifier, password);
+    if (result.status === 'complete') this.#set(result.user);
+    return result;
   }
 
   async signOut(): Promise<void> {
