@@ -1,0 +1,209 @@
+// Drives the built Userdesk app through tauri-driver. scripts/e2e.sh sets the environment:
+// USERDESK_APP (the binary), WEBDRIVER_URL (tauri-driver), E2E_ARTIFACTS (where failures go),
+// and the XDG_* directories that hold this run's data.
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Builder, By, until } from 'selenium-webdriver';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the end-to-end tests with scripts/e2e.sh`);
+  return value;
+};
+
+export const APP = env('USERDESK_APP');
+const WEBDRIVER_URL = env('WEBDRIVER_URL');
+const ARTIFACTS = env('E2E_ARTIFACTS');
+
+/** The first launch of a debug build (embedded server, new database) can take a while on 2 cores. */
+export const LAUNCH_TIMEOUT = 90_000;
+/** A round trip to the embedded server. */
+export const ACTION_TIMEOUT = 20_000;
+/** Longest a single WebDriver command may take before the test calls it hung. */
+const COMMAND_TIMEOUT = 30_000;
+
+const started = Date.now();
+/** One line per action, so a log shows how far a test got and how long each action took. */
+export function log(message) {
+  console.log(`  [${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`);
+}
+
+/** Fails with `what` when `promise` has not settled after `ms`, instead of hanging the test. */
+async function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer from WebDriver within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Starts the app in a new WebDriver session. Ending the session ends the app. */
+export async function launch() {
+  log(`launch ${APP}`);
+  const session = new Builder()
+    .usingServer(WEBDRIVER_URL)
+    .withCapabilities({ browserName: 'wry', 'tauri:options': { application: APP } })
+    .build();
+  return within(session, LAUNCH_TIMEOUT, 'starting the app');
+}
+
+const selector = (id) => `[data-testid="${id}"]`;
+export const byTestId = (id) => By.css(selector(id));
+
+/** Waits until the element is in the page and visible, and returns it. */
+export async function find(driver, id, timeout = ACTION_TIMEOUT) {
+  log(`find ${id}`);
+  const shown = (async () => {
+    const element = await driver.wait(until.elementLocated(byTestId(id)), timeout,
+      `no ${selector(id)} within ${timeout} ms`);
+    await driver.wait(until.elementIsVisible(element), timeout, `${selector(id)} is not visible`);
+    return element;
+  })();
+  return within(shown, 2 * timeout + COMMAND_TIMEOUT, `finding ${selector(id)}`);
+}
+
+async function findEnabled(driver, id) {
+  const element = await find(driver, id);
+  await within(driver.wait(until.elementIsEnabled(element), ACTION_TIMEOUT, `${selector(id)} stays disabled`),
+    ACTION_TIMEOUT + COMMAND_TIMEOUT, `waiting for ${selector(id)} to be enabled`);
+  return element;
+}
+
+/** Replaces an input's content the way a person would: clear it, then type. */
+export async function fill(driver, id, text) {
+  const input = await findEnabled(driver, id);
+  log(`type into ${id}`);
+  await within(input.clear(), COMMAND_TIMEOUT, `clearing ${selector(id)}`);
+  await within(input.sendKeys(text), COMMAND_TIMEOUT, `typing into ${selector(id)}`);
+}
+
+export async function click(driver, id) {
+  const element = await findEnabled(driver, id);
+  log(`click ${id}`);
+  await within(element.click(), COMMAND_TIMEOUT, `clicking ${selector(id)}`);
+}
+
+/** A property of the element with this test id, read in the page (null when there is none). */
+function property(driver, id, name) {
+  const read = driver.executeScript(
+    'const element = document.querySelector(arguments[0]); return element ? element[arguments[1]] : null;',
+    selector(id), name);
+  return within(read, COMMAND_TIMEOUT, `reading ${name} of ${selector(id)}`);
+}
+
+/**
+ * Waits until the element's text contains `expected`. Reads `textContent`: WebKitWebDriver's
+ * visible-text atom returns "" for some visible elements (the sidebar's, for one).
+ */
+export async function waitForText(driver, id, expected, timeout = ACTION_TIMEOUT) {
+  await find(driver, id, timeout);
+  log(`wait for "${expected}" in ${id}`);
+  let seen = null;
+  await driver.wait(async () => {
+    seen = await property(driver, id, 'textContent');
+    return seen !== null && seen.includes(expected);
+  }, timeout).catch((error) => {
+    if (error.name !== 'TimeoutError') throw error;
+    throw new Error(`${selector(id)} never showed "${expected}" within ${timeout} ms; it shows ${JSON.stringify(seen)}`);
+  });
+}
+
+/** The current value of an input (its property, not the attribute it started with). */
+export async function valueOf(driver, id) {
+  await find(driver, id);
+  return property(driver, id, 'value');
+}
+
+/**
+ * Runs one step of a test; when it fails, saves a screenshot and the page's HTML to the artefact
+ * directory (the app's stderr is in app.log beside them) and says where.
+ */
+export async function step(driver, name, body) {
+  try {
+    return await body();
+  } catch (error) {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const base = join(ARTIFACTS, name.replace(/[^a-z0-9]+/gi, '-').toLowerCase());
+    const saved = [];
+    try {
+      writeFileSync(`${base}.png`, await within(driver.takeScreenshot(), COMMAND_TIMEOUT, 'screenshot'), 'base64');
+      saved.push(`${base}.png`);
+      writeFileSync(`${base}.html`, await within(driver.getPageSource(), COMMAND_TIMEOUT, 'page source'));
+      saved.push(`${base}.html`);
+    } catch (artefactError) {
+      saved.push(`(could not save more: ${artefactError.message})`);
+    }
+    console.error(`step "${name}" failed; saved:\n  ${saved.join('\n  ')}\n  app stderr: ${join(ARTIFACTS, 'app.log')}`);
+    throw error;
+  }
+}
+
+/**
+ * Pids of this run's app processes: the binary, started with this run's data directory (other
+ * copies of the app on the machine are not ours to wait for).
+ */
+export function appPids() {
+  const dataHome = `XDG_DATA_HOME=${env('XDG_DATA_HOME')}`;
+  const pids = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      // A binary rebuilt while it runs reads as "PATH (deleted)".
+      if (readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '') !== APP) continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(dataHome)) pids.push(Number(pid));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/**
+ * Launches the app, runs `body` with its driver, and quits it whatever happens (an error from
+ * quitting is reported only when the body succeeded, so it never hides the first failure).
+ */
+export async function withApp(body) {
+  const driver = await launch();
+  let ok = false;
+  try {
+    await body(driver);
+    ok = true;
+  } finally {
+    try {
+      await quit(driver);
+    } catch (error) {
+      if (ok) throw error;
+      console.error(`while quitting after the failure: ${error.message}`);
+    }
+  }
+}
+
+/** Waits until one of the elements is visible; returns its test id. */
+export async function waitForAny(driver, ids, timeout = ACTION_TIMEOUT) {
+  log(`wait for one of ${ids.join(', ')}`);
+  const shown = driver.wait(async () => {
+    for (const id of ids) {
+      for (const element of await driver.findElements(byTestId(id))) {
+        if (await element.isDisplayed().catch(() => false)) return id;
+      }
+    }
+    return false;
+  }, timeout, `none of ${ids.map(selector).join(', ')} within ${timeout} ms`);
+  return within(shown, timeout + COMMAND_TIMEOUT, `waiting for one of ${ids.join(', ')}`);
+}
+
+/** Ends the session, which closes the app, and waits until its process has exited. */
+export async function quit(driver, timeout = 20_000) {
+  log(`quit (app pid ${appPids().join(', ') || 'not found'})`);
+  await within(driver.quit(), COMMAND_TIMEOUT, 'ending the session');
+  const deadline = Date.now() + timeout;
+  while (appPids().length > 0) {
+    if (Date.now() > deadline) {
+      throw new Error(`the app (pids ${appPids().join(', ')}) was still running ${timeout} ms after its WebDriver session ended`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
