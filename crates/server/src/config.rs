@@ -4,6 +4,10 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::clock::Clock;
+use crate::oauth::OAuthProviderConfig;
+use crate::tokens::{default_jwt_templates, JwtTemplate};
+
 /// How long a one-time code holds by default (10 minutes, email and SMS alike: long enough to
 /// switch to the mail app and back, short enough that a leaked code soon stops working).
 pub const DEFAULT_CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
@@ -16,6 +20,15 @@ pub const DEFAULT_REGION: &str = "US";
 /// URL schemes of the app that an email link may redirect to after verifying (besides loopback
 /// `http(s)` pages): the reverse-domain scheme RFC 8252 §7.1 recommends, and the short one.
 pub const DEFAULT_REDIRECT_SCHEMES: [&str; 2] = ["dev.userdesk.app", "userdesk"];
+
+/// How long an OAuth round trip's `state` holds by default (10 minutes: consent can take a
+/// while, a leaked state soon stops working).
+pub const DEFAULT_OAUTH_STATE_LIFETIME: Duration = Duration::from_secs(10 * 60);
+/// How long the `rotating_token_nonce` of a finished round trip holds (2 minutes: the app reads
+/// it as soon as the deep link arrives).
+pub const DEFAULT_OAUTH_NONCE_LIFETIME: Duration = Duration::from_secs(2 * 60);
+/// How long the server waits for an OAuth provider's answer (discovery, token, user info).
+pub const DEFAULT_OAUTH_HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Whether the instance behaves as a Clerk development or production instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,6 +87,30 @@ pub struct Config {
     /// App URL schemes (without `:`) an email link may redirect to after verifying, besides
     /// loopback `http(s)` pages ([`DEFAULT_REDIRECT_SCHEMES`]).
     pub redirect_schemes: Vec<String>,
+    /// The time authenticator (TOTP) codes are checked against and issued tokens carry
+    /// ([`Clock::system`]); a [`Clock::manual`] one lets tests move time without waiting.
+    pub clock: Clock,
+    /// JWT templates (`POST /v1/client/sessions/{id}/tokens/{name}`, and `POST /v1/me/tokens`
+    /// for `clerk`, `firebase`, `hasura`): by default [`JwtTemplate::clerk`],
+    /// [`JwtTemplate::hasura`] and [`JwtTemplate::firebase`]. Unusable ones are refused at start.
+    pub jwt_templates: Vec<JwtTemplate>,
+    /// A Firebase service-account JSON file (Google's format) whose key signs Firebase custom
+    /// tokens. `None` uses a development account generated once in `data_dir`
+    /// ([`crate::FIREBASE_SERVICE_ACCOUNT_FILE`]).
+    pub firebase_service_account: Option<PathBuf>,
+    /// OAuth providers people can connect and sign in with: client credentials and endpoints
+    /// (OIDC discovery or explicit URLs). Checked at start ([`crate::Error::InvalidConfig`]).
+    pub oauth_providers: Vec<OAuthProviderConfig>,
+    /// In development mode, every seed provider (`oauth_github`, `oauth_google`, …) not in
+    /// `oauth_providers` is served by the built-in development provider (`/dev/oauth/…`). On by
+    /// default; ignored in production, which has only configured providers.
+    pub oauth_development_providers: bool,
+    /// How long an OAuth round trip's `state` holds ([`DEFAULT_OAUTH_STATE_LIFETIME`]).
+    pub oauth_state_lifetime: Duration,
+    /// How long a `rotating_token_nonce` holds ([`DEFAULT_OAUTH_NONCE_LIFETIME`]).
+    pub oauth_nonce_lifetime: Duration,
+    /// The timeout of every request to an OAuth provider ([`DEFAULT_OAUTH_HTTP_TIMEOUT`]).
+    pub oauth_http_timeout: Duration,
 }
 
 impl Config {
@@ -89,6 +126,14 @@ impl Config {
             resend_cooldown: DEFAULT_RESEND_COOLDOWN,
             default_region: DEFAULT_REGION.to_owned(),
             redirect_schemes: DEFAULT_REDIRECT_SCHEMES.iter().map(|s| (*s).to_owned()).collect(),
+            clock: Clock::system(),
+            jwt_templates: default_jwt_templates(),
+            firebase_service_account: None,
+            oauth_providers: Vec::new(),
+            oauth_development_providers: true,
+            oauth_state_lifetime: DEFAULT_OAUTH_STATE_LIFETIME,
+            oauth_nonce_lifetime: DEFAULT_OAUTH_NONCE_LIFETIME,
+            oauth_http_timeout: DEFAULT_OAUTH_HTTP_TIMEOUT,
         }
     }
 }

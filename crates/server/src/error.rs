@@ -109,6 +109,37 @@ pub enum Error {
     /// An email link's token is unknown, or was replaced by a newer link.
     #[error("the verification link is not valid")]
     LinkInvalid,
+    /// An OAuth callback's `state` names no round trip under way: unknown (forged, replaced by a
+    /// newer one, or its account gone) or already `used`.
+    #[error("the OAuth state is not valid")]
+    OAuthStateInvalid {
+        /// `true` when the state was good once and has been used.
+        used: bool,
+    },
+    /// The OAuth provider cannot be used right now (its discovery document could not be read).
+    #[error("the OAuth provider is unreachable: {0}")]
+    OAuthProviderUnreachable(String),
+    /// A `rotating_token_nonce` that is unknown, used, expired or another client's.
+    #[error("the rotating token nonce is not valid")]
+    RotatingTokenNonceInvalid,
+    /// `transfer=true` without an OAuth sign-in whose identity awaits a sign-up.
+    #[error("there is no sign-in to transfer")]
+    TransferUnavailable,
+    /// An authenticator app is already set up; it must be removed before another is.
+    #[error("an authenticator app is already set up")]
+    TotpAlreadyEnabled,
+    /// Backup codes without an authenticator app or a phone number for two-step verification.
+    #[error("backup codes need another second factor")]
+    BackupCodesUnavailable,
+    /// Removing the password would leave the account without a way to sign in.
+    #[error("the password is the only way to sign in")]
+    PasswordRemovalNotAllowed,
+    /// The account has no password (to remove).
+    #[error("no password set")]
+    NoPasswordSet,
+    /// The sign-up is complete (or abandoned) and cannot change.
+    #[error("the sign-up cannot be updated")]
+    SignUpCannotBeUpdated,
     /// A database error.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -163,7 +194,16 @@ impl Error {
             | Error::LastIdentification
             | Error::SecondFactorUnverified { .. }
             | Error::TooManyUnverifiedIdentifications
-            | Error::LinkInvalid => StatusCode::BAD_REQUEST,
+            | Error::LinkInvalid
+            | Error::OAuthStateInvalid { .. }
+            | Error::RotatingTokenNonceInvalid
+            | Error::TransferUnavailable => StatusCode::BAD_REQUEST,
+            Error::OAuthProviderUnreachable(_) => StatusCode::BAD_GATEWAY,
+            Error::TotpAlreadyEnabled
+            | Error::BackupCodesUnavailable
+            | Error::PasswordRemovalNotAllowed
+            | Error::NoPasswordSet => StatusCode::BAD_REQUEST,
+            Error::SignUpCannotBeUpdated => StatusCode::FORBIDDEN,
             Error::CodeIncorrect { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::DeliveryNotConfigured(_) => StatusCode::FORBIDDEN,
@@ -333,6 +373,56 @@ impl Error {
                 "verification_link_token_invalid",
                 "invalid link token",
                 "This verification link is not valid. It may have been replaced by a newer one; use the link in the latest email.".into(),
+            ),
+            Error::OAuthStateInvalid { used: false } => error(
+                "oauth_state_invalid",
+                "Invalid OAuth state",
+                "This sign-in response does not belong to a sign-in under way here: it may be forged, or replaced by a newer attempt. Start again from Userdesk.".into(),
+            ),
+            Error::OAuthStateInvalid { used: true } => error(
+                "oauth_state_invalid",
+                "OAuth state already used",
+                "This sign-in response was already used. Start again from Userdesk.".into(),
+            ),
+            Error::OAuthProviderUnreachable(why) => error(
+                "oauth_provider_unreachable",
+                "Provider unreachable",
+                format!("The sign-in provider cannot be reached right now ({why}). Try again later."),
+            ),
+            Error::RotatingTokenNonceInvalid => error(
+                "rotating_token_nonce_invalid",
+                "Invalid nonce",
+                "The rotating token nonce is unknown, already used, expired, or belongs to another client.".into(),
+            ),
+            Error::TransferUnavailable => error(
+                "transfer_unavailable",
+                "Nothing to transfer",
+                "There is no sign-in through a provider waiting to become a sign-up on this client. Sign in with the provider first.".into(),
+            ),
+            Error::TotpAlreadyEnabled => error(
+                "totp_already_enabled",
+                "Authenticator app already set up",
+                "An authenticator app is already set up for this account. Remove it before setting up another.".into(),
+            ),
+            Error::BackupCodesUnavailable => error(
+                "backup_codes_not_available",
+                "Two-step verification is off",
+                "Backup codes work with two-step verification: set up an authenticator app or a phone number for it first.".into(),
+            ),
+            Error::PasswordRemovalNotAllowed => error(
+                "password_removal_not_allowed",
+                "Password required",
+                "You cannot remove your password: it is the only way you can sign in. Connect another account first.".into(),
+            ),
+            Error::NoPasswordSet => error(
+                "no_password_set",
+                "no password set",
+                "This account does not have a password.".into(),
+            ),
+            Error::SignUpCannotBeUpdated => error(
+                "sign_up_cannot_be_updated",
+                "Sign up cannot be updated",
+                "This sign up has reached a terminal state and cannot be updated. Start a new sign-up.".into(),
             ),
             Error::Database(_)
             | Error::Migrate(_)

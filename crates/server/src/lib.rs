@@ -24,26 +24,39 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 mod api;
+mod clock;
 mod config;
 mod demo;
 mod error;
 mod ids;
+mod keys;
+mod oauth;
 mod one_time_code;
 mod outbox;
 mod password;
 mod secret_key;
 mod store;
+mod tokens;
+mod totp;
 
 pub use api::{BODY_LIMIT, METADATA_MAX_BYTES, NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH};
+pub use clock::Clock;
 pub use config::{
     Config, Mode, DEFAULT_CODE_LIFETIME, DEFAULT_LINK_LIFETIME, DEFAULT_REDIRECT_SCHEMES, DEFAULT_REGION,
     DEFAULT_RESEND_COOLDOWN,
 };
+pub use config::{DEFAULT_OAUTH_HTTP_TIMEOUT, DEFAULT_OAUTH_NONCE_LIFETIME, DEFAULT_OAUTH_STATE_LIFETIME};
 pub use demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
 pub use error::{Error, FieldError, Result};
+pub use keys::{AT_REST_KEY_FILE, FIREBASE_SERVICE_ACCOUNT_FILE, SIGNING_KEY_FILE};
+pub use oauth::{ClientAuth, OAuthConfigFile, OAuthProviderConfig, UserInfoFormat};
 pub use outbox::{OutboxChannel, OutboxMessage};
 pub use secret_key::SECRET_KEY_FILE;
 pub use store::DATABASE_FILE;
+pub use tokens::{
+    default_jwt_templates, JwtClaims, JwtTemplate, FIREBASE_AUDIENCE, FIREBASE_MAX_LIFETIME, HASURA_CLAIMS,
+    SESSION_TOKEN_LIFETIME,
+};
 
 /// A running server. Dropping it leaves the server running until the runtime stops; call
 /// [`RunningServer::shutdown`] to stop it cleanly.
@@ -54,6 +67,7 @@ pub struct RunningServer {
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
     db: store::Db,
+    oauth: Arc<oauth::OAuth>,
 }
 
 impl RunningServer {
@@ -78,6 +92,14 @@ impl RunningServer {
     pub async fn outbox(&self, limit: usize) -> Result<Vec<OutboxMessage>, Error> {
         let mut conn = self.db.pool().acquire().await?;
         store::outbox::latest(&mut conn, limit).await
+    }
+
+    /// The client id and secret of this server's development OAuth provider for `provider` (a
+    /// seed provider such as `github`), to configure another server or tool against it as a
+    /// real provider (its issuer is `{url}/dev/oauth/{provider}`). `None` in production or
+    /// with `oauth_development_providers` off.
+    pub fn dev_oauth_client(&self, provider: &str) -> Option<(String, String)> {
+        self.oauth.dev.as_ref().and_then(|dev| dev.client(provider))
     }
 
     /// Stops accepting connections, lets requests under way finish, and closes the database.
@@ -107,6 +129,13 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     create_data_dir(&config.data_dir)?;
     let secret_key: Arc<str> =
         secret_key::resolve(config.secret_key.as_deref(), &config.data_dir, config.mode)?.into();
+    tokens::validate(&config.jwt_templates)?;
+    let security = Arc::new(api::SecuritySettings {
+        clock: config.clock.clone(),
+        keys: keys::KeyStore::open(&config.data_dir, config.firebase_service_account.as_deref())?,
+        at_rest: keys::AtRestKey::load_or_create(&config.data_dir)?,
+        jwt_templates: config.jwt_templates.clone(),
+    });
     let db = store::Db::open(&config.data_dir).await?;
     if config.mode == Mode::Development {
         demo::seed_if_empty(&db).await?;
@@ -115,6 +144,8 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         .await
         .map_err(|e| Error::io(format!("listening on {}", config.addr), e))?;
     let local_addr = listener.local_addr().map_err(|e| Error::io("reading the listening address", e))?;
+    let oauth = Arc::new(oauth::OAuth::new(&config, &format!("http://{local_addr}"))?);
+    let server_oauth = oauth.clone();
     let app = api::router(api::AppState {
         db: db.clone(),
         secret_key: secret_key.clone(),
@@ -127,18 +158,22 @@ pub async fn start(config: Config) -> Result<RunningServer> {
             default_region,
             redirect_schemes: config.redirect_schemes.clone(),
         }),
+        oauth,
+        security,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let shutdown = async {
             let _ = stopped.await;
         };
+        // The peer's address is what the list of active sessions shows.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
             tracing::error!("the server stopped: {e}");
         }
     });
     tracing::info!(url = %format!("http://{local_addr}"), mode = ?config.mode, "account server listening");
-    Ok(RunningServer { local_addr, secret_key, stop: Some(stop), task, db })
+    Ok(RunningServer { local_addr, secret_key, stop: Some(stop), task, db, oauth: server_oauth })
 }
 
 /// Creates the data directory if it is missing, readable by its owner only (it holds password

@@ -30,6 +30,14 @@ struct Args {
     /// Region that phone numbers without a +country code are read in (ISO 3166, e.g. US, GB).
     #[arg(long, value_name = "REGION", default_value = userdesk_server::DEFAULT_REGION)]
     default_region: String,
+    /// OAuth providers (JSON: `{"providers": {"oauth_github": {"client_id": …, "client_secret": …},
+    /// "oauth_custom_acme": {"issuer": …, …}}, "development_providers": true}`).
+    #[arg(long, value_name = "FILE")]
+    oauth_config: Option<PathBuf>,
+    /// Firebase service-account JSON whose key signs Firebase custom tokens (default: a
+    /// development account generated once in the data directory).
+    #[arg(long, value_name = "FILE")]
+    firebase_service_account: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -48,6 +56,21 @@ async fn main() -> ExitCode {
     config.secret_key = args.secret_key;
     config.mode = if args.production { Mode::Production } else { Mode::Development };
     config.default_region = args.default_region;
+    if let Some(path) = &args.oauth_config {
+        match userdesk_server::OAuthConfigFile::read(path) {
+            Ok(file) => {
+                config.oauth_providers = file.providers;
+                if let Some(development) = file.development_providers {
+                    config.oauth_development_providers = development;
+                }
+            }
+            Err(e) => {
+                eprintln!("userdesk-server: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    config.firebase_service_account = args.firebase_service_account;
     let server = match userdesk_server::start(config).await {
         Ok(server) => server,
         Err(e) => {

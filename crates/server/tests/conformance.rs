@@ -562,3 +562,545 @@ async fn cooldown_and_production_refusals_match_the_spec() {
         &raw.form(Method::POST, &phone_prepare, t, "strategy=phone_code").await,
     );
 }
+
+/// The authorization URL of an external account or sign-in reply.
+fn verification_url(reply: &Reply, pointer: &str) -> String {
+    reply
+        .body
+        .pointer(pointer)
+        .and_then(|v| v.as_str())
+        .unwrap_or_else(|| panic!("no {pointer} in {}", reply.body))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn external_account_and_oauth_responses_match_the_spec() {
+    use common::browser::{Browser, Consent};
+    use common::oauth::query_param;
+
+    let server = TestServer::start_with(|config| {
+        // One configured provider that cannot be reached, for the 502.
+        let mut gone = userdesk_server::OAuthProviderConfig::new("oauth_custom_gone", "id");
+        gone.issuer = Some("http://127.0.0.1:1".into());
+        config.oauth_providers = vec![gone];
+    })
+    .await;
+    let raw = server.raw();
+    let token = server.demo_token().await;
+    let t = Some(token.as_str());
+    let cb = "redirect_url=dev.userdesk.app%3A%2F%2Foauth-callback%3Fflow%3Dx";
+    let accounts = "/v1/me/external_accounts";
+
+    // Connecting: started, then verified through the browser.
+    let started = raw
+        .form(Method::POST, accounts, t, format!("strategy=oauth_github&{cb}&additional_scope=repo"))
+        .await;
+    fapi("POST", accounts, 200, &started);
+    let id = started.body["response"]["id"].as_str().expect("id").to_owned();
+    fapi("GET", "/v1/me", 200, &raw.get("/v1/me", t).await); // an unverified account on the user
+    let url = verification_url(&started, "/response/verification/external_verification_redirect_url");
+    let mut browser = Browser::new();
+    let deep_link = browser.round_trip(&url, &Consent::approve()).await.deep_link().to_owned();
+    let nonce = query_param(&deep_link, "rotating_token_nonce").expect("nonce");
+    fapi("GET", "/v1/me", 200, &raw.get(&format!("/v1/me?rotating_token_nonce={nonce}"), t).await);
+    fapi_unlisted("GET", "/v1/me", 400, &raw.get(&format!("/v1/me?rotating_token_nonce={nonce}"), t).await);
+    let callback = browser.callback_url().expect("callback").to_owned();
+    let callback_path = callback.strip_prefix(&server.url).expect("ours").to_owned();
+    fapi("GET", &callback_path, 400, &raw.send(raw.http.get(&callback)).await); // replayed
+
+    // Failures on the account.
+    let denied = raw.form(Method::POST, accounts, t, format!("strategy=oauth_gitlab&{cb}")).await;
+    let url = verification_url(&denied, "/response/verification/external_verification_redirect_url");
+    // By hand, to see the callback's own answer: a 303 to the app.
+    let no_redirects =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let page = no_redirects.get(&url).send().await.expect("page").text().await.expect("html");
+    let form = common::browser::Form::parse(&page);
+    let action = url::Url::parse(&url).expect("url").join(&form.action).expect("action");
+    let answer = no_redirects
+        .post(action)
+        .form(&form.submission(&Consent::deny(), ("decision", "deny")))
+        .send()
+        .await
+        .expect("posted");
+    let callback = answer.headers()[reqwest::header::LOCATION].to_str().expect("ascii").to_owned();
+    let redirected = raw.send(no_redirects.get(&callback)).await;
+    let callback_path = callback.strip_prefix(&server.url).expect("ours").to_owned();
+    fapi("GET", &callback_path, 303, &redirected);
+    let location = redirected.headers[reqwest::header::LOCATION].to_str().expect("ascii");
+    assert_eq!(query_param(location, "__clerk_error_code").as_deref(), Some("oauth_access_denied"));
+    fapi("GET", "/v1/me", 200, &raw.get("/v1/me", t).await); // a failed account with its error
+    fapi("GET", "/v1/client", 200, &raw.get("/v1/client", t).await);
+
+    // Refusals.
+    fapi(
+        "POST",
+        accounts,
+        422,
+        &raw.form(Method::POST, accounts, t, format!("strategy=oauth_nope&{cb}")).await,
+    );
+    fapi(
+        "POST",
+        accounts,
+        422,
+        &raw.form(Method::POST, accounts, t, "strategy=oauth_github&redirect_url=https%3A%2F%2Fevil.example")
+            .await,
+    );
+    fapi(
+        "POST",
+        accounts,
+        401,
+        &raw.form(Method::POST, accounts, None, format!("strategy=oauth_github&{cb}")).await,
+    );
+    fapi_unlisted(
+        "POST",
+        accounts,
+        502,
+        &raw.form(Method::POST, accounts, t, format!("strategy=oauth_custom_gone&{cb}")).await,
+    );
+
+    // Reauthorizing and removing.
+    let reauthorize = format!("{accounts}/{id}/reauthorize");
+    fapi(
+        "PATCH",
+        &reauthorize,
+        200,
+        &raw.form(Method::PATCH, &reauthorize, t, format!("{cb}&additional_scope=gist")).await,
+    );
+    fapi(
+        "PATCH",
+        &reauthorize,
+        422,
+        &raw.form(Method::PATCH, &reauthorize, t, "additional_scope=gist").await,
+    );
+    let missing = format!("{accounts}/eac_missing/reauthorize");
+    fapi("PATCH", &missing, 404, &raw.form(Method::PATCH, &missing, t, cb).await);
+    fapi("GET", "/v1/me", 200, &raw.get("/v1/me", t).await); // a linked account being reauthorized
+    let one = format!("{accounts}/{id}");
+    fapi("DELETE", &one, 200, &raw.send(raw.request(Method::DELETE, &one, t)).await);
+    fapi("DELETE", &one, 404, &raw.send(raw.request(Method::DELETE, &one, t)).await);
+
+    // The callback: a forged state, and the form_post variant.
+    fapi(
+        "GET",
+        "/v1/oauth_callback?state=forged&code=x",
+        400,
+        &raw.send(raw.http.get(format!("{}/v1/oauth_callback?state=forged&code=x", server.url))).await,
+    );
+    let posted = raw
+        .send(
+            no_redirects
+                .post(format!("{}/v1/oauth_callback", server.url))
+                .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body("state=forged&code=x"),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+
+    // Signing in through a provider: a new identity, transferred to a sign-up.
+    let sign_ins = "/v1/client/sign_ins";
+    fapi(
+        "POST",
+        sign_ins,
+        400,
+        &raw.form(Method::POST, sign_ins, t, format!("strategy=oauth_github&{cb}")).await,
+    );
+    let device = raw.form(Method::POST, sign_ins, None, format!("strategy=oauth_google&{cb}")).await;
+    fapi("POST", sign_ins, 200, &device);
+    let device_token = device.token.clone().expect("a new client");
+    let d = Some(device_token.as_str());
+    fapi(
+        "POST",
+        sign_ins,
+        422,
+        &raw.form(Method::POST, sign_ins, d, format!("strategy=oauth_nope&{cb}")).await,
+    );
+    fapi(
+        "POST",
+        "/v1/client/sign_ups",
+        400,
+        &raw.form(Method::POST, "/v1/client/sign_ups", d, "transfer=true").await,
+    );
+    let sign_in_id = device.body["response"]["id"].as_str().expect("id").to_owned();
+    let sign_in_path = format!("/v1/client/sign_ins/{sign_in_id}");
+    fapi("GET", &sign_in_path, 200, &raw.get(&sign_in_path, d).await);
+    fapi("GET", "/v1/client", 200, &raw.get("/v1/client", d).await); // the sign-in under way
+    let url =
+        verification_url(&device, "/response/first_factor_verification/external_verification_redirect_url");
+    let deep_link = Browser::new()
+        .round_trip(&url, &Consent::approve().with("email", "conformant@example.com"))
+        .await
+        .deep_link()
+        .to_owned();
+    let nonce = query_param(&deep_link, "rotating_token_nonce").expect("nonce");
+    let transferable = raw.get(&format!("{sign_in_path}?rotating_token_nonce={nonce}"), d).await;
+    fapi("GET", &sign_in_path, 200, &transferable);
+    assert_eq!(transferable.body["response"]["first_factor_verification"]["status"], "transferable");
+    let sign_up = raw.form(Method::POST, "/v1/client/sign_ups", d, "transfer=true").await;
+    fapi("POST", "/v1/client/sign_ups", 200, &sign_up);
+    fapi("GET", "/v1/me", 200, &raw.get("/v1/me", d).await); // a user made from an identity
+    let last = raw.get("/v1/me", d).await.body["response"]["external_accounts"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let last_path = format!("{accounts}/{last}");
+    fapi("DELETE", &last_path, 400, &raw.send(raw.request(Method::DELETE, &last_path, d)).await);
+
+    // A failed sign-in.
+    let failing = raw.form(Method::POST, sign_ins, None, format!("strategy=oauth_twitch&{cb}")).await;
+    let failing_token = failing.token.clone().expect("a new client");
+    let url =
+        verification_url(&failing, "/response/first_factor_verification/external_verification_redirect_url");
+    Browser::new().round_trip(&url, &Consent::deny()).await.deep_link();
+    let failed_path = format!("/v1/client/sign_ins/{}", failing.body["response"]["id"].as_str().expect("id"));
+    fapi("GET", &failed_path, 200, &raw.get(&failed_path, Some(&failing_token)).await);
+}
+
+/// The session id a raw client's sign-in made.
+async fn active_session(raw: &common::Raw, token: &str) -> String {
+    let client = raw.get("/v1/client", Some(token)).await;
+    client.body["response"]["last_active_session_id"].as_str().expect("a session").to_owned()
+}
+
+#[tokio::test]
+async fn security_responses_match_the_spec() {
+    use common::security::{now_secs, totp_code};
+
+    let clock = userdesk_server::Clock::manual((now_secs() / 30 * 30 + 15) * 1000);
+    let server = TestServer::start_with_keys(|config| config.clock = clock.clone()).await;
+    let raw = server.raw();
+    let jwks = raw.get("/.well-known/jwks.json", None).await;
+    fapi("GET", "/.well-known/jwks.json", 200, &jwks);
+
+    // Sessions on every device.
+    let token = server.demo_token().await;
+    let t = Some(token.as_str());
+    let other_device = server.demo_token().await;
+    let session = active_session(&raw, &token).await;
+    let other_session = active_session(&raw, &other_device).await;
+    fapi("GET", "/v1/me/sessions/active", 200, &raw.get("/v1/me/sessions/active", t).await);
+    fapi("GET", "/v1/me/sessions/active", 401, &raw.get("/v1/me/sessions/active", Some("forged")).await);
+    let touch = format!("/v1/client/sessions/{session}/touch");
+    fapi("POST", &touch, 200, &raw.form(Method::POST, &touch, t, "intent=focus").await);
+    fapi("POST", &touch, 422, &raw.form(Method::POST, &touch, t, "intent=sideways").await);
+    let missing_touch = "/v1/client/sessions/sess_missing/touch";
+    fapi("POST", missing_touch, 404, &raw.form(Method::POST, missing_touch, t, "").await);
+
+    // Tokens.
+    let tokens = format!("/v1/client/sessions/{session}/tokens");
+    fapi("POST", &tokens, 200, &raw.form(Method::POST, &tokens, t, "").await);
+    let missing_tokens = "/v1/client/sessions/sess_missing/tokens";
+    fapi("POST", missing_tokens, 404, &raw.form(Method::POST, missing_tokens, t, "").await);
+    for template in ["clerk", "hasura", "firebase"] {
+        let path = format!("{tokens}/{template}");
+        fapi("POST", &path, 200, &raw.form(Method::POST, &path, t, "").await);
+    }
+    let unknown = format!("{tokens}/nope");
+    fapi("POST", &unknown, 404, &raw.form(Method::POST, &unknown, t, "").await);
+    for service in ["clerk", "hasura", "firebase"] {
+        fapi(
+            "POST",
+            "/v1/me/tokens",
+            200,
+            &raw.form(Method::POST, "/v1/me/tokens", t, format!("service={service}")).await,
+        );
+    }
+    fapi("POST", "/v1/me/tokens", 422, &raw.form(Method::POST, "/v1/me/tokens", t, "service=auth0").await);
+    fapi(
+        "POST",
+        "/v1/me/tokens",
+        401,
+        &raw.form(Method::POST, "/v1/me/tokens", Some("forged"), "service=clerk").await,
+    );
+
+    // Revoking the other device: its tokens answer 401 from then on.
+    let revoke = format!("/v1/me/sessions/{other_session}/revoke");
+    fapi("POST", &revoke, 200, &raw.form(Method::POST, &revoke, t, "").await);
+    let missing_revoke = "/v1/me/sessions/sess_missing/revoke";
+    fapi("POST", missing_revoke, 404, &raw.form(Method::POST, missing_revoke, t, "").await);
+    let other_tokens = format!("/v1/client/sessions/{other_session}/tokens");
+    fapi("POST", &other_tokens, 401, &raw.form(Method::POST, &other_tokens, Some(&other_device), "").await);
+    let other_template = format!("{other_tokens}/hasura");
+    fapi(
+        "POST",
+        &other_template,
+        401,
+        &raw.form(Method::POST, &other_template, Some(&other_device), "").await,
+    );
+    let other_touch = format!("/v1/client/sessions/{other_session}/touch");
+    fapi("POST", &other_touch, 401, &raw.form(Method::POST, &other_touch, Some(&other_device), "").await);
+
+    // Backup codes need two-step verification; then the authenticator app.
+    fapi("POST", "/v1/me/backup_codes", 400, &raw.form(Method::POST, "/v1/me/backup_codes", t, "").await);
+    let attempt_totp = "/v1/me/totp/attempt_verification";
+    fapi("POST", attempt_totp, 404, &raw.form(Method::POST, attempt_totp, t, "code=123456").await);
+    fapi("DELETE", "/v1/me/totp", 404, &raw.send(raw.request(Method::DELETE, "/v1/me/totp", t)).await);
+    let started = raw.form(Method::POST, "/v1/me/totp", t, "").await;
+    fapi("POST", "/v1/me/totp", 200, &started);
+    let secret = started.body["response"]["secret"].as_str().expect("secret").to_owned();
+    fapi("POST", attempt_totp, 422, &raw.form(Method::POST, attempt_totp, t, "code=12ab56").await);
+    let wrong = if totp_code(&secret, clock.now_ms() / 1000) == "000000" { "111111" } else { "000000" };
+    fapi("POST", attempt_totp, 422, &raw.form(Method::POST, attempt_totp, t, format!("code={wrong}")).await);
+    let code = totp_code(&secret, clock.now_ms() / 1000);
+    fapi("POST", attempt_totp, 200, &raw.form(Method::POST, attempt_totp, t, format!("code={code}")).await);
+    fapi("POST", attempt_totp, 400, &raw.form(Method::POST, attempt_totp, t, format!("code={code}")).await);
+    fapi("POST", "/v1/me/totp", 400, &raw.form(Method::POST, "/v1/me/totp", t, "").await);
+    let backup = raw.form(Method::POST, "/v1/me/backup_codes", t, "").await;
+    fapi("POST", "/v1/me/backup_codes", 200, &backup);
+    let backup_code = backup.body["response"]["codes"][0].as_str().expect("a code").to_owned();
+    fapi("GET", "/v1/me", 200, &raw.get("/v1/me", t).await);
+
+    // Signing in with a second factor.
+    let sign_ins = "/v1/client/sign_ins";
+    let waiting = raw
+        .form(
+            Method::POST,
+            sign_ins,
+            None,
+            format!("identifier={}&password={}", enc(DEMO_EMAIL), enc(DEMO_PASSWORD)),
+        )
+        .await;
+    fapi("POST", sign_ins, 200, &waiting);
+    assert_eq!(waiting.body["response"]["status"], "needs_second_factor");
+    let device = waiting.token.clone().expect("token");
+    let d = Some(device.as_str());
+    let id = waiting.body["response"]["id"].as_str().expect("id").to_owned();
+    let prepare = format!("/v1/client/sign_ins/{id}/prepare_second_factor");
+    fapi("POST", &prepare, 422, &raw.form(Method::POST, &prepare, d, "strategy=totp").await);
+    fapi("POST", &prepare, 422, &raw.form(Method::POST, &prepare, d, "strategy=phone_code").await);
+    let attempt = format!("/v1/client/sign_ins/{id}/attempt_second_factor");
+    fapi("POST", &attempt, 422, &raw.form(Method::POST, &attempt, d, "strategy=totp&code=000000").await);
+    fapi(
+        "GET",
+        &format!("/v1/client/sign_ins/{id}"),
+        200,
+        &raw.get(&format!("/v1/client/sign_ins/{id}"), d).await,
+    );
+    fapi("GET", "/v1/client", 200, &raw.get("/v1/client", d).await);
+    fapi(
+        "POST",
+        &attempt,
+        400,
+        &raw.form(Method::POST, &attempt, d, "strategy=phone_code&code=123456").await,
+    );
+    let done = raw.form(Method::POST, &attempt, d, format!("strategy=backup_code&code={backup_code}")).await;
+    fapi("POST", &attempt, 200, &done);
+    assert_eq!(done.body["response"]["status"], "complete");
+    let failing = raw
+        .form(
+            Method::POST,
+            sign_ins,
+            None,
+            format!("identifier={}&password={}", enc(DEMO_EMAIL), enc(DEMO_PASSWORD)),
+        )
+        .await;
+    let failing_token = failing.token.clone().expect("token");
+    let failing_attempt = format!(
+        "/v1/client/sign_ins/{}/attempt_second_factor",
+        failing.body["response"]["id"].as_str().expect("id")
+    );
+    for _ in 0..2 {
+        raw.form(Method::POST, &failing_attempt, Some(&failing_token), "strategy=totp&code=000000").await;
+    }
+    let failed =
+        raw.form(Method::POST, &failing_attempt, Some(&failing_token), "strategy=totp&code=000000").await;
+    fapi("POST", &failing_attempt, 400, &failed);
+    fapi("GET", "/v1/client", 200, &raw.get("/v1/client", Some(&failing_token)).await);
+
+    // Phone codes: a prepared second factor, and the cooldown the spec does not list.
+    let phone_token = server
+        .user_token(
+            json!({"email_address": ["phone2fa@example.com"], "password": "long-enough-1"}),
+            "phone2fa@example.com",
+        )
+        .await;
+    let p = Some(phone_token.as_str());
+    let added = raw.form(Method::POST, "/v1/me/phone_numbers", p, "phone_number=%2B14155550111").await;
+    let phone_id = added.body["response"]["id"].as_str().expect("id").to_owned();
+    raw.form(
+        Method::POST,
+        &format!("/v1/me/phone_numbers/{phone_id}/prepare_verification"),
+        p,
+        "strategy=phone_code",
+    )
+    .await;
+    let sms = code_for(&server, "+14155550111").await;
+    raw.form(
+        Method::POST,
+        &format!("/v1/me/phone_numbers/{phone_id}/attempt_verification"),
+        p,
+        format!("code={sms}"),
+    )
+    .await;
+    let reserved = raw
+        .form(
+            Method::PATCH,
+            &format!("/v1/me/phone_numbers/{phone_id}"),
+            p,
+            "reserved_for_second_factor=true",
+        )
+        .await;
+    assert_eq!(reserved.status, StatusCode::OK, "{}", reserved.body);
+    let phone_sign_in = raw
+        .form(Method::POST, sign_ins, None, "identifier=phone2fa%40example.com&password=long-enough-1")
+        .await;
+    fapi("POST", sign_ins, 200, &phone_sign_in);
+    let pd = phone_sign_in.token.clone().expect("token");
+    let phone_prepare = format!(
+        "/v1/client/sign_ins/{}/prepare_second_factor",
+        phone_sign_in.body["response"]["id"].as_str().expect("id")
+    );
+    fapi(
+        "POST",
+        &phone_prepare,
+        200,
+        &raw.form(Method::POST, &phone_prepare, Some(&pd), "strategy=phone_code").await,
+    );
+    fapi_unlisted(
+        "POST",
+        &phone_prepare,
+        429,
+        &raw.form(Method::POST, &phone_prepare, Some(&pd), "strategy=phone_code").await,
+    );
+    let phone_attempt = phone_prepare.replace("prepare_second_factor", "attempt_second_factor");
+    let sms = code_for(&server, "+14155550111").await;
+    fapi(
+        "POST",
+        &phone_attempt,
+        200,
+        &raw.form(Method::POST, &phone_attempt, Some(&pd), format!("strategy=phone_code&code={sms}")).await,
+    );
+
+    // Turning the app off.
+    fapi("DELETE", "/v1/me/totp", 200, &raw.send(raw.request(Method::DELETE, "/v1/me/totp", t)).await);
+
+    // The password.
+    let change = "/v1/me/change_password";
+    fapi(
+        "POST",
+        change,
+        422,
+        &raw.form(Method::POST, change, t, "current_password=nope&new_password=another-long-one").await,
+    );
+    fapi(
+        "POST",
+        change,
+        422,
+        &raw.form(
+            Method::POST,
+            change,
+            t,
+            format!("current_password={}&new_password=password", enc(DEMO_PASSWORD)),
+        )
+        .await,
+    );
+    fapi(
+        "POST",
+        change,
+        422,
+        &raw.form(
+            Method::POST,
+            change,
+            t,
+            format!("current_password={}&new_password=short", enc(DEMO_PASSWORD)),
+        )
+        .await,
+    );
+    fapi(
+        "POST",
+        change,
+        200,
+        &raw.form(
+            Method::POST,
+            change,
+            t,
+            format!(
+                "current_password={}&new_password=another-long-one&sign_out_of_other_sessions=true",
+                enc(DEMO_PASSWORD)
+            ),
+        )
+        .await,
+    );
+    let remove = "/v1/me/remove_password";
+    fapi("POST", remove, 422, &raw.form(Method::POST, remove, t, "current_password=nope").await);
+    fapi("POST", remove, 400, &raw.form(Method::POST, remove, t, "current_password=another-long-one").await);
+    fapi("POST", change, 401, &raw.form(Method::POST, change, Some("forged"), "new_password=x").await);
+
+    // Sign-ups.
+    let sign_ups = "/v1/client/sign_ups";
+    fapi(
+        "POST",
+        sign_ups,
+        422,
+        &raw.form(Method::POST, sign_ups, None, "email_address=a%40b.c&password=password").await,
+    );
+    fapi("POST", sign_ups, 400, &raw.form(Method::POST, sign_ups, t, "email_address=a%40b.c").await);
+    let started = raw
+        .form(
+            Method::POST,
+            sign_ups,
+            None,
+            "email_address=spec.signup%40example.com&unsafe_metadata=%7B%22a%22%3A1%7D",
+        )
+        .await;
+    fapi("POST", sign_ups, 200, &started);
+    let s = started.token.clone().expect("token");
+    let s = Some(s.as_str());
+    let sign_up = started.body["response"]["id"].as_str().expect("id").to_owned();
+    let path = format!("{sign_ups}/{sign_up}");
+    fapi("GET", &path, 200, &raw.get(&path, s).await);
+    fapi("GET", "/v1/client/sign_ups/sua_missing", 404, &raw.get("/v1/client/sign_ups/sua_missing", s).await);
+    fapi("PATCH", &path, 422, &raw.form(Method::PATCH, &path, s, "username=x").await);
+    fapi(
+        "PATCH",
+        &path,
+        200,
+        &raw.form(Method::PATCH, &path, s, "first_name=Spec&password=spec-signup-password").await,
+    );
+    let prepare = format!("{path}/prepare_verification");
+    fapi("POST", &prepare, 422, &raw.form(Method::POST, &prepare, s, "strategy=phone_code").await);
+    fapi("POST", &prepare, 200, &raw.form(Method::POST, &prepare, s, "strategy=email_code").await);
+    fapi("POST", &prepare, 429, &raw.form(Method::POST, &prepare, s, "strategy=email_code").await);
+    let attempt = format!("{path}/attempt_verification");
+    let code = code_for(&server, "spec.signup@example.com").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    fapi(
+        "POST",
+        &attempt,
+        422,
+        &raw.form(Method::POST, &attempt, s, format!("strategy=email_code&code={wrong}")).await,
+    );
+    fapi(
+        "POST",
+        &attempt,
+        200,
+        &raw.form(Method::POST, &attempt, s, format!("strategy=email_code&code={code}")).await,
+    );
+    fapi("PATCH", &path, 403, &raw.form(Method::PATCH, &path, s, "first_name=Late").await);
+    fapi(
+        "POST",
+        &attempt,
+        403,
+        &raw.form(Method::POST, &attempt, s, format!("strategy=email_code&code={code}")).await,
+    );
+    fapi("GET", "/v1/me", 200, &raw.get("/v1/me", s).await);
+    let expired = raw.form(Method::POST, sign_ups, None, "email_address=expired.signup%40example.com").await;
+    let e = expired.token.clone().expect("token");
+    let expired_attempt =
+        format!("{sign_ups}/{}/attempt_verification", expired.body["response"]["id"].as_str().expect("id"));
+    fapi(
+        "POST",
+        &expired_attempt,
+        400,
+        &raw.form(Method::POST, &expired_attempt, Some(&e), "strategy=email_code&code=123456").await,
+    );
+
+    // The environment says what is on.
+    let environment = raw.get("/v1/environment", None).await;
+    fapi("GET", "/v1/environment", 200, &environment);
+    assert_eq!(
+        environment.body["auth_config"]["second_factors"],
+        json!(["totp", "phone_code", "backup_code"])
+    );
+    assert_eq!(environment.body["user_settings"]["sign_up"]["mode"], "public");
+}

@@ -24,7 +24,8 @@ async fn the_environment_describes_a_development_instance() {
     let environment = server.client().environment().await.expect("environment");
     assert_eq!(environment.display_config.instance_environment_type, "development");
     assert!(environment.delete_self_enabled());
-    assert!(environment.enabled_oauth_strategies().is_empty());
+    // Every seed provider, served by the development OAuth provider.
+    assert_eq!(environment.enabled_oauth_strategies().len(), userdesk_fapi::models::OAUTH_PROVIDERS.len());
 }
 
 #[tokio::test]

@@ -176,6 +176,9 @@ async fn sms_codes_fail_after_three_wrong_attempts_and_cool_down() {
 async fn second_factor_rules() {
     let server = TestServer::start().await;
     let client = server.demo_client().await;
+    // A second device signed in before two-step verification is on (after, signing in takes a
+    // second factor).
+    let token = server.demo_token().await;
     let pending = client.create_phone_number("+1 415 555 0100").await.expect("add");
     let error = client.set_reserved_for_second_factor(&pending.id, true).await.expect_err("unverified");
     assert_eq!((error.status(), error.code()), (Some(400), "identification_update_second_factor_unverified"));
@@ -208,7 +211,6 @@ async fn second_factor_rules() {
 
     // The default moves only by choosing another.
     let raw = server.raw();
-    let token = server.demo_token().await;
     let reply = raw
         .form(
             Method::PATCH,

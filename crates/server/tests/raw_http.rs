@@ -109,7 +109,7 @@ async fn malformed_sign_ins_name_the_param() {
         (b"identifier=demo&password=x&mystery=1", "form_param_unknown", "mystery"),
         (b"identifier=demo&identifier=other&password=x", "form_param_format_invalid", "identifier"),
         (b"identifier=%FF%FE&password=x", "form_param_format_invalid", "identifier"),
-        (b"strategy=oauth_github&redirect_url=x", "form_param_value_invalid", "strategy"),
+        (b"strategy=oauth_nope&redirect_url=x", "form_param_value_invalid", "strategy"),
     ];
     for (body, code, param) in cases {
         let reply = raw.form(Method::POST, "/v1/client/sign_ins", None, body.to_vec()).await;

@@ -3,7 +3,9 @@
 //! The document is fixed apart from the mode: email addresses and usernames identify users,
 //! passwords are the first factor, one session per client, and users may delete themselves.
 //! Email addresses are verified by code or link; phone numbers can be added (verified by SMS
-//! code) as contact details and for two-step verification, not to sign in with.
+//! code) as contact details and for two-step verification, not to sign in with. Two-step
+//! verification takes an authenticator app, such a phone number, or a backup code; anyone may
+//! sign up with an email address and a password.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -21,9 +23,41 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn get_environment(State(state): State<AppState>) -> Result<Json<Environment>> {
-    let environment = serde_json::from_value(document(state.mode))
+    let mut document = document(state.mode);
+    add_social(&mut document, &state.oauth);
+    let environment = serde_json::from_value(document)
         .map_err(|e| Error::Internal(format!("the environment document does not fit the model: {e}")))?;
     Ok(Json(environment))
+}
+
+/// The OAuth providers: `user_settings.social` (one entry per strategy, Clerk's shape), and their
+/// strategies among `auth_config`'s identification strategies and first factors. Custom providers
+/// (`oauth_custom_*`) are listed as Clerk lists them, though the 2026-05-12 spec's closed
+/// `UserSettings.Socials` names only Clerk's own.
+fn add_social(document: &mut Value, oauth: &crate::oauth::OAuth) {
+    let mut social = serde_json::Map::new();
+    for provider in oauth.providers() {
+        social.insert(
+            provider.strategy.clone(),
+            json!({
+                "enabled": true,
+                "required": false,
+                "authenticatable": true,
+                "block_email_subaddresses": false,
+                "strategy": provider.strategy,
+                "not_selectable": false,
+                "deprecated": false,
+                "name": provider.name,
+                "logo_url": null,
+            }),
+        );
+        for list in ["identification_strategies", "first_factors"] {
+            if let Some(Value::Array(strategies)) = document["auth_config"].get_mut(list) {
+                strategies.push(Value::String(provider.strategy.clone()));
+            }
+        }
+    }
+    document["user_settings"]["social"] = Value::Object(social);
 }
 
 /// One `user_settings.attributes` entry.
@@ -107,7 +141,7 @@ fn auth_config(mode: Mode) -> Value {
         "identification_requirements": [["email_address", "username"]],
         "identification_strategies": ["email_address", "username"],
         "first_factors": ["password"],
-        "second_factors": [],
+        "second_factors": ["totp", "phone_code", "backup_code"],
         "email_address_verification_strategies": ["email_code", "email_link"],
         "single_session_mode": true,
         "enhanced_email_deliverability": false,
@@ -199,9 +233,9 @@ fn user_settings() -> Value {
             "first_name": attribute(true, false, false, &[], &[]),
             "last_name": attribute(true, false, false, &[], &[]),
             "password": attribute(true, true, false, &[], &[]),
-            "authenticator_app": off(),
+            "authenticator_app": second_factor(attribute(true, false, false, &[], &[]), &["totp"]),
             "ticket": off(),
-            "backup_code": off(),
+            "backup_code": second_factor(attribute(true, false, false, &[], &[]), &["backup_code"]),
             "passkey": off(),
         },
         "social": {},
@@ -213,7 +247,8 @@ fn user_settings() -> Value {
             "captcha_widget_type": "smart",
             "custom_action_required": false,
             "progressive": true,
-            "mode": "restricted",
+            // Anyone may sign up (with an email address and a password).
+            "mode": "public",
             "legal_consent_enabled": false,
         },
         "restrictions": {

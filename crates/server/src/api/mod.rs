@@ -12,27 +12,42 @@ use crate::config::Mode;
 use crate::error::Error;
 use crate::store::Db;
 
+mod active_sessions;
 mod backend;
 mod client;
 mod dev_outbox;
 mod email_addresses;
 mod environment;
+mod external_accounts;
 mod form;
 mod host_guard;
 mod html;
 mod identifications;
+mod jwks;
 mod me;
 mod native_client;
+mod oauth_callback;
+mod oauth_sign_ins;
+mod passwords;
 mod phone_numbers;
 mod render;
 mod sessions;
 mod sign_ins;
+mod sign_ups;
 mod signed_in;
+mod tokens;
+mod two_factor;
+mod user_agent;
 mod validate;
 mod verify;
 
 pub use form::BODY_LIMIT;
 pub use validate::{METADATA_MAX_BYTES, NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH};
+// For the OAuth side (`crate::oauth`): the development provider's pages and forms, and the email
+// rule that provider answers are held to.
+pub(crate) use form::{Form, Params, Query};
+pub(crate) use html::{escape as html_escape, page as html_page, Tone as HtmlTone};
+pub(crate) use validate::email_address as validate_email;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -47,6 +62,23 @@ pub struct AppState {
     pub base_url: Arc<str>,
     /// How codes and links are made and sent.
     pub verification: Arc<VerificationSettings>,
+    /// The OAuth providers and the settings of their round trips.
+    pub oauth: Arc<crate::oauth::OAuth>,
+    /// Signing keys, JWT templates, secrets at rest and the clock.
+    pub security: Arc<SecuritySettings>,
+}
+
+/// What tokens and two-step verification need.
+#[derive(Debug)]
+pub struct SecuritySettings {
+    /// The time TOTP codes are checked against and tokens carry.
+    pub clock: crate::clock::Clock,
+    /// The keys tokens are signed with.
+    pub keys: crate::keys::KeyStore,
+    /// Encrypts TOTP secrets, keys backup-code hashes.
+    pub at_rest: crate::keys::AtRestKey,
+    /// The JWT templates.
+    pub jwt_templates: Vec<crate::tokens::JwtTemplate>,
 }
 
 /// The configuration of verifications, as the handlers use it.
@@ -79,17 +111,29 @@ pub fn router(state: AppState) -> Router {
         .merge(me::router())
         .merge(email_addresses::router())
         .merge(phone_numbers::router())
+        .merge(external_accounts::router())
+        .merge(active_sessions::router())
+        .merge(tokens::router())
+        .merge(two_factor::router())
+        .merge(passwords::router())
+        .merge(sign_ups::router())
+        // After the client is known: `rotating_token_nonce`, where given, must be its own.
+        .route_layer(from_fn_with_state(state.clone(), oauth_callback::redeem_nonce))
         .route_layer(from_fn_with_state(state.clone(), native_client::authenticate));
     let bapi = backend::router().route_layer(from_fn_with_state(state.clone(), backend::require_secret_key));
     // The development outbox exists only in development: in production its paths are unknown.
     let dev = match state.mode {
-        Mode::Development => dev_outbox::router(),
+        Mode::Development => dev_outbox::router().merge(crate::oauth::dev_provider::router()),
         Mode::Production => Router::new(),
     };
     Router::new()
         .merge(environment::router())
         // Opened from an email in a browser: no native client, no token.
         .merge(verify::router())
+        // Public keys: anyone may check a token's signature.
+        .merge(jwks::router())
+        // Where providers send the browser back: no native client, no token (`state` says whose).
+        .merge(oauth_callback::router())
         .merge(dev)
         .merge(fapi)
         .merge(bapi)

@@ -157,14 +157,16 @@ pub fn user(account: &Account) -> Result<User> {
         primary_phone_number_id: row.primary_phone_number_id.clone(),
         primary_web3_wallet_id: None,
         password_enabled: row.password_hash.is_some(),
-        // As Clerk: a verified phone number kept for two-step verification turns it on.
-        two_factor_enabled: account.identifications.iter().any(|identification| {
-            identification.kind == "phone_number"
-                && identification.reserved_for_second_factor
-                && identification.is_verified()
-        }),
-        totp_enabled: false,
-        backup_code_enabled: false,
+        // As Clerk: an authenticator app, or a verified phone number kept for two-step
+        // verification, turns it on (backup codes alone do not).
+        two_factor_enabled: account.second_factors.totp
+            || account.identifications.iter().any(|identification| {
+                identification.kind == "phone_number"
+                    && identification.reserved_for_second_factor
+                    && identification.is_verified()
+            }),
+        totp_enabled: account.second_factors.totp,
+        backup_code_enabled: account.second_factors.backup_codes,
         email_addresses,
         phone_numbers,
         web3_wallets: Vec::new(),
@@ -206,6 +208,9 @@ pub fn session(row: &SessionRow, account: &Account) -> Result<Session> {
         username: user.username.clone(),
     };
     let first_factor_age = i32::try_from((now - row.created_at).max(0) / 60_000).unwrap_or(i32::MAX);
+    let second_factor_age = row
+        .second_factor_verified_at
+        .map_or(-1, |at| i32::try_from((now - at).max(0) / 60_000).unwrap_or(i32::MAX));
     Ok(Session {
         id: row.id.clone(),
         object: "session".into(),
@@ -218,7 +223,7 @@ pub fn session(row: &SessionRow, account: &Account) -> Result<Session> {
         last_active_organization_id: None,
         user: Some(user),
         public_user_data: Some(public_user_data),
-        factor_verification_age: vec![first_factor_age, -1],
+        factor_verification_age: vec![first_factor_age, second_factor_age],
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
@@ -287,7 +292,12 @@ pub async fn client(conn: &mut SqliteConnection, client_id: &str) -> Result<Clie
             }
         }
         if let Some(account) = accounts.get(&session_row.user_id) {
-            sessions.push(session(session_row, account)?);
+            let mut rendered = session(session_row, account)?;
+            if let Some(user) = rendered.user.as_mut() {
+                user.external_accounts =
+                    super::external_accounts::for_user(conn, &session_row.user_id).await?;
+            }
+            sessions.push(rendered);
         }
     }
     let last_active_session_id =
@@ -299,7 +309,10 @@ pub async fn client(conn: &mut SqliteConnection, client_id: &str) -> Result<Clie
                     Some(user_id) => users::find_row(conn, user_id).await?,
                     None => None,
                 };
-                Some(sign_in(&sign_in_row, user.as_ref())?)
+                let mut rendered = sign_in(&sign_in_row, user.as_ref())?;
+                super::oauth_sign_ins::decorate(conn, &mut rendered).await?;
+                super::two_factor::show_second_factor(conn, &mut rendered, user.as_ref()).await?;
+                Some(rendered)
             }
             None => None,
         },
@@ -323,5 +336,7 @@ pub async fn client(conn: &mut SqliteConnection, client_id: &str) -> Result<Clie
 /// The FAPI user with this id.
 pub async fn user_by_id(conn: &mut SqliteConnection, user_id: &str) -> Result<User> {
     let account = users::find(conn, user_id).await?.ok_or(Error::NotFound("user"))?;
-    user(&account)
+    let mut user = user(&account)?;
+    user.external_accounts = super::external_accounts::for_user(conn, user_id).await?;
+    Ok(user)
 }

@@ -2,10 +2,10 @@
 //!
 //! In one request (`identifier` + `password`) or two (`identifier`, then `attempt_first_factor`
 //! with the password). The instance is in single-session mode: a client with an active session
-//! must sign out first (`session_exists`).
+//! must sign out first (`session_exists`). `oauth_*` strategies sign in through a provider
+//! ([`super::oauth_sign_ins`]).
 
 use axum::extract::State;
-use axum::http::header::USER_AGENT;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -14,7 +14,8 @@ use userdesk_fapi::models::{Envelope, SignIn};
 
 use super::form::{Form, PathId};
 use super::native_client::CurrentClient;
-use super::{render, validate, AppState};
+use super::sessions::{start_session, RequestActivity};
+use super::{render, two_factor, validate, AppState};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::now_ms;
 use crate::password;
@@ -84,7 +85,8 @@ async fn password_matches(user: &UserRow, candidate: &str) -> Result<bool> {
     }
 }
 
-async fn ensure_signed_out(conn: &mut SqliteConnection, client_id: &str) -> Result<()> {
+/// Refuses a second session on a client (single-session mode).
+pub(super) async fn ensure_signed_out(conn: &mut SqliteConnection, client_id: &str) -> Result<()> {
     let now = now_ms();
     let live = sessions::live_for_client(conn, client_id).await?;
     if live.iter().any(|session| session.is_active_at(now)) {
@@ -93,21 +95,21 @@ async fn ensure_signed_out(conn: &mut SqliteConnection, client_id: &str) -> Resu
     Ok(())
 }
 
-fn user_agent(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(USER_AGENT)
-        .and_then(|value| value.to_str().ok())
-        .map(|agent| agent.chars().take(512).collect())
-}
-
-async fn respond(conn: &mut SqliteConnection, client_id: &str, sign_in_id: &str) -> Result<Envelope<SignIn>> {
+/// The client's sign-in, with the client.
+pub(super) async fn respond(
+    conn: &mut SqliteConnection,
+    client_id: &str,
+    sign_in_id: &str,
+) -> Result<Envelope<SignIn>> {
     let row =
         sign_ins::find_for_client(conn, client_id, sign_in_id).await?.ok_or(Error::NotFound("sign in"))?;
     let user = match &row.user_id {
         Some(user_id) => users::find_row(conn, user_id).await?,
         None => None,
     };
-    let sign_in = render::sign_in(&row, user.as_ref())?;
+    let mut sign_in = render::sign_in(&row, user.as_ref())?;
+    super::oauth_sign_ins::decorate(conn, &mut sign_in).await?;
+    two_factor::show_second_factor(conn, &mut sign_in, user.as_ref()).await?;
     let client = render::client(conn, client_id).await?;
     Ok(Envelope { response: sign_in, client: Some(client) })
 }
@@ -116,10 +118,14 @@ async fn create_sign_in(
     State(state): State<AppState>,
     client: CurrentClient,
     headers: HeaderMap,
+    RequestActivity(activity): RequestActivity,
     Form(form): Form,
 ) -> Result<Json<Envelope<SignIn>>> {
     form.allow_only(CREATE_PARAMS)?;
     let strategy = form.one("strategy")?.filter(|s| !s.is_empty());
+    if let Some(oauth) = strategy.filter(|s| s.starts_with("oauth_")) {
+        return Ok(Json(super::oauth_sign_ins::start(&state, &client, &headers, &form, oauth).await?));
+    }
     if let Some(other) = strategy.filter(|s| *s != "password") {
         return Err(unsupported_strategy(other));
     }
@@ -181,8 +187,27 @@ async fn create_sign_in(
     let mut tx = state.db.write().await?;
     // Checked again under the write lock: two sign-ins racing cannot both open a session.
     ensure_signed_out(&mut tx, &client.id).await?;
-    let session =
-        sessions::create(&mut tx, &client.id, &user.id, identifier, user_agent(&headers).as_deref()).await?;
+    if two_factor::required(&mut tx, &user.id).await? {
+        // The password was right; the second factor comes next.
+        let sign_in_id = sign_ins::create(
+            &mut tx,
+            NewSignIn {
+                client_id: &client.id,
+                status: "needs_second_factor",
+                identifier,
+                identification_id: identification_id.as_deref(),
+                user_id: &user.id,
+                created_session_id: None,
+                verified_first_factor: Some("password"),
+            },
+        )
+        .await?;
+        clients::set_sign_in(&mut tx, &client.id, Some(&sign_in_id)).await?;
+        let envelope = respond(&mut tx, &client.id, &sign_in_id).await?;
+        tx.commit().await?;
+        return Ok(Json(envelope));
+    }
+    let session = start_session(&mut tx, &client.id, &user.id, identifier, "password", &activity).await?;
     let sign_in_id = sign_ins::create(
         &mut tx,
         NewSignIn {
@@ -196,8 +221,6 @@ async fn create_sign_in(
         },
     )
     .await?;
-    clients::signed_in(&mut tx, &client.id, &session.id, "password").await?;
-    users::record_sign_in(&mut tx, &user.id, session.created_at).await?;
     let envelope = respond(&mut tx, &client.id, &sign_in_id).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
@@ -216,7 +239,7 @@ async fn get_sign_in(
 async fn attempt_first_factor(
     State(state): State<AppState>,
     client: CurrentClient,
-    headers: HeaderMap,
+    RequestActivity(activity): RequestActivity,
     PathId(sign_in_id): PathId,
     Form(form): Form,
 ) -> Result<Json<Envelope<SignIn>>> {
@@ -257,12 +280,18 @@ async fn attempt_first_factor(
         return Err(FieldError::password_incorrect().into());
     }
     ensure_signed_out(&mut tx, &client.id).await?;
+    if two_factor::required(&mut tx, &user.id).await? {
+        // The password was right; the second factor comes next.
+        sign_ins::record_first_factor(&mut tx, &row.id, "password", true, None).await?;
+        crate::store::second_factors::set_sign_in_status(&mut tx, &row.id, "needs_second_factor", None)
+            .await?;
+        let envelope = respond(&mut tx, &client.id, &row.id).await?;
+        tx.commit().await?;
+        return Ok(Json(envelope));
+    }
     let identifier = row.identifier.clone().unwrap_or_default();
-    let session =
-        sessions::create(&mut tx, &client.id, &user.id, &identifier, user_agent(&headers).as_deref()).await?;
+    let session = start_session(&mut tx, &client.id, &user.id, &identifier, "password", &activity).await?;
     sign_ins::record_first_factor(&mut tx, &row.id, "password", true, Some(&session.id)).await?;
-    clients::signed_in(&mut tx, &client.id, &session.id, "password").await?;
-    users::record_sign_in(&mut tx, &user.id, session.created_at).await?;
     let envelope = respond(&mut tx, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))

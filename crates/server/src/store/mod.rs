@@ -11,11 +11,17 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::error::{Error, Result};
 
+pub mod backup_codes;
 pub mod clients;
+pub mod external_accounts;
 pub mod identifications;
+pub mod oauth_flows;
 pub mod outbox;
+pub mod second_factors;
 pub mod sessions;
 pub mod sign_ins;
+pub mod sign_ups;
+pub mod totp;
 pub mod users;
 
 /// The database file inside the data directory.

@@ -21,6 +21,8 @@ pub struct SessionRow {
     pub abandon_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the second factor was verified (none asked: `None`).
+    pub second_factor_verified_at: Option<i64>,
 }
 
 impl SessionRow {
@@ -41,7 +43,8 @@ impl SessionRow {
 }
 
 const COLUMNS: &str =
-    "id, client_id, user_id, status, identifier, last_active_at, expire_at, abandon_at, created_at, updated_at";
+    "id, client_id, user_id, status, identifier, last_active_at, expire_at, abandon_at, created_at,
+     updated_at, second_factor_verified_at";
 
 /// Starts an active session for `user_id` on `client_id`.
 pub async fn create(
@@ -63,6 +66,7 @@ pub async fn create(
         abandon_at: now + LIFETIME_MS,
         created_at: now,
         updated_at: now,
+        second_factor_verified_at: None,
     };
     sqlx::query(
         "INSERT INTO sessions (id, client_id, user_id, status, identifier, user_agent,
@@ -143,4 +147,110 @@ pub async fn touch(conn: &mut SqliteConnection, id: &str, at: i64) -> Result<()>
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// Where a session was last used from: its `User-Agent` and address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Activity {
+    pub user_agent: Option<String>,
+    pub ip_address: Option<String>,
+}
+
+/// Records the session's latest activity (and use).
+pub async fn record_activity(
+    conn: &mut SqliteConnection,
+    id: &str,
+    activity: &Activity,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE sessions SET user_agent = ?, ip_address = ?, last_active_at = MAX(last_active_at, ?)
+         WHERE id = ?",
+    )
+    .bind(&activity.user_agent)
+    .bind(&activity.ip_address)
+    .bind(at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Records that the session's second factor was verified at `at`.
+pub async fn record_second_factor(conn: &mut SqliteConnection, id: &str, at: i64) -> Result<()> {
+    sqlx::query("UPDATE sessions SET second_factor_verified_at = ?, updated_at = ? WHERE id = ?")
+        .bind(at)
+        .bind(at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A session with its latest activity.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActiveSessionRow {
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    pub user_agent: Option<String>,
+    pub ip_address: Option<String>,
+}
+
+/// The user's sessions that can act at `now`, on every client, most recently used first.
+pub async fn active_for_user(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<ActiveSessionRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, user_agent, ip_address FROM sessions
+         WHERE user_id = ? AND status = 'active' AND expire_at > ?
+         ORDER BY last_active_at DESC, created_at DESC, rowid DESC"
+    );
+    Ok(sqlx::query_as::<_, ActiveSessionRow>(&sql).bind(user_id).bind(now).fetch_all(&mut *conn).await?)
+}
+
+/// One of the user's sessions on any client, whatever its status.
+pub async fn find_for_user(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    session_id: &str,
+) -> Result<Option<SessionRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM sessions WHERE user_id = ? AND id = ?");
+    Ok(sqlx::query_as::<_, SessionRow>(&sql)
+        .bind(user_id)
+        .bind(session_id)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+/// Revokes the sessions `filter` selects among the user's active or pending ones, and takes them
+/// off their clients, so they stop working at once wherever they are. Returns how many.
+async fn revoke_where(conn: &mut SqliteConnection, user_id: &str, filter: &str, bind: &str) -> Result<u64> {
+    let now = now_ms();
+    let sql = format!(
+        "UPDATE sessions SET status = 'revoked', updated_at = ?
+         WHERE user_id = ? AND status IN ('active', 'pending') AND {filter}"
+    );
+    let revoked =
+        sqlx::query(&sql).bind(now).bind(user_id).bind(bind).execute(&mut *conn).await?.rows_affected();
+    sqlx::query(
+        "UPDATE clients SET last_active_session_id = NULL, updated_at = ?
+         WHERE last_active_session_id IN (SELECT id FROM sessions WHERE user_id = ? AND status = 'revoked')",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(revoked)
+}
+
+/// Revokes one of the user's sessions (if it is still active or pending).
+pub async fn revoke(conn: &mut SqliteConnection, user_id: &str, session_id: &str) -> Result<u64> {
+    revoke_where(conn, user_id, "id = ?", session_id).await
+}
+
+/// Revokes every session of the user but `keep`.
+pub async fn revoke_all_but(conn: &mut SqliteConnection, user_id: &str, keep: &str) -> Result<u64> {
+    revoke_where(conn, user_id, "id <> ?", keep).await
 }

@@ -74,6 +74,8 @@ pub(crate) const IDENTIFICATION_SELECT: &str =
 pub struct Account {
     pub user: UserRow,
     pub identifications: Vec<IdentificationRow>,
+    /// Authenticator app and backup codes.
+    pub second_factors: super::totp::SecondFactors,
 }
 
 /// Which metadata document.
@@ -224,7 +226,8 @@ pub async fn find(conn: &mut SqliteConnection, id: &str) -> Result<Option<Accoun
     };
     let sql = format!("{IDENTIFICATION_SELECT} WHERE i.user_id = ? ORDER BY i.created_at, i.rowid");
     let identifications = sqlx::query_as::<_, IdentificationRow>(&sql).bind(id).fetch_all(&mut *conn).await?;
-    Ok(Some(Account { user, identifications }))
+    let second_factors = super::totp::second_factors(conn, id).await?;
+    Ok(Some(Account { user, identifications, second_factors }))
 }
 
 /// The user an identifier names: an email address (containing `@`) or a username, compared
@@ -307,6 +310,19 @@ pub async fn set_primary(
     };
     let sql = format!("UPDATE users SET {column} = ?, updated_at = ? WHERE id = ?");
     sqlx::query(&sql).bind(identification_id).bind(now_ms()).bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Sets (or, with `None`, removes) the password hash.
+pub async fn set_password(conn: &mut SqliteConnection, id: &str, password_hash: Option<&str>) -> Result<()> {
+    let now = now_ms();
+    sqlx::query("UPDATE users SET password_hash = ?, password_updated_at = ?, updated_at = ? WHERE id = ?")
+        .bind(password_hash)
+        .bind(password_hash.map(|_| now))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

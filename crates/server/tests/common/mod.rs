@@ -2,6 +2,12 @@
 //! client, and raw HTTP for what a well-behaved client never sends.
 #![allow(dead_code)]
 
+// OAuth round trips: the person's browser, and the app's side of them.
+pub mod browser;
+pub mod oauth;
+// Two-step verification, tokens, deletion: a TOTP of our own, shared signing keys, row counts.
+pub mod security;
+
 use std::sync::Arc;
 
 use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE};

@@ -1,0 +1,446 @@
+//! `/v1/me/external_accounts`: connecting accounts at OAuth providers (the seed's
+//! `createExternalAccount`, `reauthorize`, `destroy`).
+//!
+//! Connecting creates the account at once, `unverified`, with
+//! `verification.external_verification_redirect_url`: the provider's authorization URL (`state`,
+//! PKCE challenge, the provider's scopes + `additional_scope`). The browser round trip ends at
+//! `/v1/oauth_callback` ([`super::oauth_callback`]), which verifies the account or records why
+//! not. Connecting a provider again first drops that provider's accounts that never verified, so
+//! a failed try leaves nothing behind once retried.
+//!
+//! Reauthorizing asks for the account's approved scopes + the provider's + `additional_scope`.
+//! The account stays linked to its identity throughout (it still signs its user in); its
+//! verification is `unverified` until the round trip ends, then `verified` with the approved
+//! scopes grown, or `failed` with the error and the scopes it had (Clerk's behaviour: the
+//! verification shows the last round trip). A reauthorization that comes back as a different
+//! person at the provider fails (`external_account_identity_mismatch`) and changes nothing.
+//!
+//! Removing is refused (`identification_deletion_failed`) for the last linked account of a user
+//! without a password: it is the only way they can sign in.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::routing::{delete, patch, post};
+use axum::{Json, Router};
+use sqlx::SqliteConnection;
+use userdesk_fapi::models::{
+    ClerkError, DeletedObject, Envelope, ExternalAccount, Verification, VerificationStatus,
+};
+
+use super::form::{Params, PathId};
+use super::oauth_callback::{self, RoundTrip};
+use super::signed_in::SignedIn;
+use super::{render, validate, AppState};
+use crate::error::{Error, FieldError, Result};
+use crate::ids::now_ms;
+use crate::oauth::Provider;
+use crate::store::external_accounts::{self as store, ExternalAccountRow};
+use crate::store::oauth_flows::Purpose;
+use crate::store::users;
+
+/// The params of `POST /v1/me/external_accounts` in the spec.
+const CREATE_PARAMS: &[&str] = &[
+    "strategy",
+    "enterprise_connection_id",
+    "redirect_url",
+    "action_complete_redirect_url",
+    "additional_scope",
+    "code",
+    "token",
+    "oidc_login_hint",
+    "oidc_prompt",
+];
+
+/// The params of `PATCH …/reauthorize` in the spec.
+const REAUTHORIZE_PARAMS: &[&str] =
+    &["additional_scope", "redirect_url", "action_complete_redirect_url", "oidc_login_hint", "oidc_prompt"];
+
+/// Most `additional_scope` values in one request.
+const MAX_ADDITIONAL_SCOPES: usize = 20;
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/me/external_accounts", post(create))
+        .route("/v1/me/external_accounts/{external_account_id}", delete(destroy))
+        .route("/v1/me/external_accounts/{external_account_id}/reauthorize", patch(reauthorize))
+}
+
+/// A form body whose arrays (repeated keys, `additional_scope=a&additional_scope=b`) are read
+/// too: [`Params`] for the single values, with its strictness, and every pair in order.
+#[derive(Debug, Clone, Default)]
+pub struct FormWithArrays {
+    /// The single values.
+    pub params: Params,
+    /// Every `(name, value)`, in order.
+    pub pairs: Vec<(String, String)>,
+}
+
+impl FormWithArrays {
+    /// Every value of `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormWithArrays {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self> {
+        let kind = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|value| {
+                value.to_str().map(|text| text.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            })
+            .transpose()
+            .map_err(|_| Error::UnsupportedMediaType("(not ASCII)".into()))?;
+        let body = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::BodyTooLarge { limit: super::BODY_LIMIT }
+            } else {
+                Error::MalformedBody(rejection.body_text())
+            }
+        })?;
+        if body.is_empty() {
+            return Ok(Self::default());
+        }
+        match kind.as_deref() {
+            Some("application/x-www-form-urlencoded") => {}
+            other => return Err(Error::UnsupportedMediaType(other.unwrap_or("(none)").to_owned())),
+        }
+        // `Params` refuses what is not UTF-8, so the lossless pairs below are the same text.
+        let params = Params::parse(&body)?;
+        let pairs = url::form_urlencoded::parse(&body).into_owned().collect();
+        Ok(Self { params, pairs })
+    }
+}
+
+/// The provider of `strategy`, if this instance offers it (else 422 naming `strategy`).
+pub fn provider_for(state: &AppState, strategy: &str) -> Result<std::sync::Arc<Provider>> {
+    state.oauth.provider(strategy).ok_or_else(|| {
+        FieldError::value_invalid(
+            "strategy",
+            format!("`{strategy}` is not a provider enabled on this instance; the environment's `user_settings.social` lists them."),
+        )
+        .into()
+    })
+}
+
+/// Refuses params of the spec that this server does not implement, by name.
+pub fn refuse_unsupported(params: &Params, names: &[&str]) -> Result<()> {
+    for name in names {
+        if params.contains(name) {
+            return Err(FieldError::value_invalid(
+                name,
+                format!("`{name}` is not supported by Userdesk's account server with this strategy."),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The scopes to ask for: `base` then the `additional_scope` values (each may itself hold
+/// several, space- or comma-separated), without repeats.
+pub fn scopes(base: &[String], form: &FormWithArrays) -> Result<Vec<String>> {
+    let additional: Vec<&str> = form
+        .all("additional_scope")
+        .into_iter()
+        .flat_map(|value| value.split([' ', ',']))
+        .filter(|scope| !scope.is_empty())
+        .collect();
+    if additional.len() > MAX_ADDITIONAL_SCOPES {
+        return Err(FieldError::value_invalid(
+            "additional_scope",
+            format!("At most {MAX_ADDITIONAL_SCOPES} additional scopes can be asked for at once."),
+        )
+        .into());
+    }
+    if let Some(bad) = additional.iter().find(|scope| !crate::oauth::is_scope(scope)) {
+        return Err(FieldError::format_invalid(
+            "additional_scope",
+            format!(
+                "{bad:?} is not a scope: scopes are printable ASCII without spaces, quotes or backslashes."
+            ),
+        )
+        .into());
+    }
+    let mut all: Vec<String> = Vec::new();
+    for scope in base.iter().map(String::as_str).chain(additional) {
+        if !all.iter().any(|known| known == scope) {
+            all.push(scope.to_owned());
+        }
+    }
+    Ok(all)
+}
+
+/// `redirect_url` (required) and `action_complete_redirect_url`, each on the allowlist: the
+/// app's schemes and loopback `http(s)`.
+pub fn redirect_urls(state: &AppState, params: &Params) -> Result<(String, Option<String>)> {
+    let schemes = &state.verification.redirect_schemes;
+    let redirect_url = validate::redirect_url("redirect_url", params.required("redirect_url")?, schemes)?;
+    let complete = params
+        .one("action_complete_redirect_url")?
+        .filter(|url| !url.is_empty())
+        .map(|url| validate::redirect_url("action_complete_redirect_url", url, schemes))
+        .transpose()?;
+    Ok((redirect_url, complete))
+}
+
+/// `oidc_login_hint` and `oidc_prompt`, forwarded to the provider as `login_hint` and `prompt`.
+pub fn oidc_hints(params: &Params) -> Result<Vec<(&'static str, String)>> {
+    let mut hints = Vec::new();
+    if let Some(hint) = params.one("oidc_login_hint")?.filter(|hint| !hint.is_empty()) {
+        if hint.chars().count() > 256 || hint.chars().any(char::is_control) {
+            return Err(FieldError::format_invalid(
+                "oidc_login_hint",
+                "`oidc_login_hint` must be at most 256 characters of text.",
+            )
+            .into());
+        }
+        hints.push(("login_hint", hint.to_owned()));
+    }
+    if let Some(prompt) = params.one("oidc_prompt")?.filter(|prompt| !prompt.is_empty()) {
+        if !prompt.split(' ').all(|value| matches!(value, "none" | "login" | "consent" | "select_account")) {
+            return Err(FieldError::value_invalid(
+                "oidc_prompt",
+                "`oidc_prompt` takes `none`, `login`, `consent` and `select_account`, space-separated.",
+            )
+            .into());
+        }
+        hints.push(("prompt", prompt.to_owned()));
+    }
+    Ok(hints)
+}
+
+/// The wire form of an account.
+pub fn render(row: &ExternalAccountRow) -> Result<ExternalAccount> {
+    let status = render::status_at(&row.verification_status, Some(row.verification_expire_at), now_ms());
+    let status: VerificationStatus = serde_json::from_value(serde_json::Value::String(status.to_owned()))
+        .map_err(|_| Error::Internal(format!("stored external account status {status:?}")))?;
+    let error = row
+        .verification_error
+        .as_deref()
+        .map(serde_json::from_str::<ClerkError>)
+        .transpose()
+        .map_err(|e| Error::Internal(format!("stored external account error: {e}")))?;
+    Ok(ExternalAccount {
+        object: "external_account".into(),
+        id: row.id.clone(),
+        provider: row.provider.clone(),
+        identification_id: row.identification_id.clone(),
+        provider_user_id: row.provider_user_id.clone().unwrap_or_default(),
+        approved_scopes_raw: row.approved_scopes.clone(),
+        email_address: row.email_address.clone().unwrap_or_default(),
+        first_name: row.first_name.clone().unwrap_or_default(),
+        last_name: row.last_name.clone().unwrap_or_default(),
+        avatar_url: row.avatar_url.clone().unwrap_or_default(),
+        image_url: None,
+        username: row.username.clone(),
+        phone_number: None,
+        public_metadata: serde_json::Map::new(),
+        label: None,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        verification: Some(Verification {
+            object: Some("verification_oauth".into()),
+            status,
+            strategy: row.provider.clone(),
+            attempts: None,
+            expire_at: Some(row.verification_expire_at),
+            // Until the round trip ends (even past its time: the callback then says it expired).
+            external_verification_redirect_url: if row.verification_status == "unverified" {
+                row.verification_redirect_url.clone()
+            } else {
+                None
+            },
+            error,
+        }),
+    })
+}
+
+/// The user's accounts, as `User.external_accounts` shows them.
+pub async fn for_user(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<ExternalAccount>> {
+    store::list_for_user(conn, user_id).await?.iter().map(render).collect()
+}
+
+async fn respond(
+    conn: &mut SqliteConnection,
+    client_id: &str,
+    user_id: &str,
+    account_id: &str,
+) -> Result<Envelope<ExternalAccount>> {
+    let row = store::find_for_user(conn, user_id, account_id)
+        .await?
+        .ok_or_else(|| Error::Internal(format!("external account {account_id} vanished")))?;
+    let account = render(&row)?;
+    let client = render::client(conn, client_id).await?;
+    Ok(Envelope { response: account, client: Some(client) })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    form: FormWithArrays,
+) -> Result<Json<Envelope<ExternalAccount>>> {
+    let params = &form.params;
+    params.allow_only(CREATE_PARAMS)?;
+    refuse_unsupported(params, &["enterprise_connection_id", "code", "token"])?;
+    let strategy = params.required("strategy")?;
+    let provider = provider_for(&state, strategy)?;
+    let (redirect_url, complete_url) = redirect_urls(&state, params)?;
+    let scopes = scopes(&provider.default_scopes, &form)?;
+    let hints = oidc_hints(params)?;
+    let endpoints = oauth_callback::endpoints(&state, &provider).await?;
+
+    let user_id = signed_in.session.user_id.clone();
+    let expire_at = now_ms() + super::millis(state.oauth.state_lifetime);
+    let mut tx = state.db.write().await?;
+    store::delete_unlinked(&mut tx, &user_id, &provider.strategy).await?;
+    let account_id = store::insert_unverified(&mut tx, &user_id, &provider.strategy, expire_at).await?;
+    let authorize_url = oauth_callback::begin(
+        &state,
+        &mut tx,
+        RoundTrip {
+            client_id: &signed_in.client_id,
+            provider: &provider,
+            endpoints: &endpoints,
+            purpose: Purpose::Connect,
+            external_account_id: Some(&account_id),
+            sign_in_id: None,
+            scopes: &scopes,
+            hints: &hints,
+            redirect_url: &redirect_url,
+            action_complete_redirect_url: complete_url.as_deref(),
+            user_agent: None,
+            expire_at,
+        },
+    )
+    .await?;
+    store::restart_verification(&mut tx, &account_id, &authorize_url, expire_at).await?;
+    let envelope = respond(&mut tx, &signed_in.client_id, &user_id, &account_id).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user_id, account = %account_id, strategy = %provider.strategy, "connecting an external account");
+    Ok(Json(envelope))
+}
+
+async fn reauthorize(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    PathId(account_id): PathId,
+    form: FormWithArrays,
+) -> Result<Json<Envelope<ExternalAccount>>> {
+    let params = &form.params;
+    params.allow_only(REAUTHORIZE_PARAMS)?;
+    let user_id = signed_in.session.user_id.clone();
+    let account = {
+        let mut conn = state.db.pool().acquire().await?;
+        store::find_for_user(&mut conn, &user_id, &account_id)
+            .await?
+            .ok_or(Error::NotFound("external account"))?
+    };
+    let provider = state.oauth.provider(&account.provider).ok_or_else(|| {
+        FieldError::value_invalid(
+            "external_account_id",
+            format!("The account's provider `{}` is no longer enabled on this instance.", account.provider),
+        )
+    })?;
+    let (redirect_url, complete_url) = redirect_urls(&state, params)?;
+    let current: Vec<String> = account
+        .approved_scopes
+        .split_whitespace()
+        .map(str::to_owned)
+        .chain(provider.default_scopes.iter().cloned())
+        .collect();
+    let scopes = scopes(&current, &form)?;
+    let hints = oidc_hints(params)?;
+    let endpoints = oauth_callback::endpoints(&state, &provider).await?;
+
+    let expire_at = now_ms() + super::millis(state.oauth.state_lifetime);
+    let mut tx = state.db.write().await?;
+    // Gone in the meantime?
+    store::find_for_user(&mut tx, &user_id, &account_id).await?.ok_or(Error::NotFound("external account"))?;
+    let authorize_url = oauth_callback::begin(
+        &state,
+        &mut tx,
+        RoundTrip {
+            client_id: &signed_in.client_id,
+            provider: &provider,
+            endpoints: &endpoints,
+            purpose: Purpose::Reauthorize,
+            external_account_id: Some(&account_id),
+            sign_in_id: None,
+            scopes: &scopes,
+            hints: &hints,
+            redirect_url: &redirect_url,
+            action_complete_redirect_url: complete_url.as_deref(),
+            user_agent: None,
+            expire_at,
+        },
+    )
+    .await?;
+    store::restart_verification(&mut tx, &account_id, &authorize_url, expire_at).await?;
+    let envelope = respond(&mut tx, &signed_in.client_id, &user_id, &account_id).await?;
+    tx.commit().await?;
+    Ok(Json(envelope))
+}
+
+async fn destroy(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    PathId(account_id): PathId,
+) -> Result<Json<Envelope<DeletedObject>>> {
+    let user_id = signed_in.session.user_id.clone();
+    let mut tx = state.db.write().await?;
+    let account = store::find_for_user(&mut tx, &user_id, &account_id)
+        .await?
+        .ok_or(Error::NotFound("external account"))?;
+    if account.is_linked() {
+        let user = users::find_row(&mut tx, &user_id).await?.ok_or(Error::SignedOut)?;
+        if user.password_hash.is_none() && store::count_linked(&mut tx, &user_id).await? <= 1 {
+            return Err(Error::LastIdentification);
+        }
+    }
+    store::delete(&mut tx, &account_id).await?;
+    users::touch(&mut tx, &user_id).await?;
+    let client = render::client(&mut tx, &signed_in.client_id).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user_id, account = %account_id, "external account removed");
+    Ok(Json(Envelope {
+        response: DeletedObject {
+            object: "external_account".into(),
+            id: Some(account_id),
+            slug: None,
+            deleted: true,
+        },
+        client: Some(client),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(body: &str) -> FormWithArrays {
+        FormWithArrays {
+            params: Params::parse(body.as_bytes()).expect("parses"),
+            pairs: url::form_urlencoded::parse(body.as_bytes()).into_owned().collect(),
+        }
+    }
+
+    #[test]
+    fn scopes_are_the_base_then_the_additional_ones_once() {
+        let base = vec!["read:user".to_owned(), "user:email".to_owned()];
+        let asked = scopes(
+            &base,
+            &form("additional_scope=repo&additional_scope=gist+read:user&additional_scope=a,b"),
+        )
+        .expect("valid");
+        assert_eq!(asked, ["read:user", "user:email", "repo", "gist", "a", "b"]);
+        assert!(scopes(&base, &form("additional_scope=%22x%22")).is_err());
+        let many: String = (0..21).map(|n| format!("additional_scope=s{n}&")).collect();
+        assert!(scopes(&base, &form(&many)).is_err());
+    }
+}

@@ -1,0 +1,591 @@
+//! Two-step verification: authenticator apps (`/v1/me/totp`), backup codes
+//! (`/v1/me/backup_codes`), and the second factor of a sign-in
+//! (`/v1/client/sign_ins/{id}/prepare_second_factor`, `…/attempt_second_factor`).
+//!
+//! The rules:
+//! - A user has two-step verification when they have a verified authenticator app or a verified
+//!   phone number reserved for it (`two_factor_enabled`); signing in then takes a second factor
+//!   after the password: `totp`, `phone_code` (an SMS, sent by `prepare_second_factor`) or
+//!   `backup_code`.
+//! - Authenticator codes: RFC 6238 (see [`crate::totp`]), one step either side, each code once
+//!   (the last accepted time step is remembered, for enrolment and sign-in alike).
+//! - Setting up an app: `POST /v1/me/totp` returns the secret and its `otpauth://` URI, once; a
+//!   second `POST` before verifying replaces them; with a verified app it is refused (400
+//!   `totp_already_enabled`). The first code verifies it, and a user without backup codes gets a
+//!   set in that answer. The secret is stored encrypted and never shown again.
+//! - Backup codes: ten, eight characters each, shown once, stored as keyed hashes, each usable
+//!   once. A new set replaces the old. They need another second factor (400
+//!   `backup_codes_not_available`), and go when the last one does.
+//! - A sign-in's second factor allows [`MAX_ATTEMPTS`] wrong codes in all: the wrong ones before
+//!   the last answer 422 `form_code_incorrect` (`meta.attempts_remaining`); the last abandons the
+//!   sign-in with 400 `verification_failed`, and the person starts again. A code that is not
+//!   six digits (or a backup code's form) is 422 `form_param_format_invalid` and not counted; an
+//!   SMS code that was never sent is 400 `verification_missing`, a late one
+//!   `verification_expired`.
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use rand::Rng;
+use sqlx::SqliteConnection;
+use userdesk_fapi::models::{
+    BackupCodes, DeletedObject, Envelope, SignIn, SignInFactor, SignInStatus, Totp, Verification,
+    VerificationStatus,
+};
+
+use super::form::{Form, PathId};
+use super::native_client::CurrentClient;
+use super::sessions::{start_session, RequestActivity};
+use super::signed_in::SignedIn;
+use super::{identifications, millis, render, sign_ins, validate, AppState};
+use crate::error::{Error, FieldError, Result};
+use crate::ids::{new_id, now_ms};
+use crate::one_time_code::{self, MAX_ATTEMPTS};
+use crate::outbox::{self, OutboxChannel, Outgoing};
+use crate::store::identifications::list_for_user;
+use crate::store::second_factors::{self, SecondFactorRow};
+use crate::store::totp::TotpRow;
+use crate::store::users::{IdentificationRow, UserRow};
+use crate::store::{backup_codes, sessions, sign_ins as sign_in_store, totp as totp_store, users};
+use crate::totp;
+
+/// The issuer authenticator apps show beside the account.
+const TOTP_ISSUER: &str = "Userdesk";
+/// Backup codes in a set.
+pub const BACKUP_CODE_COUNT: usize = 10;
+/// Characters in a backup code.
+pub const BACKUP_CODE_LENGTH: usize = 8;
+/// What backup codes are made of: lower-case letters and digits without the look-alikes
+/// (0/o, 1/l/i).
+const BACKUP_CODE_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/me/totp", post(create_totp).delete(delete_totp))
+        .route("/v1/me/totp/attempt_verification", post(attempt_totp))
+        .route("/v1/me/backup_codes", post(create_backup_codes))
+        .route("/v1/client/sign_ins/{sign_in_id}/prepare_second_factor", post(prepare_second_factor))
+        .route("/v1/client/sign_ins/{sign_in_id}/attempt_second_factor", post(attempt_second_factor))
+}
+
+/// The user's verified phone numbers reserved for two-step verification, oldest first.
+async fn second_factor_phones(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<IdentificationRow>> {
+    let phones = list_for_user(conn, user_id, "phone_number").await?;
+    Ok(phones.into_iter().filter(|phone| phone.reserved_for_second_factor && phone.is_verified()).collect())
+}
+
+/// `true` when signing in as the user takes a second factor (see the module's rules).
+pub async fn required(conn: &mut SqliteConnection, user_id: &str) -> Result<bool> {
+    Ok(totp_store::second_factors(conn, user_id).await?.totp
+        || !second_factor_phones(conn, user_id).await?.is_empty())
+}
+
+/// `+14155550100` → `+*******0100`.
+fn mask_phone(number: &str) -> String {
+    let digits = number.chars().filter(char::is_ascii_digit).count();
+    let mut seen = 0;
+    number
+        .chars()
+        .map(|c| {
+            if !c.is_ascii_digit() {
+                return c;
+            }
+            seen += 1;
+            if seen + 4 > digits {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+/// The second factors the user can complete a sign-in with.
+async fn supported_factors(conn: &mut SqliteConnection, user: &UserRow) -> Result<Vec<SignInFactor>> {
+    let have = totp_store::second_factors(conn, &user.id).await?;
+    let factor = |strategy: &str| SignInFactor {
+        strategy: strategy.to_owned(),
+        safe_identifier: None,
+        email_address_id: None,
+        phone_number_id: None,
+        primary: None,
+        default: None,
+    };
+    let mut factors = Vec::new();
+    if have.totp {
+        factors.push(factor("totp"));
+    }
+    for phone in second_factor_phones(conn, &user.id).await? {
+        factors.push(SignInFactor {
+            safe_identifier: Some(mask_phone(&phone.value)),
+            phone_number_id: Some(phone.id.clone()),
+            primary: Some(user.primary_phone_number_id.as_deref() == Some(phone.id.as_str())),
+            default: Some(phone.default_second_factor),
+            ..factor("phone_code")
+        });
+    }
+    if have.backup_codes {
+        factors.push(factor("backup_code"));
+    }
+    Ok(factors)
+}
+
+/// A sign-in's second-factor verification as shown. Authenticator and backup-code verifications
+/// know only `unverified` and `verified` (a failed one abandons its sign-in instead).
+fn second_factor_verification(row: &SecondFactorRow, now: i64) -> Result<Verification> {
+    let (object, status) = match row.strategy.as_str() {
+        "phone_code" => ("verification_otp", render::status_at(&row.status, row.expire_at, now)),
+        "totp" => ("verification_totp", if row.status == "verified" { "verified" } else { "unverified" }),
+        _ => ("verification_backup_code", if row.status == "verified" { "verified" } else { "unverified" }),
+    };
+    let status = match status {
+        "verified" => VerificationStatus::Verified,
+        "failed" => VerificationStatus::Failed,
+        "expired" => VerificationStatus::Expired,
+        _ => VerificationStatus::Unverified,
+    };
+    Ok(Verification {
+        object: Some(object.to_owned()),
+        status,
+        strategy: row.strategy.clone(),
+        attempts: u32::try_from(row.attempts).ok(),
+        expire_at: if row.strategy == "phone_code" { row.expire_at } else { None },
+        external_verification_redirect_url: None,
+        error: None,
+    })
+}
+
+/// Adds what a sign-in shows of its second factor: the factors the user can use while it waits
+/// for one, and the verification once one was prepared or attempted.
+pub async fn show_second_factor(
+    conn: &mut SqliteConnection,
+    sign_in: &mut SignIn,
+    user: Option<&UserRow>,
+) -> Result<()> {
+    if let Some(row) = second_factors::find(conn, &sign_in.id).await? {
+        sign_in.second_factor_verification = Some(second_factor_verification(&row, now_ms())?);
+    }
+    if sign_in.status == SignInStatus::NeedsSecondFactor {
+        if let Some(user) = user {
+            sign_in.supported_second_factors = Some(supported_factors(conn, user).await?);
+        }
+    }
+    Ok(())
+}
+
+/// A sign-in of this client that waits for its second factor, with its user.
+async fn waiting_sign_in(
+    conn: &mut SqliteConnection,
+    client_id: &str,
+    sign_in_id: &str,
+) -> Result<(sign_in_store::SignInRow, UserRow, Option<SecondFactorRow>)> {
+    let row = sign_in_store::find_for_client(conn, client_id, sign_in_id)
+        .await?
+        .ok_or(Error::NotFound("sign in"))?;
+    let second = second_factors::find(conn, &row.id).await?;
+    if second.as_ref().is_some_and(|second| second.status == "failed") {
+        return Err(Error::VerificationFailed);
+    }
+    if row.status != "needs_second_factor" || row.abandon_at <= now_ms() {
+        return Err(FieldError::value_invalid(
+            "strategy",
+            "This sign-in is not waiting for a second factor; start a new sign-in.",
+        )
+        .into());
+    }
+    let user = match &row.user_id {
+        Some(user_id) => users::find_row(conn, user_id).await?,
+        None => None,
+    };
+    let user = user.ok_or(Error::NotFound("sign in"))?;
+    Ok((row, user, second))
+}
+
+/// Refuses a new code within the resend cooldown of the last one sent at `sent_at` (429
+/// `too_many_requests`, with the seconds to wait rounded up), as for identifications.
+pub fn ensure_cooldown_passed(state: &AppState, sent_at: i64, now: i64) -> Result<()> {
+    let wait = sent_at.saturating_add(millis(state.verification.resend_cooldown)) - now;
+    if wait > 0 {
+        let retry_after_secs = u64::try_from((wait + 999) / 1000).unwrap_or(1).max(1);
+        return Err(Error::TooManyRequests { retry_after_secs });
+    }
+    Ok(())
+}
+
+fn unsupported_second_factor(strategy: &str) -> Error {
+    FieldError::value_invalid(
+        "strategy",
+        format!("The `{strategy}` strategy is not a second factor this server supports; use `totp`, `phone_code` or `backup_code`."),
+    )
+    .into()
+}
+
+/// `POST /v1/client/sign_ins/{id}/prepare_second_factor`: sends an SMS code (`phone_code`) to the
+/// given number reserved for two-step verification, or the default one. `totp` and
+/// `backup_code` need no preparation.
+async fn prepare_second_factor(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    PathId(sign_in_id): PathId,
+    Form(form): Form,
+) -> Result<Json<Envelope<SignIn>>> {
+    form.allow_only(&["strategy", "phone_number_id", "proof_token", "email_address_id", "redirect_url"])?;
+    match form.required("strategy")? {
+        "phone_code" => {}
+        "totp" | "backup_code" => {
+            return Err(FieldError::value_invalid(
+                "strategy",
+                "`totp` and `backup_code` need no preparation: attempt the second factor with the code.",
+            )
+            .into())
+        }
+        other => return Err(unsupported_second_factor(other)),
+    }
+    for name in ["proof_token", "email_address_id", "redirect_url"] {
+        if form.one(name)?.is_some_and(|value| !value.is_empty()) {
+            return Err(
+                FieldError::value_invalid(name, format!("`{name}` is not used with `phone_code`.")).into()
+            );
+        }
+    }
+    let wanted = form.one("phone_number_id")?.filter(|id| !id.is_empty());
+
+    let now = now_ms();
+    let mut tx = state.db.write().await?;
+    let (row, user, second) = waiting_sign_in(&mut tx, &client.id, &sign_in_id).await?;
+    let phones = second_factor_phones(&mut tx, &user.id).await?;
+    let phone = match wanted {
+        Some(id) => phones.iter().find(|phone| phone.id == id).ok_or_else(|| {
+            FieldError::value_invalid(
+                "phone_number_id",
+                "`phone_number_id` must name a verified phone number of this account reserved for two-step verification.",
+            )
+        })?,
+        None => phones
+            .iter()
+            .find(|phone| phone.default_second_factor)
+            .or_else(|| phones.first())
+            .ok_or_else(|| FieldError::value_invalid("strategy", "This account has no phone number for two-step verification."))?,
+    };
+    outbox::ensure_deliverable(state.mode, OutboxChannel::Sms)?;
+    if let Some(sent_at) = second.as_ref().and_then(|second| second.sent_at) {
+        ensure_cooldown_passed(&state, sent_at, now)?;
+    }
+    let code = one_time_code::generate();
+    let lifetime = state.verification.code_lifetime;
+    second_factors::prepare_phone(
+        &mut tx,
+        &row.id,
+        &phone.id,
+        &one_time_code::hash(&code),
+        now.saturating_add(millis(lifetime)),
+    )
+    .await?;
+    outbox::send(&mut tx, state.mode, Outgoing::sms_code(&phone.value, &code, lifetime)).await?;
+    let envelope = sign_ins::respond(&mut tx, &client.id, &row.id).await?;
+    tx.commit().await?;
+    Ok(Json(envelope))
+}
+
+/// A backup code as typed: spaces and dashes ignored, any case.
+fn normalize_backup_code(code: &str) -> Result<String> {
+    let normalized: String =
+        code.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_lowercase()).collect();
+    if normalized.len() != BACKUP_CODE_LENGTH
+        || !normalized.bytes().all(|b| BACKUP_CODE_ALPHABET.contains(&b))
+    {
+        return Err(FieldError::format_invalid(
+            "code",
+            format!("A backup code is {BACKUP_CODE_LENGTH} letters and digits, as in the list you saved."),
+        )
+        .into());
+    }
+    Ok(normalized)
+}
+
+/// The keyed hash a backup code is stored as (bound to its user).
+fn backup_code_hash(state: &AppState, user_id: &str, code: &str) -> String {
+    state.security.at_rest.fingerprint(&format!("backup_code:{user_id}"), code)
+}
+
+/// The authenticator app's secret, decrypted.
+fn totp_secret(state: &AppState, row: &TotpRow) -> Result<Vec<u8>> {
+    let encoded = state.security.at_rest.open(&row.user_id, &row.secret_sealed)?;
+    data_encoding::BASE32_NOPAD
+        .decode(&encoded)
+        .map_err(|_| Error::Internal("a stored TOTP secret is not base32".into()))
+}
+
+/// `POST /v1/client/sign_ins/{id}/attempt_second_factor`: completes the sign-in with an
+/// authenticator code, an SMS code or a backup code; the session starts then.
+async fn attempt_second_factor(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    RequestActivity(activity): RequestActivity,
+    PathId(sign_in_id): PathId,
+    Form(form): Form,
+) -> Result<Json<Envelope<SignIn>>> {
+    form.allow_only(&["strategy", "code"])?;
+    let strategy = form.required("strategy")?;
+    if !matches!(strategy, "totp" | "phone_code" | "backup_code") {
+        return Err(unsupported_second_factor(strategy));
+    }
+    let code = form.required("code")?;
+    let code = match strategy {
+        "backup_code" => normalize_backup_code(code)?,
+        _ => validate::code(code)?.to_owned(),
+    };
+
+    let now = now_ms();
+    let mut tx = state.db.write().await?;
+    let (row, user, second) = waiting_sign_in(&mut tx, &client.id, &sign_in_id).await?;
+    let verified = match strategy {
+        "totp" => {
+            let app =
+                totp_store::find(&mut tx, &user.id).await?.filter(|app| app.verified).ok_or_else(|| {
+                    FieldError::value_invalid(
+                        "strategy",
+                        "This account has no authenticator app; use another second factor.",
+                    )
+                })?;
+            let secret = totp_secret(&state, &app)?;
+            match totp::matching_step(&secret, &code, state.security.clock.now_secs(), app.last_used_step) {
+                Some(step) => totp_store::accept_step(&mut tx, &app.id, step, false).await?,
+                None => false,
+            }
+        }
+        "phone_code" => {
+            let sent =
+                second.as_ref().and_then(|second| Some((second.code_hash.as_deref()?, second.expire_at)));
+            let Some((stored, expire_at)) = sent else {
+                return Err(Error::VerificationMissing);
+            };
+            if expire_at.is_some_and(|at| at <= now) {
+                return Err(Error::VerificationExpired);
+            }
+            one_time_code::matches(&code, stored)
+        }
+        _ => backup_codes::use_code(&mut tx, &user.id, &backup_code_hash(&state, &user.id, &code)).await?,
+    };
+
+    if !verified {
+        let attempts = second.as_ref().map_or(0, |second| second.attempts).saturating_add(1);
+        let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
+        let refusal = if attempts >= MAX_ATTEMPTS {
+            second_factors::record_attempt(&mut tx, &row.id, strategy, "failed").await?;
+            second_factors::set_sign_in_status(&mut tx, &row.id, "abandoned", None).await?;
+            Error::VerificationFailed
+        } else {
+            second_factors::record_attempt(&mut tx, &row.id, strategy, "unverified").await?;
+            Error::CodeIncorrect { attempts_left: MAX_ATTEMPTS - attempts }
+        };
+        // The attempt counts even though the answer is an error.
+        tx.commit().await?;
+        return Err(refusal);
+    }
+
+    sign_ins::ensure_signed_out(&mut tx, &client.id).await?;
+    second_factors::record_attempt(&mut tx, &row.id, strategy, "verified").await?;
+    let identifier = row.identifier.clone().unwrap_or_default();
+    let session = start_session(&mut tx, &client.id, &user.id, &identifier, "password", &activity).await?;
+    sessions::record_second_factor(&mut tx, &session.id, session.created_at).await?;
+    second_factors::set_sign_in_status(&mut tx, &row.id, "complete", Some(&session.id)).await?;
+    let envelope = sign_ins::respond(&mut tx, &client.id, &row.id).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user.id, session = %session.id, factor = strategy, "signed in with a second factor");
+    Ok(Json(envelope))
+}
+
+/// The account name an authenticator app shows: the primary email address, else the username,
+/// else the user id.
+async fn account_label(conn: &mut SqliteConnection, user_id: &str) -> Result<String> {
+    let account = users::find(conn, user_id).await?.ok_or(Error::SignedOut)?;
+    let primary = account.user.primary_email_address_id.as_deref();
+    let email =
+        account.identifications.iter().find(|i| Some(i.id.as_str()) == primary).map(|i| i.value.clone());
+    Ok(email.or(account.user.username).unwrap_or(account.user.id))
+}
+
+fn totp_model(
+    row: &TotpRow,
+    secret: Option<String>,
+    uri: Option<String>,
+    backup_codes: Option<Vec<String>>,
+) -> Totp {
+    Totp {
+        object: "totp".into(),
+        id: row.id.clone(),
+        secret,
+        uri,
+        verified: row.verified,
+        backup_codes,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+/// `POST /v1/me/totp`: starts setting up an authenticator app.
+async fn create_totp(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form,
+) -> Result<Json<Envelope<Totp>>> {
+    form.allow_only(&[])?;
+    let user_id = &signed_in.session.user_id;
+    let mut tx = state.db.write().await?;
+    if totp_store::find(&mut tx, user_id).await?.is_some_and(|app| app.verified) {
+        return Err(Error::TotpAlreadyEnabled);
+    }
+    let secret = totp::encode_secret(&totp::generate_secret());
+    let sealed = state.security.at_rest.seal(user_id, secret.as_bytes())?;
+    let row = totp_store::start(&mut tx, user_id, &sealed).await?;
+    let uri = totp::uri(&secret, TOTP_ISSUER, &account_label(&mut tx, user_id).await?);
+    users::touch(&mut tx, user_id).await?;
+    let envelope = identifications::envelope(
+        &mut tx,
+        &signed_in.client_id,
+        totp_model(&row, Some(secret), Some(uri), None),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(envelope))
+}
+
+/// A new set of backup codes for the user, replacing any; the codes, shown once.
+async fn new_backup_codes(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    user_id: &str,
+) -> Result<(Vec<String>, i64)> {
+    let codes: Vec<String> = {
+        let mut rng = rand::rng();
+        (0..BACKUP_CODE_COUNT)
+            .map(|_| {
+                (0..BACKUP_CODE_LENGTH)
+                    .map(|_| {
+                        char::from(BACKUP_CODE_ALPHABET[rng.random_range(0..BACKUP_CODE_ALPHABET.len())])
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let hashes: Vec<String> = codes.iter().map(|code| backup_code_hash(state, user_id, code)).collect();
+    let at = backup_codes::replace(conn, user_id, &hashes).await?;
+    Ok((codes, at))
+}
+
+/// `POST /v1/me/totp/attempt_verification`: the first code from the app verifies it.
+async fn attempt_totp(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form,
+) -> Result<Json<Envelope<Totp>>> {
+    form.allow_only(&["code"])?;
+    let code = validate::code(form.required("code")?)?;
+    let user_id = &signed_in.session.user_id;
+    let mut tx = state.db.write().await?;
+    let row = totp_store::find(&mut tx, user_id).await?.ok_or(Error::NotFound("authenticator app"))?;
+    if row.verified {
+        return Err(Error::VerificationAlreadyVerified);
+    }
+    let secret = totp_secret(&state, &row)?;
+    let accepted =
+        match totp::matching_step(&secret, code, state.security.clock.now_secs(), row.last_used_step) {
+            Some(step) => totp_store::accept_step(&mut tx, &row.id, step, true).await?,
+            None => false,
+        };
+    if !accepted {
+        return Err(FieldError::new(
+            "form_code_incorrect",
+            "code",
+            "is incorrect",
+            "Incorrect code. Enter the code your authenticator app shows now, and check that the device's clock is right.".into(),
+        )
+        .into());
+    }
+    if second_factor_phones(&mut tx, user_id).await?.is_empty() {
+        users::record_mfa(&mut tx, user_id, true).await?;
+    }
+    let codes = if totp_store::second_factors(&mut tx, user_id).await?.backup_codes {
+        None
+    } else {
+        Some(new_backup_codes(&mut tx, &state, user_id).await?.0)
+    };
+    users::touch(&mut tx, user_id).await?;
+    let row = totp_store::find(&mut tx, user_id).await?.ok_or(Error::NotFound("authenticator app"))?;
+    let envelope =
+        identifications::envelope(&mut tx, &signed_in.client_id, totp_model(&row, None, None, codes)).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user_id, "authenticator app set up");
+    Ok(Json(envelope))
+}
+
+/// `DELETE /v1/me/totp`: removes the authenticator app (set up or not). Without another second
+/// factor, two-step verification is off and the backup codes go too.
+async fn delete_totp(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Json<Envelope<DeletedObject>>> {
+    let user_id = &signed_in.session.user_id;
+    let mut tx = state.db.write().await?;
+    let row = totp_store::find(&mut tx, user_id).await?.ok_or(Error::NotFound("authenticator app"))?;
+    totp_store::delete(&mut tx, user_id).await?;
+    if second_factor_phones(&mut tx, user_id).await?.is_empty() {
+        backup_codes::delete_all(&mut tx, user_id).await?;
+        if row.verified {
+            users::record_mfa(&mut tx, user_id, false).await?;
+        }
+    }
+    users::touch(&mut tx, user_id).await?;
+    let deleted = DeletedObject { object: "totp".into(), id: Some(row.id), slug: None, deleted: true };
+    let envelope = identifications::envelope(&mut tx, &signed_in.client_id, deleted).await?;
+    tx.commit().await?;
+    Ok(Json(envelope))
+}
+
+/// `POST /v1/me/backup_codes`: a new set of backup codes, replacing the old.
+async fn create_backup_codes(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form,
+) -> Result<Json<Envelope<BackupCodes>>> {
+    form.allow_only(&[])?;
+    let user_id = &signed_in.session.user_id;
+    let mut tx = state.db.write().await?;
+    if !required(&mut tx, user_id).await? {
+        return Err(Error::BackupCodesUnavailable);
+    }
+    let (codes, at) = new_backup_codes(&mut tx, &state, user_id).await?;
+    users::touch(&mut tx, user_id).await?;
+    let codes = BackupCodes {
+        object: "backup_code".into(),
+        id: new_id("bcode"),
+        codes,
+        created_at: at,
+        updated_at: at,
+    };
+    let envelope = identifications::envelope(&mut tx, &signed_in.client_id, codes).await?;
+    tx.commit().await?;
+    Ok(Json(envelope))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_masked_but_the_last_four_digits() {
+        assert_eq!(mask_phone("+14155550100"), "+*******0100");
+        assert_eq!(mask_phone("+442079460018"), "+********0018");
+        assert_eq!(mask_phone("123"), "123");
+    }
+
+    #[test]
+    fn backup_codes_are_read_forgivingly() {
+        assert_eq!(normalize_backup_code(" ABCD-2345 ").expect("ok"), "abcd2345");
+        assert!(normalize_backup_code("abcd234").is_err(), "too short");
+        assert!(normalize_backup_code("abcd2340").is_err(), "0 is not in the alphabet");
+        assert!(normalize_backup_code("abcd23456").is_err(), "too long");
+    }
+}
