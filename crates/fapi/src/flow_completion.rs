@@ -71,19 +71,49 @@ impl Client {
 
     async fn complete_sign_in(&self, flow: &CompletedFlow, nonce: Option<&str>) -> Result<FlowResult> {
         if let FlowOutcome::Failed { error_code } = &flow.outcome {
-            return Ok(FlowResult::SignInFailed { error: error_for_code(error_code) });
+            // The server keeps the error on the sign-in's verification, with its own words.
+            let reported = match flow.sign_in_id.as_deref() {
+                Some(id) => self
+                    .sign_in_after_redirect(id, None)
+                    .await
+                    .ok()
+                    .and_then(|sign_in| sign_in.first_factor_verification)
+                    .and_then(|verification| verification.error),
+                None => None,
+            };
+            return Ok(FlowResult::SignInFailed {
+                error: reported.unwrap_or_else(|| error_for_code(error_code)),
+            });
         }
         let Some(sign_in_id) = flow.sign_in_id.as_deref() else {
             return Ok(FlowResult::SignInFailed { error: error_for_code("sign_in_unknown") });
         };
         let sign_in = self.sign_in_after_redirect(sign_in_id, nonce).await?;
-        if sign_in.status == SignInStatus::Complete {
-            return Ok(FlowResult::SignedIn { user: self.me().await?, new_user: false });
+        match sign_in.status {
+            SignInStatus::Complete => {
+                return Ok(FlowResult::SignedIn { user: self.me().await?, new_user: false })
+            }
+            SignInStatus::NeedsSecondFactor => {
+                let error = ClerkError::new(
+                    "second_factor_required",
+                    "Two-step verification is on",
+                    "This account uses two-step verification: sign in with your password to enter a code.",
+                );
+                return Ok(FlowResult::SignInFailed { error });
+            }
+            _ => {}
         }
         let verification = sign_in.first_factor_verification.as_ref();
         if verification.map(|v| v.status) == Some(VerificationStatus::Transferable) {
             // An identity no user has: it becomes a new account (Clerk's transfer).
-            let sign_up = self.transfer_to_sign_up().await?;
+            let sign_up = match self.transfer_to_sign_up().await {
+                Ok(sign_up) => sign_up,
+                Err(error) => match error.clerk_error() {
+                    // The server refused the new account (e.g. its email belongs to someone).
+                    Some(refusal) => return Ok(FlowResult::SignInFailed { error: refusal.clone() }),
+                    None => return Err(error),
+                },
+            };
             if sign_up.status == SignUpStatus::Complete {
                 return Ok(FlowResult::SignedIn { user: self.me().await?, new_user: true });
             }
@@ -143,6 +173,15 @@ pub fn error_for_code(code: &str) -> ClerkError {
         "sign_in_unknown" | "sign_in_incomplete" => {
             ("Sign-in not completed", "The sign-in through the provider did not complete. Try again.")
         }
+        "oauth_provider_error" => {
+            ("The provider reported an error", "The provider could not complete the request. Try again.")
+        }
+        "external_account_identity_mismatch" => (
+            "A different account at the provider",
+            "You came back as another person at the provider than the one connected. Nothing was changed.",
+        ),
+        "verification_expired" => ("The request expired", "The round trip took too long. Start again."),
+        "session_exists" => ("Already signed in", "This device is already signed in. Sign out first."),
         _ => ("The provider round trip failed", "The sign-in through the provider failed. Try again."),
     };
     ClerkError::new(code, message, long_message)
