@@ -1,8 +1,8 @@
-import { render, screen, within } from '@testing-library/svelte';
+import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { actions, fakeBackend, makeUser } from './test-support';
+import { accountBackend, actions, fakeBackend, makeUser } from './test-support';
 
 describe('the app frame', () => {
   it('shows the signed-in account in the sidebar with the instance under it', async () => {
@@ -47,17 +47,19 @@ describe('the app frame', () => {
     expect(screen.getByTestId('sidebar-name')).toBeVisible();
   });
 
-  it('shows a planned section honestly, with its purpose', async () => {
-    fakeBackend({ signedIn: makeUser() });
+  it('opens Security, Devices and Tokens from the sidebar', async () => {
+    accountBackend(makeUser());
     const ue = userEvent.setup();
     render(App);
 
     await ue.click(await screen.findByTestId('nav-devices'));
-
     expect(screen.getByRole('heading', { level: 1, name: 'Devices' })).toBeVisible();
-    const card = screen.getByRole('region', { name: 'Active sessions' });
-    expect(within(card).getByText('Not in this version')).toBeVisible();
-    expect(screen.queryByText(/coming soon/i)).not.toBeInTheDocument();
+    expect(await screen.findAllByTestId('device-card')).not.toHaveLength(0);
+    await ue.click(screen.getByTestId('nav-tokens'));
+    expect(screen.getByRole('heading', { level: 1, name: 'Tokens' })).toBeVisible();
+    await ue.click(screen.getByTestId('nav-security'));
+    expect(screen.getByRole('heading', { level: 1, name: 'Security' })).toBeVisible();
+    expect(screen.queryByText('Not in this version')).not.toBeInTheDocument();
   });
 
   it('says when the identity service cannot be reached, and retries', async () => {

@@ -4,6 +4,7 @@ import type {
   AppInfo,
   CommandError,
   EmailAddress,
+  ExternalAccount,
   PhoneNumber,
   Settings,
   User,
@@ -12,9 +13,15 @@ import type {
 import { appInfo } from '$lib/stores/app-info.svelte';
 import { confirmation } from '$lib/stores/confirm.svelte';
 import { nav } from '$lib/stores/nav.svelte';
+import { oauth } from '$lib/stores/oauth.svelte';
 import { outbox } from '$lib/stores/outbox.svelte';
 import { verifications } from '$lib/stores/verifications.svelte';
 import { FakeAccount, type FakeAccountOptions } from './dev/fake-account';
+import { FakeSecurity, type FakeSecurityOptions } from './dev/fake-security';
+import { sessions } from '$lib/stores/sessions.svelte';
+import { signInFlow } from '$lib/stores/sign-in-flow.svelte';
+import { tokens } from '$lib/stores/tokens.svelte';
+import { twoFactor } from '$lib/stores/two-factor.svelte';
 import { settings } from '$lib/stores/settings.svelte';
 import { toasts } from '$lib/stores/toast.svelte';
 import { user } from '$lib/stores/user.svelte';
@@ -82,6 +89,36 @@ export function phone(
   };
 }
 
+/** A connected account, as the server sends it; `status` null means no verification. */
+export function externalAccount(
+  id: string,
+  provider: string,
+  status: VerificationStatus | null,
+  more: Partial<ExternalAccount> = {},
+): ExternalAccount {
+  return {
+    object: 'external_account',
+    id,
+    provider,
+    identification_id: `idn_${id}`,
+    provider_user_id: `${id}_at_provider`,
+    approved_scopes: status === 'verified' ? 'read:user user:email' : '',
+    email_address: 'grace@example.com',
+    first_name: 'Grace',
+    last_name: 'Hopper',
+    avatar_url: '',
+    image_url: null,
+    username: 'ghopper',
+    phone_number: null,
+    public_metadata: {},
+    label: null,
+    created_at: 1_690_000_000_000,
+    updated_at: 1_700_000_000_000,
+    verification: status && { status, strategy: provider, attempts: null, expire_at: null, error: null },
+    ...more,
+  };
+}
+
 /** A user with what the UI reads; the cast leaves room for the fields it does not. */
 export function makeUser(overrides: Partial<User> = {}): User {
   const user: Partial<User> = {
@@ -143,6 +180,7 @@ export function fakeBackend(
     app_info: () => info,
     get_settings: () => saved,
     current_user: () => current,
+    oauth_strategies: () => [],
     sign_out: () => {
       current = null;
       return null;
@@ -150,13 +188,18 @@ export function fakeBackend(
   };
   const handlers = { ...defaults, ...options.handlers };
   mockWindows('main');
-  mockIPC((cmd, args) => {
-    const a = (args ?? {}) as Record<string, unknown>;
-    calls.push({ cmd, args: a });
-    const handler = handlers[cmd];
-    if (!handler) throw { code: 'internal', message: `no handler for ${cmd}`, field: null } satisfies CommandError;
-    return handler(a);
-  });
+  mockIPC(
+    (cmd, args) => {
+      const a = (args ?? {}) as Record<string, unknown>;
+      calls.push({ cmd, args: a });
+      const handler = handlers[cmd];
+      if (!handler) throw { code: 'internal', message: `no handler for ${cmd}`, field: null } satisfies CommandError;
+      return handler(a);
+    },
+    // Events (`listen`, `emit` from @tauri-apps/api/event) go round in memory, so a test can
+    // emit what the Rust side would (e.g. `oauth-finished`).
+    { shouldMockEvents: true },
+  );
   return calls;
 }
 
@@ -166,20 +209,27 @@ export function fakeBackend(
  */
 export function accountBackend(
   user: User,
-  options: { info?: AppInfo; handlers?: Record<string, Handler>; fake?: FakeAccountOptions } = {},
-): { calls: Call[]; fake: FakeAccount } {
+  options: {
+    info?: AppInfo;
+    handlers?: Record<string, Handler>;
+    fake?: FakeAccountOptions;
+    security?: FakeSecurityOptions;
+  } = {},
+): { calls: Call[]; fake: FakeAccount; security: FakeSecurity } {
   const fake = new FakeAccount(user, { code: () => '123456', ...options.fake });
+  // Security commands too (devices, tokens, two-step, password, sign-up): see src/dev/fake-security.ts.
+  const security = new FakeSecurity(fake, { sentCode: () => '123456', ...options.security });
   const calls = fakeBackend({
     signedIn: user,
     info: options.info,
-    handlers: { ...fake.handlers(), ...options.handlers },
+    handlers: { ...fake.handlers(), ...security.handlers(), ...options.handlers },
   });
-  return { calls, fake };
+  return { calls, fake, security };
 }
 
 /** Commands other than the start-up reads, i.e. the ones an action sent. */
 export function actions(calls: Call[]): Call[] {
-  return calls.filter((c) => !['app_info', 'get_settings', 'current_user', 'dev_outbox'].includes(c.cmd));
+  return calls.filter((c) => !['app_info', 'get_settings', 'current_user', 'dev_outbox', 'oauth_strategies'].includes(c.cmd));
 }
 
 /** Back to a freshly started app: stores empty, no mocks, no theme override. */
@@ -196,6 +246,11 @@ export function resetAll(): void {
   nav.reset();
   verifications.reset();
   outbox.reset();
+  oauth.reset();
+  sessions.reset();
+  tokens.reset();
+  twoFactor.reset();
+  signInFlow.reset();
   if (confirmation.current) confirmation.settle(false);
   document.documentElement.removeAttribute('data-theme');
 }

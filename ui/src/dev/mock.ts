@@ -7,10 +7,18 @@
 //   ?instance=clerk       connected to a Clerk instance (no demo account, no outbox)
 //   ?accounts=many        several addresses and numbers in every state (Emails & phones)
 //   ?code=123456          the code every verification sends (otherwise random; see the outbox)
+//   ?connected=many, ?oauth=fail|slow   connected accounts and OAuth flows (see fake-oauth.ts)
+//   ?two-factor           the demo account has an authenticator app and backup codes: signing in
+//                         asks for the second step (authenticator code 123456; backup codes in
+//                         the console)
+// Security: the authenticator "shows" 123456; new passwords need 8 characters ("password123" is
+// refused as breached); the current password is the demo one.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type { AppInfo, CommandError, EmailAddress, PhoneNumber, Settings, Theme, UpdateUserParams, User } from '$lib/bindings';
 import { nav, SECTIONS, type Section } from '$lib/stores/nav.svelte';
 import { FakeAccount } from './fake-account';
+import { FakeOAuth } from './fake-oauth';
+import { FakeSecurity } from './fake-security';
 
 const DEMO = { email: 'demo@example.com', password: 'userdesk-demo' };
 
@@ -104,6 +112,14 @@ export function installDevMock(query: URLSearchParams): void {
   const fixedCode = query.get('code');
   const fake = new FakeAccount(demoUser(), fixedCode ? { code: () => fixedCode } : {});
   if (query.get('accounts') === 'many') fake.user = manyAccounts(fake.user, fake);
+  const security = new FakeSecurity(fake, fixedCode ? { sentCode: () => fixedCode } : {});
+  if (query.has('two-factor')) {
+    fake.user = { ...fake.user, two_factor_enabled: true, totp_enabled: true, backup_code_enabled: true };
+    security.createBackupCodes();
+    console.info('Userdesk dev mock: backup codes', security.backupCodes.join(' '));
+  }
+  const securityCommands = security.handlers();
+  const SIGNED_OUT_OK = new Set(['prepare_second_factor', 'attempt_second_factor', 'start_sign_up', 'verify_sign_up']);
   let signedIn = query.has('signed-in');
   const clerk = query.get('instance') === 'clerk';
   let settings: Settings = {
@@ -133,6 +149,10 @@ export function installDevMock(query: URLSearchParams): void {
   let section = query.get('section') as Section | null;
 
   const account = fake.handlers();
+  // OAuth (see fake-oauth.ts: ?connected=many, ?oauth=fail|slow); flows end with an event.
+  const oauth = new FakeOAuth(fake, query);
+  oauth.onSignedIn = () => (signedIn = true);
+  const oauthCommands = oauth.handlers();
 
   mockIPC(async (cmd, args) => {
     await delay(150);
@@ -142,9 +162,23 @@ export function installDevMock(query: URLSearchParams): void {
     };
     const user = signedIn ? fake.user : null;
     if (cmd === 'dev_outbox' && !info().dev_outbox) return fail({ code: 'internal', message: 'No outbox here.', field: null });
+    const viaOAuth = oauthCommands[cmd];
+    if (viaOAuth) {
+      const signedOutOk = cmd === 'oauth_strategies' || cmd === 'sign_in_with_oauth' || cmd === 'cancel_oauth';
+      if (!user && !signedOutOk) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
+      return viaOAuth(a);
+    }
     const own = account[cmd];
+    const sec = securityCommands[cmd];
+    if (sec) {
+      if (!user && !SIGNED_OUT_OK.has(cmd)) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
+      const result = sec(a);
+      if (cmd === 'attempt_second_factor' || cmd === 'verify_sign_up') signedIn = true;
+      if (cmd === 'delete_account') signedIn = false;
+      return result;
+    }
     if (own && cmd !== 'current_user' && cmd !== 'update_profile') {
-      if (!user) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
+      if (!user && cmd !== 'dev_outbox') return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
       // The email link "opens" itself a few seconds after it was sent.
       const result = own(a);
       if (cmd === 'prepare_email_verification' && a.strategy === 'email_link') {
@@ -168,6 +202,7 @@ export function installDevMock(query: URLSearchParams): void {
         if (a.password !== DEMO.password) {
           fail({ code: 'form_password_incorrect', message: 'Password is incorrect. Try again, or use another method.', field: 'password' });
         }
+        if (fake.user.two_factor_enabled) return security.needsSecondFactor();
         signedIn = true;
         return { status: 'complete', user: fake.user };
       case 'sign_out':
@@ -193,5 +228,5 @@ export function installDevMock(query: URLSearchParams): void {
       default:
         return fail({ code: 'internal', message: `Unknown command ${cmd}`, field: null });
     }
-  });
+  }, { shouldMockEvents: true });
 }

@@ -1,15 +1,24 @@
 // The one place that talks to the Rust side. Every command has a typed wrapper here, and every
 // rejection comes out as a `CommandError`, so the UI has one error shape to branch on.
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AppInfo,
   CommandError,
   EmailAddress,
   JsonValue,
+  OAuthFinished,
+  OAuthStarted,
   OutboxMessage,
   PhoneNumber,
   Settings,
   SignInResult,
+  SignUpForm,
+  Devices,
+  TokenInspection,
+  TokenService,
+  Totp,
+  BackupCodes,
   UpdateUserParams,
   User,
   VerificationStrategy,
@@ -124,3 +133,86 @@ export const devOutbox = (limit: number): Promise<OutboxMessage[]> => call('dev_
 export function hasDevOutbox(info: AppInfo | null): boolean {
   return info?.dev_outbox === true;
 }
+
+// ── Security, devices, tokens, sign-up ──────────────────────────────────────────────────────────
+
+/** Texts the sign-in's second-factor code to the account's two-step phone. */
+export const prepareSecondFactor = (signInId: string, phoneNumberId: string): Promise<null> =>
+  call('prepare_second_factor', { signInId, phoneNumberId });
+
+/** Completes a two-step sign-in with a `totp`, `phone_code` or `backup_code`; signed in after. */
+export const attemptSecondFactor = (signInId: string, strategy: string, code: string): Promise<User> =>
+  call('attempt_second_factor', { signInId, strategy, code });
+
+/** The account's active sessions, with which one is this device's. */
+export const devices = (): Promise<Devices> => call('devices');
+
+/** Signs one other device out. */
+export const revokeSession = (id: string): Promise<null> => call('revoke_session', { id });
+
+/** Signs every other device out; returns how many were. */
+export const revokeOtherSessions = (): Promise<number> => call('revoke_other_sessions');
+
+/** A session token for an integration, decoded and checked against the instance's keys. */
+export const getToken = (service: TokenService): Promise<TokenInspection> => call('get_token', { service });
+
+/** Starts enrolling an authenticator app: the secret and its `otpauth://` URI. */
+export const createTotp = (): Promise<Totp> => call('create_totp');
+
+/** Confirms the authenticator with its first code; the backup codes come back once, here. */
+export const verifyTotp = (code: string): Promise<Totp> => call('verify_totp', { code });
+
+/** Removes the authenticator app. */
+export const deleteTotp = (): Promise<null> => call('delete_totp');
+
+/** A new set of backup codes; the old ones stop working. */
+export const createBackupCodes = (): Promise<BackupCodes> => call('create_backup_codes');
+
+/** Saves the codes to a file the person picks; false when they cancelled the dialog. */
+export const saveBackupCodes = (codes: string[]): Promise<boolean> => call('save_backup_codes', { codes });
+
+/** Changes (or sets) the password. */
+export const changePassword = (
+  currentPassword: string,
+  newPassword: string,
+  signOutOfOtherSessions: boolean,
+): Promise<User> => call('change_password', { currentPassword, newPassword, signOutOfOtherSessions });
+
+/** Removes the password, when another way to sign in exists. */
+export const removePassword = (currentPassword: string): Promise<User> => call('remove_password', { currentPassword });
+
+/** Creates an account and emails it a code; returns the sign-up's id. */
+export const startSignUp = (form: SignUpForm): Promise<string> => call('start_sign_up', { form });
+
+/** Checks the emailed code; the new account is signed in after. */
+export const verifySignUp = (signUpId: string, code: string): Promise<User> => call('verify_sign_up', { signUpId, code });
+
+/** Deletes the account for good (when the instance allows it); signed out after. */
+export const deleteAccount = (): Promise<null> => call('delete_account');
+
+/** The OAuth strategies the instance has enabled, e.g. `oauth_github`. */
+export const oauthStrategies = (): Promise<string[]> => call('oauth_strategies');
+
+/** Starts connecting an account at a provider: the system browser opens; `oauth-finished` ends it. */
+export const connectExternalAccount = (strategy: string, additionalScopes: string[] = []): Promise<OAuthStarted> =>
+  call('connect_external_account', { strategy, additionalScopes });
+
+/** Asks the provider again for a connected account, with more scopes; the same round trip. */
+export const reauthorizeExternalAccount = (id: string, additionalScopes: string[]): Promise<OAuthStarted> =>
+  call('reauthorize_external_account', { id, additionalScopes });
+
+/** Removes a connected account. */
+export const destroyExternalAccount = (id: string): Promise<null> => call('destroy_external_account', { id });
+
+/** Starts signing in (or up) with a provider from the sign-in screen; `oauth-finished` ends it. */
+export const signInWithOAuth = (strategy: string): Promise<OAuthStarted> => call('sign_in_with_oauth', { strategy });
+
+/** Stops waiting for an OAuth flow (the browser tab may stay open; its return is ignored). */
+export const cancelOAuth = (flowId: string): Promise<null> => call('cancel_oauth', { flowId });
+
+/** The Tauri event that ends every OAuth round trip. */
+export const OAUTH_FINISHED_EVENT = 'oauth-finished';
+
+/** Calls `handler` with each `oauth-finished` payload; resolves to the function that stops it. */
+export const onOAuthFinished = (handler: (finished: OAuthFinished) => void): Promise<UnlistenFn> =>
+  listen<OAuthFinished>(OAUTH_FINISHED_EVENT, (event) => handler(event.payload));

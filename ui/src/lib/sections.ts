@@ -33,29 +33,13 @@ export const SECTION_INFO: Record<Section, SectionInfo> = {
     icon: 'link',
     title: 'Connected accounts',
     purpose: 'Accounts at other providers (such as Google or GitHub) that you can sign in with.',
-    planned: {
-      heading: 'Accounts at other providers',
-      items: [
-        'Each connected provider and the email it shares',
-        'Connecting a new provider in your browser',
-        'Reconnecting or disconnecting an account',
-      ],
-    },
   },
   security: {
     id: 'security',
     label: 'Security',
     icon: 'shield',
     title: 'Security',
-    purpose: 'Your password and the second step that protects your sign-in.',
-    planned: {
-      heading: 'Password and two-step verification',
-      items: [
-        'Setting or changing your password',
-        'An authenticator app for two-step verification',
-        'Backup codes for when your authenticator is not at hand',
-      ],
-    },
+    purpose: 'Your password, the second step that protects your sign-in, and deleting your account.',
   },
   devices: {
     id: 'devices',
@@ -63,29 +47,13 @@ export const SECTION_INFO: Record<Section, SectionInfo> = {
     icon: 'monitor',
     title: 'Devices',
     purpose: 'Where you are signed in right now, and a way to sign out of the others.',
-    planned: {
-      heading: 'Active sessions',
-      items: [
-        'Each device and browser signed in to this account, with this device marked',
-        'When and where each one was last active',
-        'Signing a device out',
-      ],
-    },
   },
   tokens: {
     id: 'tokens',
     label: 'Tokens',
     icon: 'key',
     title: 'Tokens',
-    purpose: 'The short-lived session tokens that apps use to act as you.',
-    planned: {
-      heading: 'Session tokens',
-      items: [
-        'The current session token and its claims',
-        'When it expires and when it was last refreshed',
-        'Copying a fresh token for testing an API',
-      ],
-    },
+    purpose: 'The short-lived session tokens that apps and integrations use to act as you, decoded and checked.',
   },
   settings: {
     id: 'settings',

@@ -11,6 +11,9 @@ import type {
   User,
 } from '../bindings';
 import { outbox } from './outbox.svelte';
+import { sessions } from './sessions.svelte';
+import { tokens } from './tokens.svelte';
+import { twoFactor } from './two-factor.svelte';
 import { toasts } from './toast.svelte';
 import { verifications } from './verifications.svelte';
 
@@ -47,6 +50,30 @@ class UserStore {
 
   async signOut(): Promise<void> {
     await api.signOut();
+    this.#forget();
+  }
+
+  /** Completes a two-step sign-in; signed in after. Throws the `CommandError` for the code. */
+  async attemptSecondFactor(signInId: string, strategy: string, code: string): Promise<User> {
+    return this.#set(await api.attemptSecondFactor(signInId, strategy, code));
+  }
+
+  /** Checks a sign-up's emailed code; the new account is signed in after. */
+  async verifySignUp(signUpId: string, code: string): Promise<User> {
+    return this.#set(await api.verifySignUp(signUpId, code));
+  }
+
+  async changePassword(currentPassword: string, newPassword: string, signOutOfOtherSessions: boolean): Promise<User> {
+    return this.#set(await this.signedIn(api.changePassword(currentPassword, newPassword, signOutOfOtherSessions)));
+  }
+
+  async removePassword(currentPassword: string): Promise<User> {
+    return this.#set(await this.signedIn(api.removePassword(currentPassword)));
+  }
+
+  /** Deletes the account; nothing of it stays behind. */
+  async deleteAccount(): Promise<void> {
+    await this.signedIn(api.deleteAccount());
     this.#forget();
   }
 
@@ -108,6 +135,9 @@ class UserStore {
     this.status = 'ready';
     verifications.reset();
     outbox.reset();
+    sessions.reset();
+    tokens.reset();
+    twoFactor.reset();
   }
 
   #set(user: User): User {

@@ -1,0 +1,203 @@
+// OAuth round trips: connecting an account, asking it for more access, signing in with a provider.
+// A flow starts with a command (the system browser opens) and ends with the `oauth-finished` event
+// for its flow id; meanwhile `pending` drives the "Continue in your browser" panel. One flow at a
+// time. The user store stays the one copy of the user: a finished flow puts its user there.
+import * as api from '../api';
+import type { CommandError, OAuthFinished, OAuthStarted } from '../bindings';
+import { provider } from '../providers';
+import { nav } from './nav.svelte';
+import { toasts } from './toast.svelte';
+import { user } from './user.svelte';
+
+export type OAuthKind = 'connect' | 'reauthorize' | 'sign_in';
+
+export type PendingFlow = {
+  kind: OAuthKind;
+  strategy: string;
+  /** The external account a reauthorization (or reconnection) is about. */
+  accountId: string | null;
+  /** Null while the start command has not answered yet. */
+  flowId: string | null;
+};
+
+class OAuthStore {
+  /** The flow waiting for the browser, or null. */
+  pending = $state.raw<PendingFlow | null>(null);
+  /** The enabled strategies (`oauth_github`…), once loaded. */
+  strategies = $state<string[] | null>(null);
+  strategiesError = $state<CommandError | null>(null);
+  /** Why the last flow of the Connected accounts section failed, when no card can show it. */
+  connectError = $state<string | null>(null);
+  /** An error to show on one account's card, by external account id. */
+  accountErrors = $state<Record<string, string>>({});
+  /** Why the last sign-in with a provider failed (the sign-in screen shows it). */
+  signInError = $state<string | null>(null);
+
+  #listening: Promise<unknown> | null = null;
+  /** Events whose flow id was not known yet (the start command had not answered). */
+  #early = new Map<string, OAuthFinished>();
+  #cancelled = false;
+  #loading: Promise<void> | null = null;
+
+  /** Loads the enabled strategies once (again after a failure). Never throws. */
+  loadStrategies(force = false): Promise<void> {
+    if (this.#loading && !force) return this.#loading;
+    this.#loading = (async () => {
+      try {
+        this.strategies = await api.oauthStrategies();
+        this.strategiesError = null;
+      } catch (err) {
+        this.strategiesError = err as CommandError;
+        this.#loading = null;
+      }
+    })();
+    return this.#loading;
+  }
+
+  connect(strategy: string, accountId: string | null = null): Promise<void> {
+    return this.#start({ kind: 'connect', strategy, accountId, flowId: null }, () =>
+      user.signedIn(api.connectExternalAccount(strategy, [])),
+    );
+  }
+
+  reauthorize(accountId: string, strategy: string, scopes: string[]): Promise<void> {
+    return this.#start({ kind: 'reauthorize', strategy, accountId, flowId: null }, () =>
+      user.signedIn(api.reauthorizeExternalAccount(accountId, scopes)),
+    );
+  }
+
+  signIn(strategy: string): Promise<void> {
+    return this.#start({ kind: 'sign_in', strategy, accountId: null, flowId: null }, () => api.signInWithOAuth(strategy));
+  }
+
+  /** Stops waiting: tells the Rust side and closes the panel. */
+  async cancel(): Promise<void> {
+    const flow = this.pending;
+    if (!flow) return;
+    this.pending = null;
+    if (flow.flowId === null) {
+      // The start has not answered yet: cancel it as soon as it does.
+      this.#cancelled = true;
+      return;
+    }
+    await api.cancelOAuth(flow.flowId).catch(() => undefined);
+  }
+
+  /** Removes a connected account and reads the user again. Throws the `CommandError`. */
+  async remove(id: string): Promise<void> {
+    await user.signedIn(api.destroyExternalAccount(id));
+    this.forgetError(id);
+    await user.refresh();
+  }
+
+  forgetError(id: string): void {
+    if (id in this.accountErrors) {
+      const { [id]: _gone, ...rest } = this.accountErrors;
+      this.accountErrors = rest;
+    }
+  }
+
+  async #start(flow: PendingFlow, start: () => Promise<OAuthStarted>): Promise<void> {
+    if (this.pending) return;
+    this.#cancelled = false;
+    if (flow.kind === 'sign_in') this.signInError = null;
+    else this.connectError = null;
+    if (flow.accountId) this.forgetError(flow.accountId);
+    this.pending = flow;
+    try {
+      await this.#listen();
+      const started = await start();
+      if (this.#cancelled || this.pending !== flow) {
+        this.#cancelled = false;
+        await api.cancelOAuth(started.flow_id).catch(() => undefined);
+        return;
+      }
+      this.pending = { ...flow, flowId: started.flow_id };
+      const early = this.#early.get(started.flow_id);
+      this.#early.clear();
+      if (early) await this.#finish(early);
+    } catch (err) {
+      if (this.pending === flow) this.pending = null;
+      this.#fail(flow, (err as CommandError).message);
+    }
+  }
+
+  #listen(): Promise<unknown> {
+    if (!this.#listening) {
+      this.#listening = api.onOAuthFinished((finished) => void this.#finish(finished)).catch((err) => {
+        this.#listening = null;
+        throw err;
+      });
+    }
+    return this.#listening;
+  }
+
+  async #finish(finished: OAuthFinished): Promise<void> {
+    const flow = this.pending;
+    if (!flow) return;
+    if (flow.flowId === null) {
+      // Our start has not answered yet; this may be ours.
+      this.#early.set(finished.flow_id, finished);
+      return;
+    }
+    if (finished.flow_id !== flow.flowId) return;
+    this.pending = null;
+    const name = provider(flow.strategy).name;
+    const message = finished.error?.message ?? null;
+    switch (finished.status) {
+      case 'account_verified':
+        await this.#takeUser(finished);
+        toasts.success(flow.kind === 'reauthorize' ? `${name} access updated` : `${name} account connected`);
+        return;
+      case 'account_failed': {
+        await this.#takeUser(finished);
+        const id = finished.external_account_id ?? flow.accountId;
+        const text = message ?? `${name} didn’t confirm the account.`;
+        const onCard = id && user.current?.external_accounts.some((a) => a.id === id);
+        if (id && onCard) this.accountErrors = { ...this.accountErrors, [id]: text };
+        else this.connectError = text;
+        return;
+      }
+      case 'signed_in':
+        if (finished.user) {
+          user.current = finished.user;
+          user.status = 'ready';
+          user.error = null;
+        } else {
+          await user.load();
+        }
+        nav.reset();
+        toasts.success(finished.new_user ? `Account created with ${name}` : `Welcome, signed in with ${name}`);
+        return;
+      default:
+        this.#fail(flow, message ?? `Signing in with ${name} didn’t finish.`);
+    }
+  }
+
+  async #takeUser(finished: OAuthFinished): Promise<void> {
+    if (finished.user) user.current = finished.user;
+    else await user.refresh().catch(() => undefined);
+  }
+
+  #fail(flow: PendingFlow, message: string): void {
+    if (flow.kind === 'sign_in') this.signInError = message;
+    else if (flow.accountId) this.accountErrors = { ...this.accountErrors, [flow.accountId]: message };
+    else this.connectError = message;
+  }
+
+  /** Signed out or a fresh start (tests): nothing pending, listen again next time. */
+  reset(): void {
+    this.pending = null;
+    this.strategies = null;
+    this.strategiesError = null;
+    this.connectError = null;
+    this.accountErrors = {};
+    this.signInError = null;
+    this.#listening = null;
+    this.#early.clear();
+    this.#cancelled = false;
+    this.#loading = null;
+  }
+}
+
+export const oauth = new OAuthStore();

@@ -1,0 +1,82 @@
+import { act, render, screen, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { emit } from '@tauri-apps/api/event';
+import { describe, expect, it } from 'vitest';
+import App from '../App.svelte';
+import type { OAuthFinished } from '$lib/bindings';
+import { actions, fakeBackend, makeUser } from '../test-support';
+
+const SIX = ['oauth_google', 'oauth_github', 'oauth_microsoft', 'oauth_discord', 'oauth_gitlab', 'oauth_twitter'];
+
+function backend(strategies = SIX) {
+  return fakeBackend({
+    handlers: {
+      oauth_strategies: () => strategies,
+      sign_in_with_oauth: () => ({ flow_id: 'flow_s', authorization_url: 'https://accounts.google.com/o/oauth2/auth?x' }),
+      cancel_oauth: () => null,
+    },
+  });
+}
+
+const finish = (payload: Partial<OAuthFinished> & { flow_id: string; status: OAuthFinished['status'] }) =>
+  act(() =>
+    emit('oauth-finished', { user: null, external_account_id: null, error: null, new_user: false, ...payload } satisfies OAuthFinished),
+  );
+
+describe('sign-in with a provider', () => {
+  it('shows four providers under "or", and the rest behind More', async () => {
+    backend();
+    const ue = userEvent.setup();
+    render(App);
+
+    expect(await screen.findByTestId('signin-oauth-oauth_google')).toHaveTextContent('Continue with Google');
+    expect(screen.getByText('or')).toBeVisible();
+    expect(screen.getByTestId('signin-oauth-oauth_discord')).toHaveTextContent('Continue with Discord');
+    expect(screen.queryByTestId('signin-oauth-oauth_gitlab')).not.toBeInTheDocument();
+
+    await ue.click(screen.getByTestId('signin-oauth-more'));
+    expect(screen.getByTestId('signin-oauth-oauth_twitter')).toHaveTextContent('Continue with X');
+  });
+
+  it('shows no divider nor buttons when the instance enables no provider', async () => {
+    backend([]);
+    render(App);
+    await screen.findByTestId('signin-submit');
+    await waitFor(() => expect(screen.queryByText('or')).not.toBeInTheDocument());
+    expect(screen.queryByTestId(/signin-oauth-/)).not.toBeInTheDocument();
+  });
+
+  it('waits for the browser and opens the frame when the flow signs in', async () => {
+    const calls = backend();
+    const ue = userEvent.setup();
+    render(App);
+
+    await ue.click(await screen.findByTestId('signin-oauth-oauth_google'));
+    expect(await screen.findByTestId('oauth-wait')).toHaveTextContent('Google');
+    expect(actions(calls)).toEqual([{ cmd: 'sign_in_with_oauth', args: { strategy: 'oauth_google' } }]);
+
+    await finish({ flow_id: 'flow_s', status: 'signed_in', user: makeUser(), new_user: true });
+
+    expect(await screen.findByTestId('nav-connected')).toBeInTheDocument();
+    expect(screen.queryByTestId('oauth-wait')).not.toBeInTheDocument();
+    expect(screen.getByTestId('toast')).toHaveTextContent('Account created with Google');
+  });
+
+  it('shows why a sign-in with a provider failed', async () => {
+    backend();
+    const ue = userEvent.setup();
+    render(App);
+
+    await ue.click(await screen.findByTestId('signin-oauth-oauth_github'));
+    await screen.findByTestId('oauth-wait');
+    await finish({
+      flow_id: 'flow_s',
+      status: 'sign_in_failed',
+      error: { code: 'oauth_access_denied', message: 'You did not grant access to GitHub.', field: null },
+    });
+
+    expect(await screen.findByTestId('signin-oauth-error')).toHaveTextContent('You did not grant access to GitHub.');
+    expect(screen.queryByTestId('oauth-wait')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('nav-connected')).not.toBeInTheDocument();
+  });
+});
