@@ -35,7 +35,7 @@ help:
 	@echo 'make fmt        format the Rust code'
 	@echo 'make ui         svelte-check, vitest and the production UI build'
 	@echo 'make test-rust  cargo test --workspace'
-	@echo 'make e2e        end-to-end test of the built app (tauri-driver, Xvfb)'
+	@echo 'make e2e        end-to-end tests of the built app (tauri-driver, Xvfb)'
 	@echo 'make bindings   regenerate ui/src/lib/bindings.ts from the Rust types'
 	@echo 'make server     run userdesk-server on a temporary data dir (DATA=dir ADDR=host:port)'
 
@@ -110,7 +110,7 @@ fuzz:
 	else echo 'scripts/fuzz-api.sh does not exist: skipped'; fi
 
 e2e:
-	$(call section,end-to-end test (scripts/e2e.sh))
+	$(call section,end-to-end tests (scripts/e2e.sh))
 	scripts/e2e.sh
 
 bindings: ui/dist/index.html

@@ -15,9 +15,10 @@ esac
 
 build_packages=(libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev libdbus-1-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config)
-# To run: a session bus and a virtual display for machines without a display, and
-# update-desktop-database, with which a development build registers its URL scheme.
-runtime_packages=(xvfb dbus dbus-x11 desktop-file-utils)
+# To run: a session bus and a virtual display for machines without a display; xdg-open (the
+# app opens the browser with it, and the end-to-end tests rely on that); update-desktop-database,
+# with which a development build registers its URL scheme; colour emoji for the UI.
+runtime_packages=(xvfb dbus dbus-x11 desktop-file-utils xdg-utils fonts-noto-color-emoji)
 test_packages=(webkit2gtk-driver xdotool imagemagick)
 
 packages=("${build_packages[@]}" "${runtime_packages[@]}")

@@ -21,5 +21,8 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],
     setupFiles: ['./src/test-setup.ts'],
+    // A hung test fails in CI instead of spinning until the job's limit.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });

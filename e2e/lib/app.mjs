@@ -202,7 +202,10 @@ export async function quit(driver, timeout = 20_000) {
   const deadline = Date.now() + timeout;
   while (appPids().length > 0) {
     if (Date.now() > deadline) {
-      throw new Error(`the app (pids ${appPids().join(', ')}) was still running ${timeout} ms after its WebDriver session ended`);
+      // Ended here, so that the next launch is not handed over to it by the single-instance plugin.
+      const left = appPids();
+      for (const pid of left) process.kill(pid, 'SIGKILL');
+      throw new Error(`the app (pids ${left.join(', ')}) was still running ${timeout} ms after its WebDriver session ended; killed it`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
