@@ -81,7 +81,7 @@ pub(crate) struct Outgoing {
 fn lifetime_text(lifetime: Duration) -> String {
     let secs = lifetime.as_secs();
     let (n, unit) =
-        if secs >= 60 && secs % 60 == 0 { (secs / 60, "minute") } else { (secs.max(1), "second") };
+        if secs >= 60 && secs.is_multiple_of(60) { (secs / 60, "minute") } else { (secs.max(1), "second") };
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
