@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-app=${E2E_APP:-$root/target/debug/userdesk}
+app=${E2E_APP:-${CARGO_TARGET_DIR:-$root/target}/debug/userdesk}
 artifacts=$root/target/e2e
 
 if [ -z "${USERDESK_E2E_RUN_DIR:-}" ]; then
