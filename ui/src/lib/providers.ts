@@ -100,8 +100,17 @@ const PROVIDERS: Provider[] = [
 
 const BY_ID = new Map(PROVIDERS.map((p) => [p.id, p]));
 
-/** The 14 providers, in the order they are offered when the service does not say. */
-export const PROVIDER_IDS: string[] = PROVIDERS.map((p) => p.id);
+/** The 14 providers, the ones people use most first: the order in which they are offered. */
+export const PROVIDER_IDS: readonly string[] = PROVIDERS.map((p) => p.id);
+
+/** Strategies in the order they are offered: known providers by use, then the others as given. */
+export function offerOrder(strategies: string[]): string[] {
+  const rank = (strategy: string) => {
+    const index = PROVIDER_IDS.indexOf(strategy.replace(/^oauth_/, ''));
+    return index < 0 ? PROVIDER_IDS.length : index;
+  };
+  return strategies.map((strategy, i) => ({ strategy, i })).sort((a, b) => rank(a.strategy) - rank(b.strategy) || a.i - b.i).map((x) => x.strategy);
+}
 
 /** "oauth_github" or "github" → the provider; unknown ones get a name and no mark. */
 export function provider(strategy: string): Provider {

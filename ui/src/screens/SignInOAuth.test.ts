@@ -24,18 +24,24 @@ const finish = (payload: Partial<OAuthFinished> & { flow_id: string; status: OAu
   );
 
 describe('sign-in with a provider', () => {
-  it('shows four providers under "or", and the rest behind More', async () => {
-    backend();
+  it('shows the four most used providers under "or", and the rest behind More', async () => {
+    backend([...SIX].reverse());
     const ue = userEvent.setup();
     render(App);
 
     expect(await screen.findByTestId('signin-oauth-oauth_google')).toHaveTextContent('Continue with Google');
     expect(screen.getByText('or')).toBeVisible();
-    expect(screen.getByTestId('signin-oauth-oauth_discord')).toHaveTextContent('Continue with Discord');
-    expect(screen.queryByTestId('signin-oauth-oauth_gitlab')).not.toBeInTheDocument();
+    const shown = screen.getAllByTestId(/^signin-oauth-oauth_/).map((button) => button.dataset.testid);
+    expect(shown).toEqual([
+      'signin-oauth-oauth_google',
+      'signin-oauth-oauth_github',
+      'signin-oauth-oauth_microsoft',
+      'signin-oauth-oauth_twitter',
+    ]);
+    expect(screen.queryByTestId('signin-oauth-oauth_discord')).not.toBeInTheDocument();
 
     await ue.click(screen.getByTestId('signin-oauth-more'));
-    expect(screen.getByTestId('signin-oauth-oauth_twitter')).toHaveTextContent('Continue with X');
+    expect(screen.getByTestId('signin-oauth-oauth_discord')).toHaveTextContent('Continue with Discord');
   });
 
   it('shows no divider nor buttons when the instance enables no provider', async () => {

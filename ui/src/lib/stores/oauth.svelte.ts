@@ -4,7 +4,7 @@
 // time. The user store stays the one copy of the user: a finished flow puts its user there.
 import * as api from '../api';
 import type { CommandError, OAuthFinished, OAuthStarted } from '../bindings';
-import { provider } from '../providers';
+import { offerOrder, provider } from '../providers';
 import { nav } from './nav.svelte';
 import { toasts } from './toast.svelte';
 import { user } from './user.svelte';
@@ -44,7 +44,7 @@ class OAuthStore {
     if (this.#loading && !force) return this.#loading;
     this.#loading = (async () => {
       try {
-        this.strategies = await api.oauthStrategies();
+        this.strategies = offerOrder(await api.oauthStrategies());
         this.strategiesError = null;
       } catch (err) {
         this.strategiesError = err as CommandError;
