@@ -58,6 +58,7 @@ fn render() -> String {
         declaration::<models::Token>(&config),
         declaration::<models::Totp>(&config),
         declaration::<models::BackupCodes>(&config),
+        declaration::<userdesk_fapi::SecondFactor>(&config),
         declaration::<userdesk_fapi::TokenService>(&config),
         declaration::<userdesk_fapi::TokenInspection>(&config),
         declaration::<userdesk_fapi::SignatureCheck>(&config),

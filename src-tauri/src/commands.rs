@@ -4,7 +4,7 @@ use serde_json::Value;
 use tauri::{AppHandle, State};
 use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, Totp, User};
 use userdesk_fapi::UpdateUserParams;
-use userdesk_fapi::{TokenInspection, TokenService};
+use userdesk_fapi::{SecondFactor, TokenInspection, TokenService};
 use userdesk_server::OutboxMessage;
 
 use tauri_plugin_dialog::DialogExt;
@@ -48,10 +48,10 @@ pub async fn prepare_second_factor(
 pub async fn attempt_second_factor(
     state: State<'_, AppState>,
     sign_in_id: String,
-    strategy: String,
+    strategy: SecondFactor,
     code: String,
 ) -> CommandResult<User> {
-    state.attempt_second_factor(&sign_in_id, &strategy, &code).await
+    state.attempt_second_factor(&sign_in_id, strategy, &code).await
 }
 
 #[tauri::command]
@@ -65,7 +65,7 @@ pub async fn revoke_session(state: State<'_, AppState>, id: String) -> CommandRe
 }
 
 #[tauri::command]
-pub async fn revoke_other_sessions(state: State<'_, AppState>) -> CommandResult<u32> {
+pub async fn revoke_other_sessions(state: State<'_, AppState>) -> CommandResult<usize> {
     state.revoke_other_sessions().await
 }
 

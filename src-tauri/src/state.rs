@@ -208,18 +208,9 @@ impl AppState {
     pub async fn attempt_second_factor(
         &self,
         sign_in_id: &str,
-        strategy: &str,
+        factor: SecondFactor,
         code: &str,
     ) -> CommandResult<User> {
-        let factor = match strategy {
-            "totp" => SecondFactor::Totp,
-            "phone_code" => SecondFactor::PhoneCode,
-            "backup_code" => SecondFactor::BackupCode,
-            _ => {
-                return Err(CommandError::new("form_param_value_invalid", "Unknown second factor.")
-                    .at_field("strategy"))
-            }
-        };
         let client = self.client().await?;
         let sign_in = client.attempt_second_factor(sign_in_id, factor, code).await?;
         if sign_in.status != SignInStatus::Complete {
@@ -241,17 +232,8 @@ impl AppState {
     }
 
     /// Signs out every device but this one; returns how many were signed out.
-    pub async fn revoke_other_sessions(&self) -> CommandResult<u32> {
-        let client = self.client().await?;
-        let current = client.session_id();
-        let mut revoked = 0;
-        for session in client.get_sessions().await? {
-            if Some(&session.id) != current.as_ref() {
-                client.revoke_session(&session.id).await?;
-                revoked += 1;
-            }
-        }
-        Ok(revoked)
+    pub async fn revoke_other_sessions(&self) -> CommandResult<usize> {
+        Ok(self.client().await?.revoke_other_sessions().await?)
     }
 
     /// A token for an integration, taken apart and checked against the instance's keys.
@@ -293,14 +275,7 @@ impl AppState {
 
     /// Creates an account and sends the code that verifies its email; returns the sign-up's id.
     pub async fn start_sign_up(&self, form: SignUpForm) -> CommandResult<String> {
-        let unsafe_metadata = match form.unsafe_metadata {
-            None => None,
-            Some(Value::Object(metadata)) => Some(metadata),
-            Some(_) => {
-                return Err(CommandError::new("invalid_json", "Unsafe metadata must be a JSON object.")
-                    .at_field("unsafe_metadata"))
-            }
-        };
+        let unsafe_metadata = form.unsafe_metadata.map(metadata_object).transpose()?;
         let params = SignUpParams {
             email_address: Some(form.email_address),
             password: Some(form.password),
@@ -613,6 +588,18 @@ fn user_agent() -> String {
         other => other,
     };
     format!("Userdesk/{} ({os})", env!("CARGO_PKG_VERSION"))
+}
+
+/// Unsafe metadata as the server stores it: a JSON object, refused before any request otherwise.
+fn metadata_object(metadata: Value) -> CommandResult<serde_json::Map<String, Value>> {
+    match metadata {
+        Value::Object(metadata) => Ok(metadata),
+        _ => Err(CommandError::new(
+            "invalid_json",
+            "Unsafe metadata must be a JSON object, like {\"key\": \"value\"}.",
+        )
+        .at_field("unsafe_metadata")),
+    }
 }
 
 fn clerk_error(error: ClerkError) -> CommandError {

@@ -25,7 +25,9 @@ pub struct SignUpParams {
 }
 
 /// A second factor at sign-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum SecondFactor {
     /// A code from an authenticator app.
     Totp,
@@ -50,6 +52,22 @@ impl Client {
     /// `getSessions()`).
     pub async fn get_sessions(&self) -> Result<Vec<SessionWithActivities>> {
         self.send(Method::GET, "v1/me/sessions/active", None).await
+    }
+
+    /// Signs every other device out, keeping this one; returns how many were signed out.
+    pub async fn revoke_other_sessions(&self) -> Result<usize> {
+        let current = self.session_id();
+        let others: Vec<String> = self
+            .get_sessions()
+            .await?
+            .into_iter()
+            .map(|session| session.id)
+            .filter(|id| Some(id) != current.as_ref())
+            .collect();
+        for id in &others {
+            self.revoke_session(id).await?;
+        }
+        Ok(others.len())
     }
 
     /// Signs another device out (`POST /v1/me/sessions/{id}/revoke`).

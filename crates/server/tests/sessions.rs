@@ -116,6 +116,25 @@ async fn a_revoked_session_stops_working_at_once() {
 }
 
 #[tokio::test]
+async fn signing_out_every_other_device_keeps_this_one() {
+    let server = TestServer::start().await;
+    let laptop = device(&server, "Userdesk/0.1.0 (Linux)").await;
+    let phone = device(&server, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X)").await;
+    let tablet = device(&server, "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X)").await;
+
+    assert_eq!(laptop.revoke_other_sessions().await.expect("revoked"), 2);
+
+    assert!(laptop.me().await.is_ok(), "this device stays signed in");
+    for other in [&phone, &tablet] {
+        let error = other.me().await.expect_err("signed out");
+        assert!(error.is_signed_out(), "{error:?}");
+    }
+    let left = laptop.get_sessions().await.expect("sessions");
+    assert_eq!(left.iter().map(|s| Some(s.id.clone())).collect::<Vec<_>>(), vec![laptop.session_id()]);
+    assert_eq!(laptop.revoke_other_sessions().await.expect("nothing left"), 0);
+}
+
+#[tokio::test]
 async fn another_users_session_is_not_found_and_nothing_changes() {
     let server = TestServer::start().await;
     let demo = device(&server, APP_AGENT).await;

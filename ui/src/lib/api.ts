@@ -11,6 +11,7 @@ import type {
   OAuthStarted,
   OutboxMessage,
   PhoneNumber,
+  SecondFactor,
   Settings,
   SignInResult,
   SignUpForm,
@@ -141,7 +142,7 @@ export const prepareSecondFactor = (signInId: string, phoneNumberId: string): Pr
   call('prepare_second_factor', { signInId, phoneNumberId });
 
 /** Completes a two-step sign-in with a `totp`, `phone_code` or `backup_code`; signed in after. */
-export const attemptSecondFactor = (signInId: string, strategy: string, code: string): Promise<User> =>
+export const attemptSecondFactor = (signInId: string, strategy: SecondFactor, code: string): Promise<User> =>
   call('attempt_second_factor', { signInId, strategy, code });
 
 /** The account's active sessions, with which one is this device's. */

@@ -636,6 +636,8 @@ created_at: number,
  */
 updated_at: number, };
 
+export type SecondFactor = "totp" | "phone_code" | "backup_code";
+
 export type TokenService = "clerk" | "firebase" | "hasura";
 
 export type TokenInspection = { 

@@ -6,6 +6,7 @@ import type {
   EmailAddress,
   JsonValue,
   PhoneNumber,
+  SecondFactor,
   SignInResult,
   UpdateUserParams,
   User,
@@ -54,7 +55,7 @@ class UserStore {
   }
 
   /** Completes a two-step sign-in; signed in after. Throws the `CommandError` for the code. */
-  async attemptSecondFactor(signInId: string, strategy: string, code: string): Promise<User> {
+  async attemptSecondFactor(signInId: string, strategy: SecondFactor, code: string): Promise<User> {
     return this.#set(await api.attemptSecondFactor(signInId, strategy, code));
   }
 
