@@ -9,8 +9,8 @@ use crate::connection::{DemoAccount, InstanceInfo, InstanceKind};
 use crate::error::CommandError;
 use crate::settings::{InstanceSetting, Settings, Theme};
 use crate::state::{
-    AppInfo, Devices, OAuthFinished, OAuthStarted, OAuthStatus, SecondFactorPhone, SignInResult, SignUpForm,
-    VerificationStrategy,
+    AppInfo, Devices, OAuthFinished, OAuthStarted, OAuthStatus, SecondFactorPhone, SecondFactorStep,
+    SignInResult, SignUpForm, VerificationStrategy,
 };
 use crate::token_store::TokenStorage;
 
@@ -49,6 +49,7 @@ fn render() -> String {
         declaration::<userdesk_server::OutboxMessage>(&config),
         declaration::<userdesk_server::OutboxChannel>(&config),
         declaration::<SignInResult>(&config),
+        declaration::<SecondFactorStep>(&config),
         declaration::<SecondFactorPhone>(&config),
         declaration::<Devices>(&config),
         declaration::<SignUpForm>(&config),

@@ -10,7 +10,8 @@ use tokio::sync::{Mutex, RwLock};
 use ts_rs::TS;
 use userdesk_fapi::models::ClerkError;
 use userdesk_fapi::models::{
-    BackupCodes, EmailAddress, PhoneNumber, SessionWithActivities, SignInStatus, SignUpStatus, Totp, User,
+    BackupCodes, EmailAddress, PhoneNumber, SessionWithActivities, SignIn, SignInStatus, SignUpStatus, Totp,
+    User,
 };
 use userdesk_fapi::native_flow::{FlowKind, FlowRegistry, DEFAULT_FLOW_LIFETIME};
 use userdesk_fapi::{
@@ -51,12 +52,32 @@ pub enum SignInResult {
         user: Box<User>,
     },
     /// Two-factor is on: finish with `attempt_second_factor`.
-    NeedsSecondFactor {
-        sign_in_id: String,
-        /// `totp`, `phone_code`, `backup_code`, as the account allows.
-        strategies: Vec<String>,
-        phone: Option<SecondFactorPhone>,
-    },
+    NeedsSecondFactor(SecondFactorStep),
+}
+
+/// A sign-in whose first factor (password or provider) passed, waiting for the second.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SecondFactorStep {
+    pub sign_in_id: String,
+    /// `totp`, `phone_code`, `backup_code`, as the account allows.
+    pub strategies: Vec<String>,
+    pub phone: Option<SecondFactorPhone>,
+}
+
+impl SecondFactorStep {
+    fn of(sign_in: SignIn) -> Self {
+        let factors = sign_in.supported_second_factors.unwrap_or_default();
+        Self {
+            sign_in_id: sign_in.id,
+            strategies: factors.iter().map(|factor| factor.strategy.clone()).collect(),
+            phone: factors.iter().find(|factor| factor.strategy == "phone_code").and_then(|factor| {
+                Some(SecondFactorPhone {
+                    phone_number_id: factor.phone_number_id.clone()?,
+                    safe_identifier: factor.safe_identifier.clone().unwrap_or_default(),
+                })
+            }),
+        }
+    }
 }
 
 /// The phone a second-factor SMS goes to, partly masked.
@@ -105,6 +126,8 @@ pub struct OAuthFinished {
     pub error: Option<CommandError>,
     /// `true` when an OAuth sign-in created a new account.
     pub new_user: bool,
+    /// With `needs_second_factor`: the sign-in to finish with `attempt_second_factor`.
+    pub second_factor: Option<SecondFactorStep>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -113,6 +136,8 @@ pub enum OAuthStatus {
     AccountVerified,
     AccountFailed,
     SignedIn,
+    /// The provider vouched for the person; the account's second factor is still asked.
+    NeedsSecondFactor,
     SignInFailed,
     /// The flow's result could not be read (server down, …): `error` says why.
     Error,
@@ -176,17 +201,7 @@ impl AppState {
         match sign_in.status {
             SignInStatus::Complete => Ok(SignInResult::Complete { user: Box::new(client.me().await?) }),
             SignInStatus::NeedsSecondFactor => {
-                let factors = sign_in.supported_second_factors.unwrap_or_default();
-                Ok(SignInResult::NeedsSecondFactor {
-                    sign_in_id: sign_in.id,
-                    strategies: factors.iter().map(|factor| factor.strategy.clone()).collect(),
-                    phone: factors.iter().find(|factor| factor.strategy == "phone_code").and_then(|factor| {
-                        Some(SecondFactorPhone {
-                            phone_number_id: factor.phone_number_id.clone()?,
-                            safe_identifier: factor.safe_identifier.clone().unwrap_or_default(),
-                        })
-                    }),
-                })
+                Ok(SignInResult::NeedsSecondFactor(SecondFactorStep::of(sign_in)))
             }
             other => Err(CommandError::new(
                 "sign_in_incomplete",
@@ -471,6 +486,7 @@ impl AppState {
             external_account_id,
             error,
             new_user,
+            second_factor: None,
         };
         Some(match result {
             Ok(FlowResult::AccountVerified { user, external_account }) => {
@@ -486,6 +502,10 @@ impl AppState {
             Ok(FlowResult::SignedIn { user, new_user }) => {
                 finished(OAuthStatus::SignedIn, Some(user), None, None, new_user)
             }
+            Ok(FlowResult::NeedsSecondFactor { sign_in }) => OAuthFinished {
+                second_factor: Some(SecondFactorStep::of(*sign_in)),
+                ..finished(OAuthStatus::NeedsSecondFactor, None, None, None, false)
+            },
             Ok(FlowResult::SignInFailed { error }) => {
                 finished(OAuthStatus::SignInFailed, None, None, Some(clerk_error(error)), false)
             }

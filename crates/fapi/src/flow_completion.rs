@@ -3,7 +3,9 @@
 //! carried (FIELD-NOTES: `GET /v1/me?rotating_token_nonce=…` or the sign-in), as the seed's
 //! "reload the user and find the entry of that strategy" describes.
 
-use crate::models::{ClerkError, ExternalAccount, SignInStatus, SignUpStatus, User, VerificationStatus};
+use crate::models::{
+    ClerkError, ExternalAccount, SignIn, SignInStatus, SignUpStatus, User, VerificationStatus,
+};
 use crate::native_flow::{CompletedFlow, FlowKind, FlowOutcome};
 use crate::{Client, Result};
 
@@ -32,6 +34,12 @@ pub enum FlowResult {
         user: User,
         /// `true` when the sign-in became a sign-up.
         new_user: bool,
+    },
+    /// The provider confirmed who the person is, and the account asks for its second factor:
+    /// finish with [`Client::attempt_second_factor`](crate::Client::attempt_second_factor).
+    NeedsSecondFactor {
+        /// The sign-in waiting for its second factor, with the factors the account supports.
+        sign_in: Box<SignIn>,
     },
     /// Signing in through the provider failed.
     SignInFailed {
@@ -94,12 +102,7 @@ impl Client {
                 return Ok(FlowResult::SignedIn { user: self.me().await?, new_user: false })
             }
             SignInStatus::NeedsSecondFactor => {
-                let error = ClerkError::new(
-                    "second_factor_required",
-                    "Two-step verification is on",
-                    "This account uses two-step verification: sign in with your password to enter a code.",
-                );
-                return Ok(FlowResult::SignInFailed { error });
+                return Ok(FlowResult::NeedsSecondFactor { sign_in: Box::new(sign_in) })
             }
             _ => {}
         }

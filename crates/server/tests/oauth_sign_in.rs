@@ -9,7 +9,7 @@ use common::TestServer;
 use reqwest::{Method, StatusCode};
 use userdesk_fapi::models::{SignInStatus, VerificationStatus};
 use userdesk_fapi::native_flow::FlowKind;
-use userdesk_fapi::FlowResult;
+use userdesk_fapi::{FlowResult, SecondFactor};
 use userdesk_server::DEMO_EMAIL;
 
 #[tokio::test]
@@ -266,7 +266,7 @@ async fn sign_in_refusals() {
 }
 
 #[tokio::test]
-async fn a_user_with_two_step_verification_still_needs_the_second_factor() {
+async fn a_user_with_two_step_verification_continues_to_the_second_factor() {
     let server = TestServer::start_with(|config| config.resend_cooldown = std::time::Duration::ZERO).await;
     let owner = server.demo_client().await;
     verify_second_factor_phone(&server, &owner).await;
@@ -275,16 +275,29 @@ async fn a_user_with_two_step_verification_still_needs_the_second_factor() {
 
     let device = server.client();
     let trip = oauth::sign_in(&device, "oauth_gitlab", &Consent::approve()).await;
-    assert!(matches!(trip.result, FlowResult::SignInFailed { .. }), "{:#?}", trip.result);
-    let sign_in = device
-        .sign_in_after_redirect(trip.flow.sign_in_id.as_deref().expect("id"), None)
-        .await
-        .expect("read");
+    let FlowResult::NeedsSecondFactor { sign_in } = trip.result else {
+        panic!("expected the second-factor step: {:#?}", trip.result);
+    };
     assert_eq!(sign_in.status, SignInStatus::NeedsSecondFactor);
     assert_eq!(sign_in.created_session_id, None);
     assert_eq!(sign_in.first_factor_verification.map(|v| v.status), Some(VerificationStatus::Verified));
-    assert!(sign_in.supported_second_factors.is_some_and(|factors| !factors.is_empty()));
+    let factors = sign_in.supported_second_factors.unwrap_or_default();
+    let phone = factors.iter().find(|factor| factor.strategy == "phone_code").expect("the phone is offered");
     assert!(device.me().await.is_err(), "no session without the second factor");
+
+    // The person enters the SMS code on the device the provider signed in.
+    let phone_number_id = phone.phone_number_id.as_deref().expect("phone id");
+    device
+        .prepare_second_factor(&sign_in.id, SecondFactor::PhoneCode, Some(phone_number_id))
+        .await
+        .expect("sms");
+    let code = server.latest_code("+14155550132").await;
+    let done = device.attempt_second_factor(&sign_in.id, SecondFactor::PhoneCode, &code).await.expect("code");
+    assert_eq!(done.status, SignInStatus::Complete);
+    assert_eq!(
+        device.me().await.expect("signed in").primary_email_address().map(|e| e.email_address.as_str()),
+        Some(DEMO_EMAIL)
+    );
 }
 
 /// Turns on two-step verification for the signed-in user with a verified phone number.

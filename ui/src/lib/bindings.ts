@@ -436,9 +436,13 @@ external_account_id: string | null, error: CommandError | null,
 /**
  * `true` when an OAuth sign-in created a new account.
  */
-new_user: boolean, };
+new_user: boolean, 
+/**
+ * With `needs_second_factor`: the sign-in to finish with `attempt_second_factor`.
+ */
+second_factor: SecondFactorStep | null, };
 
-export type OAuthStatus = "account_verified" | "account_failed" | "signed_in" | "sign_in_failed" | "error";
+export type OAuthStatus = "account_verified" | "account_failed" | "signed_in" | "needs_second_factor" | "sign_in_failed" | "error";
 
 export type OutboxMessage = { 
 /**
@@ -476,7 +480,9 @@ body: string, };
 
 export type OutboxChannel = "email" | "sms";
 
-export type SignInResult = { "status": "complete", user: User, } | { "status": "needs_second_factor", sign_in_id: string, 
+export type SignInResult = { "status": "complete", user: User, } | { "status": "needs_second_factor" } & SecondFactorStep;
+
+export type SecondFactorStep = { sign_in_id: string, 
 /**
  * `totp`, `phone_code`, `backup_code`, as the account allows.
  */

@@ -1,4 +1,4 @@
-import { act, render, screen, waitFor } from '@testing-library/svelte';
+import { act, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { emit } from '@tauri-apps/api/event';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ function backend(strategies = SIX) {
 
 const finish = (payload: Partial<OAuthFinished> & { flow_id: string; status: OAuthFinished['status'] }) =>
   act(() =>
-    emit('oauth-finished', { user: null, external_account_id: null, error: null, new_user: false, ...payload } satisfies OAuthFinished),
+    emit('oauth-finished', { user: null, external_account_id: null, error: null, new_user: false, second_factor: null, ...payload } satisfies OAuthFinished),
   );
 
 describe('sign-in with a provider', () => {
@@ -84,5 +84,36 @@ describe('sign-in with a provider', () => {
     expect(await screen.findByTestId('signin-oauth-error')).toHaveTextContent('You did not grant access to GitHub.');
     expect(screen.queryByTestId('oauth-wait')).not.toBeInTheDocument();
     expect(screen.queryByTestId('nav-connected')).not.toBeInTheDocument();
+  });
+
+  it('asks for the second factor when the provider signs in an account with two-step verification', async () => {
+    const calls = fakeBackend({
+      handlers: {
+        oauth_strategies: () => SIX,
+        sign_in_with_oauth: () => ({ flow_id: 'flow_s', authorization_url: 'https://gitlab.com/oauth/authorize?x' }),
+        attempt_second_factor: (a) => (a.code === '123456' ? makeUser() : null),
+      },
+    });
+    const ue = userEvent.setup();
+    render(App);
+
+    await ue.click(await screen.findByTestId('signin-oauth-oauth_github'));
+    await screen.findByTestId('oauth-wait');
+    await finish({
+      flow_id: 'flow_s',
+      status: 'needs_second_factor',
+      second_factor: { sign_in_id: 'sia_9', strategies: ['totp', 'backup_code'], phone: null },
+    });
+
+    await screen.findByRole('heading', { level: 1, name: 'Two-step verification' });
+    expect(screen.queryByTestId('oauth-wait')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('signin-oauth-error')).not.toBeInTheDocument();
+    await ue.click(within(screen.getByTestId('second-factor-code-input')).getByTestId('code-digit-0'));
+    await ue.paste('123456');
+    expect(await screen.findByTestId('sidebar-name')).toBeVisible();
+    expect(actions(calls)).toContainEqual({
+      cmd: 'attempt_second_factor',
+      args: { signInId: 'sia_9', strategy: 'totp', code: '123456' },
+    });
   });
 });

@@ -6,6 +6,7 @@ import * as api from '../api';
 import type { CommandError, OAuthFinished, OAuthStarted } from '../bindings';
 import { offerOrder, provider } from '../providers';
 import { nav } from './nav.svelte';
+import { signInFlow } from './sign-in-flow.svelte';
 import { toasts } from './toast.svelte';
 import { user } from './user.svelte';
 
@@ -169,9 +170,15 @@ class OAuthStore {
         nav.reset();
         toasts.success(finished.new_user ? `Account created with ${name}` : `Welcome, signed in with ${name}`);
         return;
-      default:
-        this.#fail(flow, message ?? `Signing in with ${name} didn’t finish.`);
+      case 'needs_second_factor': {
+        const step = finished.second_factor;
+        if (!step) break;
+        // The provider vouched for the person; the sign-in screen's second step asks for the code.
+        signInFlow.secondFactor = { signInId: step.sign_in_id, strategies: step.strategies, phone: step.phone };
+        return;
+      }
     }
+    this.#fail(flow, message ?? `Signing in with ${name} didn’t finish.`);
   }
 
   async #takeUser(finished: OAuthFinished): Promise<void> {
