@@ -19,8 +19,9 @@
 //! ```
 //!
 //! [`probe`] reads only headers, so the embedded server can check an upload cheaply before
-//! processing it. The binary `userdesk-avatar INPUT OUTPUT [--size N] [--crop X,Y,W,H]` writes
-//! exactly what the app would upload.
+//! processing it. [`preview`] gives the whole upright picture, scaled down, for a crop editor.
+//! The binary `userdesk-avatar INPUT OUTPUT [--size N] [--crop X,Y,W,H]` writes exactly what the
+//! app would upload.
 //!
 //! CMYK and YCCK JPEGs are converted with the usual naive formula (their print profile is not
 //! applied); RGB images with an ICC profile are converted to sRGB.
@@ -64,7 +65,19 @@ pub fn probe(bytes: &[u8]) -> Result<ImageInfo, Error> {
 
 /// Turns an image into an avatar as `options` ask.
 pub fn process(bytes: &[u8], options: &Options) -> Result<Avatar, Error> {
-    let plan = pipeline::plan(bytes, options)?;
+    run(bytes, pipeline::plan(bytes, options)?)
+}
+
+/// The whole image as a person sees it (EXIF orientation applied, not cropped), scaled so its
+/// longer side is at most `max_side` — what a crop editor shows. Its pixels map linearly onto
+/// the oriented image that [`Options::crop`] is measured in ([`probe`] gives that size).
+///
+/// The same checks, decoding (with JPEG DCT scaling) and metadata-free encoding as [`process`].
+pub fn preview(bytes: &[u8], max_side: u32, limits: Limits) -> Result<Avatar, Error> {
+    run(bytes, pipeline::plan_region(bytes, max_side, pipeline::Region::Whole, limits)?)
+}
+
+fn run(bytes: &[u8], plan: stages::Plan) -> Result<Avatar, Error> {
     let decoded = pipeline::decode(bytes, &plan)?;
     let resized = pipeline::resize(&decoded, &plan)?;
     drop(decoded);

@@ -93,11 +93,24 @@ pub(crate) fn info(header: &Header) -> ImageInfo {
     ImageInfo { format: header.format, width, height, has_alpha: header.has_alpha }
 }
 
+/// Which part of the oriented image a plan keeps.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Region {
+    /// The given rectangle, or the centred square when `None` (as [`Options::crop`]).
+    Crop(Option<CropRect>),
+    /// All of it, aspect ratio kept (a preview).
+    Whole,
+}
+
 /// Stage 1: checks the input against `options` and decides how to process it.
 pub fn plan(bytes: &[u8], options: &Options) -> Result<Plan, Error> {
-    let limits = options.limits;
-    if !(1..=MAX_SIZE).contains(&options.size) {
-        return Err(Error::InvalidSize { size: options.size, max: MAX_SIZE });
+    plan_region(bytes, options.size, Region::Crop(options.crop), options.limits)
+}
+
+/// [`plan`] for the part `region` names, with `size` the output's longest side.
+pub(crate) fn plan_region(bytes: &[u8], size: u32, region: Region, limits: Limits) -> Result<Plan, Error> {
+    if !(1..=MAX_SIZE).contains(&size) {
+        return Err(Error::InvalidSize { size, max: MAX_SIZE });
     }
     let len = bytes.len() as u64;
     if len > limits.max_input_bytes {
@@ -111,11 +124,15 @@ pub fn plan(bytes: &[u8], options: &Options) -> Result<Plan, Error> {
     }
 
     let (width, height) = header.orientation.display_size(header.width, header.height);
-    let crop = options.crop.unwrap_or_else(|| CropRect::centre_square(width, height));
+    let crop = match region {
+        Region::Crop(Some(crop)) => crop,
+        Region::Crop(None) => CropRect::centre_square(width, height),
+        Region::Whole => CropRect::new(0, 0, width, height),
+    };
     if !crop.fits(width, height) {
         return Err(Error::InvalidCrop { crop, width, height });
     }
-    let output = fit(crop.width, crop.height, options.size);
+    let output = fit(crop.width, crop.height, size);
 
     let denominator = match &header.jpeg {
         Some(frame) if !frame.lossless => jpeg_denominator(&header, crop, output),
@@ -222,5 +239,18 @@ mod tests {
         assert_eq!(jpeg_denominator(&h, square, (2048, 2048)), 1);
         let small = CropRect::new(0, 0, 600, 600);
         assert_eq!(jpeg_denominator(&h, small, (512, 512)), 1);
+    }
+
+    #[test]
+    fn a_preview_keeps_the_whole_image_and_still_decodes_scaled() {
+        // A 6000 × 4000 JPEG's frame header, enough for planning.
+        let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xC0, 0, 11, 8];
+        bytes.extend_from_slice(&u16::to_be_bytes(4000));
+        bytes.extend_from_slice(&u16::to_be_bytes(6000));
+        bytes.extend_from_slice(&[1, 1, 0x11, 0]);
+        let plan = plan_region(&bytes, 1024, Region::Whole, Limits::default()).unwrap();
+        assert_eq!(plan.crop(), CropRect::new(0, 0, 6000, 4000));
+        assert_eq!(plan.output_size(), (1024, 683));
+        assert_eq!(plan.scale_denominator(), 4, "1500 × 1000 decoded pixels cover 1024 × 683");
     }
 }

@@ -1,7 +1,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -78,6 +78,25 @@ impl ClientBuilder {
             tokens: Mutex::new(TokenCache::new()),
         })
     }
+}
+
+/// What a request carries.
+pub(crate) enum RequestBody<'a> {
+    /// Nothing.
+    Empty,
+    /// `application/x-www-form-urlencoded` fields, in order (names may repeat).
+    Form(Vec<(&'a str, String)>),
+    /// A body produced while it is sent, e.g. an upload reporting its progress.
+    Streamed(StreamedBody),
+}
+
+/// A body sent as a stream of chunks, of a length known in advance.
+pub(crate) struct StreamedBody {
+    pub(crate) body: reqwest::Body,
+    pub(crate) content_type: String,
+    pub(crate) content_length: u64,
+    /// Replaces the client's overall timeout, which is sized for small requests.
+    pub(crate) timeout: Duration,
 }
 
 #[derive(Default)]
@@ -407,12 +426,26 @@ impl Client {
         Ok(envelope.response)
     }
 
-    /// Sends one request and decodes its body as `T`, keeping the token and session current.
+    /// Sends one request with a form body (or none) and decodes its body as `T`.
     pub(crate) async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         form: Option<Vec<(&str, String)>>,
+    ) -> Result<T> {
+        let body = match form {
+            Some(form) => RequestBody::Form(form),
+            None => RequestBody::Empty,
+        };
+        self.send_body(method, path, body).await
+    }
+
+    /// Sends one request and decodes its body as `T`, keeping the token and session current.
+    pub(crate) async fn send_body<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: RequestBody<'_>,
     ) -> Result<T> {
         let mut url = self.base_url.join(path).map_err(|e| Error::InvalidInstance(e.to_string()))?;
         let (token, session_id) = {
@@ -430,8 +463,17 @@ impl Client {
         if let Some(token) = token {
             request = request.header(AUTHORIZATION, token);
         }
-        if let Some(form) = form {
-            request = request.form(&form);
+        match body {
+            RequestBody::Empty => {}
+            RequestBody::Form(form) => request = request.form(&form),
+            RequestBody::Streamed(streamed) => {
+                request = request
+                    .header(CONTENT_TYPE, streamed.content_type)
+                    // A known length lets the server refuse an oversized body before reading it.
+                    .header(CONTENT_LENGTH, streamed.content_length)
+                    .timeout(streamed.timeout)
+                    .body(streamed.body);
+            }
         }
         let response = request.send().await.map_err(|e| self.transport_error(e))?;
         if let Some(token) = response.headers().get(AUTHORIZATION).and_then(bare_token) {

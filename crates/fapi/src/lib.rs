@@ -26,6 +26,8 @@ pub mod native_flow;
 #[cfg(feature = "client")]
 pub mod private_file;
 #[cfg(feature = "client")]
+mod profile_image;
+#[cfg(feature = "client")]
 mod security;
 #[cfg(feature = "client")]
 mod token_store;
@@ -40,6 +42,8 @@ pub use error::{Error, Result};
 pub use flow_completion::{error_for_code, FlowResult};
 #[cfg(feature = "client")]
 pub use instance_url::{fapi_url_from_publishable_key, parse_fapi_url};
+#[cfg(feature = "client")]
+pub use profile_image::{ProfileImageUpload, UploadProgress};
 #[cfg(feature = "client")]
 pub use security::{SecondFactor, SignUpParams};
 #[cfg(feature = "client")]

@@ -29,6 +29,7 @@ mod config;
 mod demo;
 mod error;
 mod ids;
+mod image_files;
 mod keys;
 mod oauth;
 mod one_time_code;
@@ -39,7 +40,10 @@ mod store;
 mod tokens;
 mod totp;
 
-pub use api::{BODY_LIMIT, METADATA_MAX_BYTES, NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH};
+pub use api::{
+    BODY_LIMIT, METADATA_MAX_BYTES, NAME_MAX_LENGTH, PROFILE_IMAGE_MAX_BYTES, USERNAME_MAX_LENGTH,
+    USERNAME_MIN_LENGTH,
+};
 pub use clock::Clock;
 pub use config::{
     Config, Mode, DEFAULT_CODE_LIFETIME, DEFAULT_LINK_LIFETIME, DEFAULT_REDIRECT_SCHEMES, DEFAULT_REGION,
@@ -48,6 +52,7 @@ pub use config::{
 pub use config::{DEFAULT_OAUTH_HTTP_TIMEOUT, DEFAULT_OAUTH_NONCE_LIFETIME, DEFAULT_OAUTH_STATE_LIFETIME};
 pub use demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
 pub use error::{Error, FieldError, Result};
+pub use image_files::IMAGES_DIR;
 pub use keys::{AT_REST_KEY_FILE, FIREBASE_SERVICE_ACCOUNT_FILE, SIGNING_KEY_FILE};
 pub use oauth::{ClientAuth, OAuthConfigFile, OAuthProviderConfig, UserInfoFormat};
 pub use outbox::{OutboxChannel, OutboxMessage};
@@ -137,6 +142,8 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         jwt_templates: config.jwt_templates.clone(),
     });
     let db = store::Db::open(&config.data_dir).await?;
+    let images = Arc::new(image_files::ImageFiles::open(&config.data_dir)?);
+    sweep_images(&db, &images).await?;
     if config.mode == Mode::Development {
         demo::seed_if_empty(&db).await?;
     }
@@ -160,6 +167,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         }),
         oauth,
         security,
+        images,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -174,6 +182,18 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     });
     tracing::info!(url = %format!("http://{local_addr}"), mode = ?config.mode, "account server listening");
     Ok(RunningServer { local_addr, secret_key, stop: Some(stop), task, db, oauth: server_oauth })
+}
+
+/// Removes image files no user refers to (a crash between writing a file and recording it, or
+/// between replacing one and removing the old file, leaves one behind).
+async fn sweep_images(db: &store::Db, images: &image_files::ImageFiles) -> Result<()> {
+    let mut conn = db.pool().acquire().await?;
+    let in_use = store::users::image_ids(&mut conn).await?.into_iter().collect();
+    let removed = images.sweep(&in_use)?;
+    if removed > 0 {
+        tracing::info!(removed, "removed stray profile image files");
+    }
+    Ok(())
 }
 
 /// Creates the data directory if it is missing, readable by its owner only (it holds password

@@ -1104,3 +1104,56 @@ async fn security_responses_match_the_spec() {
     );
     assert_eq!(environment.body["user_settings"]["sign_up"]["mode"], "public");
 }
+
+/// A PNG of `side` × `side` grey pixels.
+fn grey_png(side: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, side, side);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().expect("a PNG header");
+    writer.write_image_data(&vec![128; (side * side) as usize]).expect("PNG data");
+    writer.finish().expect("a PNG");
+    out
+}
+
+/// `bytes` as the multipart `file` of a body with boundary `B`.
+fn multipart_file(bytes: &[u8]) -> Vec<u8> {
+    let head = "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"me.png\"\r\n\
+                Content-Type: image/png\r\n\r\n";
+    [head.as_bytes(), bytes, b"\r\n--B--\r\n"].concat()
+}
+
+#[tokio::test]
+async fn profile_image_responses_match_the_spec() {
+    let server = TestServer::start().await;
+    let raw = server.raw();
+    let token = server.demo_token().await;
+    let path = "/v1/me/profile_image";
+    let upload = |token: Option<&str>, body: Vec<u8>| {
+        raw.request(Method::POST, path, token)
+            .header(reqwest::header::CONTENT_TYPE, "multipart/form-data; boundary=B")
+            .body(body)
+    };
+    let octets = |token: Option<&str>, body: Vec<u8>| {
+        raw.request(Method::POST, path, token)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(body)
+    };
+
+    fapi("GET", "/v1/me", 200, &raw.get("/v1/me", Some(&token)).await); // the default avatar
+    fapi("POST", path, 200, &raw.send(upload(Some(&token), multipart_file(&grey_png(16)))).await);
+    fapi("GET", "/v1/me", 200, &raw.get("/v1/me", Some(&token)).await); // has_image
+    fapi("GET", "/v1/client", 200, &raw.get("/v1/client", Some(&token)).await);
+    fapi("POST", path, 200, &raw.send(octets(Some(&token), grey_png(8))).await); // no `name`
+    fapi("POST", path, 422, &raw.send(upload(Some(&token), multipart_file(b"plain text"))).await);
+    fapi("POST", path, 422, &raw.send(octets(Some(&token), Vec::new())).await);
+    fapi("POST", path, 422, &raw.send(upload(Some(&token), b"--B--\r\n".to_vec())).await); // no file
+    fapi("POST", path, 400, &raw.send(upload(Some(&token), b"not multipart".to_vec())).await);
+    fapi("POST", path, 401, &raw.send(octets(None, grey_png(8))).await);
+
+    let delete = || raw.request(Method::DELETE, path, Some(&token));
+    fapi("DELETE", path, 200, &raw.send(delete()).await);
+    fapi("DELETE", path, 404, &raw.send(delete()).await);
+    fapi("DELETE", path, 401, &raw.send(raw.request(Method::DELETE, path, None)).await);
+}

@@ -9,8 +9,9 @@ pub struct Image {
     pub object: Option<String>,
     /// Its id.
     pub id: String,
-    /// The uploaded file's name.
-    #[serde(default)]
+    /// The uploaded file's name, when the upload gave one (the spec's `name` is not nullable, so
+    /// none is left out rather than sent as `null`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Where it is served.
     pub public_url: String,

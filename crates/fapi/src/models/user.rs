@@ -24,6 +24,10 @@ pub struct User {
     pub image_url: String,
     /// `true` when the person uploaded a profile image.
     pub has_image: bool,
+    /// The same as `image_url`, under its deprecated name, for older clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub profile_image_url: Option<String>,
     /// The primary email address's id.
     pub primary_email_address_id: Option<String>,
     /// The primary phone number's id.

@@ -84,8 +84,8 @@ async fn revoke(
     let row =
         sessions::find_for_user(&mut tx, user_id, &session_id).await?.ok_or(Error::NotFound("session"))?;
     let account = users::find(&mut tx, user_id).await?.ok_or(Error::SignedOut)?;
-    let session = render::session(&row, &account)?;
-    let client = render::client(&mut tx, &signed_in.client_id).await?;
+    let session = render::session(&row, &account, &state.base_url)?;
+    let client = render::client(&mut tx, &state.base_url, &signed_in.client_id).await?;
     tx.commit().await?;
     Ok(Json(Envelope { response: session, client: Some(client) }))
 }

@@ -21,7 +21,7 @@ async fn get_client(
     client: CurrentClient,
 ) -> Result<Json<Envelope<Option<Client>>>> {
     let mut conn = state.db.pool().acquire().await?;
-    let client = render::client(&mut conn, &client.id).await?;
+    let client = render::client(&mut conn, &state.base_url, &client.id).await?;
     Ok(Json(Envelope { response: Some(client), client: None }))
 }
 
@@ -35,7 +35,7 @@ async fn delete_client(
     sessions::end_all_for_client(&mut tx, &client.id).await?;
     clients::set_last_active_session(&mut tx, &client.id, None).await?;
     clients::set_sign_in(&mut tx, &client.id, None).await?;
-    let client = render::client(&mut tx, &client.id).await?;
+    let client = render::client(&mut tx, &state.base_url, &client.id).await?;
     tx.commit().await?;
     Ok(Json(Envelope { response: Some(client), client: None }))
 }

@@ -42,7 +42,7 @@ async fn create(
     shared::ensure_room_for_unverified(&mut tx, user_id).await?;
     let id =
         identifications::insert(&mut tx, user_id, Kind::Email.stored(), &address, "email_address").await?;
-    Ok(Json(shared::respond(tx, &signed_in, Kind::Email, &id, render::email_address).await?))
+    Ok(Json(shared::respond(tx, &state, &signed_in, Kind::Email, &id, render::email_address).await?))
 }
 
 async fn read(
@@ -114,7 +114,7 @@ async fn prepare(
         let link = format!("{}/v1/verify?token={token}", state.base_url);
         outbox::send(&mut tx, state.mode, Outgoing::email_link(&row.value, &link, lifetime)).await?;
     }
-    Ok(Json(shared::respond(tx, &signed_in, Kind::Email, &id, render::email_address).await?))
+    Ok(Json(shared::respond(tx, &state, &signed_in, Kind::Email, &id, render::email_address).await?))
 }
 
 async fn attempt(

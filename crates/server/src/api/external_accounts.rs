@@ -268,6 +268,7 @@ pub async fn for_user(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<
 
 async fn respond(
     conn: &mut SqliteConnection,
+    base_url: &str,
     client_id: &str,
     user_id: &str,
     account_id: &str,
@@ -276,7 +277,7 @@ async fn respond(
         .await?
         .ok_or_else(|| Error::Internal(format!("external account {account_id} vanished")))?;
     let account = render(&row)?;
-    let client = render::client(conn, client_id).await?;
+    let client = render::client(conn, base_url, client_id).await?;
     Ok(Envelope { response: account, client: Some(client) })
 }
 
@@ -320,7 +321,7 @@ async fn create(
     )
     .await?;
     store::restart_verification(&mut tx, &account_id, &authorize_url, expire_at).await?;
-    let envelope = respond(&mut tx, &signed_in.client_id, &user_id, &account_id).await?;
+    let envelope = respond(&mut tx, &state.base_url, &signed_in.client_id, &user_id, &account_id).await?;
     tx.commit().await?;
     tracing::info!(user = %user_id, account = %account_id, strategy = %provider.strategy, "connecting an external account");
     Ok(Json(envelope))
@@ -382,7 +383,7 @@ async fn reauthorize(
     )
     .await?;
     store::restart_verification(&mut tx, &account_id, &authorize_url, expire_at).await?;
-    let envelope = respond(&mut tx, &signed_in.client_id, &user_id, &account_id).await?;
+    let envelope = respond(&mut tx, &state.base_url, &signed_in.client_id, &user_id, &account_id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }
@@ -405,7 +406,7 @@ async fn destroy(
     }
     store::delete(&mut tx, &account_id).await?;
     users::touch(&mut tx, &user_id).await?;
-    let client = render::client(&mut tx, &signed_in.client_id).await?;
+    let client = render::client(&mut tx, &state.base_url, &signed_in.client_id).await?;
     tx.commit().await?;
     tracing::info!(user = %user_id, account = %account_id, "external account removed");
     Ok(Json(Envelope {

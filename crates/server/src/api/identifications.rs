@@ -87,8 +87,13 @@ pub async fn own(
 }
 
 /// Wraps a resource with the client, as every `/v1/me/…` answer is.
-pub async fn envelope<T>(conn: &mut SqliteConnection, client_id: &str, response: T) -> Result<Envelope<T>> {
-    let client = render::client(conn, client_id).await?;
+pub async fn envelope<T>(
+    conn: &mut SqliteConnection,
+    base_url: &str,
+    client_id: &str,
+    response: T,
+) -> Result<Envelope<T>> {
+    let client = render::client(conn, base_url, client_id).await?;
     Ok(Envelope { response, client: Some(client) })
 }
 
@@ -117,7 +122,7 @@ pub async fn read<T>(
 ) -> Result<Envelope<T>> {
     let mut conn = state.db.pool().acquire().await?;
     let row = own(&mut conn, &signed_in.session.user_id, kind, id).await?;
-    envelope(&mut conn, &signed_in.client_id, render(&row)?).await
+    envelope(&mut conn, &state.base_url, &signed_in.client_id, render(&row)?).await
 }
 
 /// `POST /v1/me/{kind}s/{id}/attempt_verification`: the code, checked and counted.
@@ -137,7 +142,7 @@ pub async fn attempt<T>(
     match attempt_code(&mut tx, user_id, kind, &row, code).await? {
         Attempt::Verified => {
             let row = own(&mut tx, user_id, kind, id).await?;
-            let envelope = envelope(&mut tx, &signed_in.client_id, render(&row)?).await?;
+            let envelope = envelope(&mut tx, &state.base_url, &signed_in.client_id, render(&row)?).await?;
             tx.commit().await?;
             Ok(envelope)
         }
@@ -158,7 +163,7 @@ pub async fn destroy(
 ) -> Result<Envelope<DeletedObject>> {
     let mut tx = state.db.write().await?;
     let deleted = remove(&mut tx, &signed_in.session.user_id, kind, id).await?;
-    let envelope = envelope(&mut tx, &signed_in.client_id, deleted).await?;
+    let envelope = envelope(&mut tx, &state.base_url, &signed_in.client_id, deleted).await?;
     tx.commit().await?;
     Ok(envelope)
 }
@@ -166,13 +171,14 @@ pub async fn destroy(
 /// The identification `id` after a change, with the client, committed.
 pub async fn respond<T>(
     mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    state: &AppState,
     signed_in: &SignedIn,
     kind: Kind,
     id: &str,
     render: Render<T>,
 ) -> Result<Envelope<T>> {
     let row = own(&mut tx, &signed_in.session.user_id, kind, id).await?;
-    let envelope = envelope(&mut tx, &signed_in.client_id, render(&row)?).await?;
+    let envelope = envelope(&mut tx, &state.base_url, &signed_in.client_id, render(&row)?).await?;
     tx.commit().await?;
     Ok(envelope)
 }

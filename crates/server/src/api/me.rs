@@ -30,8 +30,8 @@ pub fn router() -> Router<AppState> {
 
 async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<Envelope<User>>> {
     let mut conn = state.db.pool().acquire().await?;
-    let user = render::user_by_id(&mut conn, &signed_in.session.user_id).await?;
-    let client = render::client(&mut conn, &signed_in.client_id).await?;
+    let user = render::user_by_id(&mut conn, &state.base_url, &signed_in.session.user_id).await?;
+    let client = render::client(&mut conn, &state.base_url, &signed_in.client_id).await?;
     Ok(Json(Envelope { response: user, client: Some(client) }))
 }
 
@@ -121,8 +121,8 @@ async fn patch_me(
     if !change.is_empty() {
         users::update_profile(&mut tx, &user_id, &change).await?;
     }
-    let user = render::user_by_id(&mut tx, &user_id).await?;
-    let client = render::client(&mut tx, &signed_in.client_id).await?;
+    let user = render::user_by_id(&mut tx, &state.base_url, &user_id).await?;
+    let client = render::client(&mut tx, &state.base_url, &signed_in.client_id).await?;
     tx.commit().await?;
     Ok(Json(Envelope { response: user, client: Some(client) }))
 }
@@ -152,8 +152,8 @@ async fn patch_metadata(
     let current = render::metadata(MetadataKind::Unsafe.of(&row))?;
     let merged = validate::merge_metadata("unsafe_metadata", current, patch)?;
     users::set_metadata(&mut tx, &user_id, MetadataKind::Unsafe, &merged).await?;
-    let user = render::user_by_id(&mut tx, &user_id).await?;
-    let client = render::client(&mut tx, &signed_in.client_id).await?;
+    let user = render::user_by_id(&mut tx, &state.base_url, &user_id).await?;
+    let client = render::client(&mut tx, &state.base_url, &signed_in.client_id).await?;
     tx.commit().await?;
     Ok(Json(Envelope { response: user, client: Some(client) }))
 }
@@ -171,8 +171,12 @@ async fn delete_me(
         return Err(Error::DeleteSelfDisabled);
     }
     users::delete(&mut tx, &user_id).await?;
-    let client = render::client(&mut tx, &signed_in.client_id).await?;
+    let client = render::client(&mut tx, &state.base_url, &signed_in.client_id).await?;
     tx.commit().await?;
+    // The picture goes with the account (after the commit: a failed deletion keeps it).
+    if let Some(image_id) = &row.image_id {
+        state.images.remove(image_id).await;
+    }
     tracing::info!(user = %user_id, "user deleted their account");
     Ok(Json(Envelope {
         response: DeletedObject { object: "user".into(), id: Some(user_id), slug: None, deleted: true },

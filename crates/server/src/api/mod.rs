@@ -30,6 +30,7 @@ mod oauth_callback;
 mod oauth_sign_ins;
 mod passwords;
 mod phone_numbers;
+mod profile_image;
 mod render;
 mod sessions;
 mod sign_ins;
@@ -42,6 +43,7 @@ mod validate;
 mod verify;
 
 pub use form::BODY_LIMIT;
+pub use profile_image::PROFILE_IMAGE_MAX_BYTES;
 pub use validate::{METADATA_MAX_BYTES, NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH};
 // For the OAuth side (`crate::oauth`): the development provider's pages and forms, and the email
 // rule that provider answers are held to.
@@ -66,6 +68,8 @@ pub struct AppState {
     pub oauth: Arc<crate::oauth::OAuth>,
     /// Signing keys, JWT templates, secrets at rest and the clock.
     pub security: Arc<SecuritySettings>,
+    /// The profile images' files.
+    pub images: Arc<crate::image_files::ImageFiles>,
 }
 
 /// What tokens and two-step verification need.
@@ -116,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tokens::router())
         .merge(two_factor::router())
         .merge(passwords::router())
+        .merge(profile_image::router())
         .merge(sign_ups::router())
         // After the client is known: `rotating_token_nonce`, where given, must be its own.
         .route_layer(from_fn_with_state(state.clone(), oauth_callback::redeem_nonce))
@@ -132,6 +137,8 @@ pub fn router(state: AppState) -> Router {
         .merge(verify::router())
         // Public keys: anyone may check a token's signature.
         .merge(jwks::router())
+        // Profile pictures: an `<img>` cannot send the client token.
+        .merge(profile_image::public_router())
         // Where providers send the browser back: no native client, no token (`state` says whose).
         .merge(oauth_callback::router())
         .merge(dev)

@@ -148,7 +148,7 @@ pub async fn start(
     )
     .await?;
     clients::set_sign_in(&mut tx, &client.id, Some(&sign_in_id)).await?;
-    let envelope = super::sign_ins::respond(&mut tx, &client.id, &sign_in_id).await?;
+    let envelope = super::sign_ins::respond(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
     tx.commit().await?;
     Ok(envelope)
 }
@@ -304,7 +304,7 @@ pub async fn transfer(
         email_verification["next_action"] = Value::String(String::new());
         email_verification["supported_strategies"] = Value::Array(Vec::new());
     }
-    let client = render::client(&mut tx, &client.id).await?;
+    let client = render::client(&mut tx, &state.base_url, &client.id).await?;
     tx.commit().await?;
     tracing::info!(user = %user_id, session = %session.id, strategy = %taken.provider, "signed up through a provider");
     Ok(Envelope { response, client: Some(client) })

@@ -109,9 +109,14 @@ async fn other_sign_in_methods(conn: &mut SqliteConnection, user_id: &str) -> Re
     .await?)
 }
 
-async fn respond(conn: &mut SqliteConnection, client_id: &str, user_id: &str) -> Result<Envelope<User>> {
-    let user = render::user_by_id(conn, user_id).await?;
-    let client = render::client(conn, client_id).await?;
+async fn respond(
+    conn: &mut SqliteConnection,
+    base_url: &str,
+    client_id: &str,
+    user_id: &str,
+) -> Result<Envelope<User>> {
+    let user = render::user_by_id(conn, base_url, user_id).await?;
+    let client = render::client(conn, base_url, client_id).await?;
     Ok(Envelope { response: user, client: Some(client) })
 }
 
@@ -138,7 +143,7 @@ async fn change_password(
         let revoked = sessions::revoke_all_but(&mut tx, &user_id, &signed_in.session.id).await?;
         tracing::info!(user = %user_id, revoked, "signed out of other sessions");
     }
-    let envelope = respond(&mut tx, &signed_in.client_id, &user_id).await?;
+    let envelope = respond(&mut tx, &state.base_url, &signed_in.client_id, &user_id).await?;
     tx.commit().await?;
     tracing::info!(user = %user_id, "password changed");
     Ok(Json(envelope))
@@ -166,7 +171,7 @@ async fn remove_password(
         return Err(Error::PasswordRemovalNotAllowed);
     }
     users::set_password(&mut tx, &user_id, None).await?;
-    let envelope = respond(&mut tx, &signed_in.client_id, &user_id).await?;
+    let envelope = respond(&mut tx, &state.base_url, &signed_in.client_id, &user_id).await?;
     tx.commit().await?;
     tracing::info!(user = %user_id, "password removed");
     Ok(Json(envelope))

@@ -65,7 +65,7 @@ async fn create(
     let mut tx = state.db.write().await?;
     shared::ensure_room_for_unverified(&mut tx, user_id).await?;
     let id = identifications::insert(&mut tx, user_id, Kind::Phone.stored(), &number, "phone_number").await?;
-    Ok(Json(shared::respond(tx, &signed_in, Kind::Phone, &id, render::phone_number).await?))
+    Ok(Json(shared::respond(tx, &state, &signed_in, Kind::Phone, &id, render::phone_number).await?))
 }
 
 async fn read(
@@ -122,7 +122,7 @@ async fn update(
     if reserve.is_some() || make_default.is_some() {
         users::touch(&mut tx, user_id).await?;
     }
-    Ok(Json(shared::respond(tx, &signed_in, Kind::Phone, &id, render::phone_number).await?))
+    Ok(Json(shared::respond(tx, &state, &signed_in, Kind::Phone, &id, render::phone_number).await?))
 }
 
 async fn prepare(
@@ -151,7 +151,7 @@ async fn prepare(
     let mut tx = state.db.write().await?;
     let row = shared::own(&mut tx, user_id, Kind::Phone, &id).await?;
     shared::prepare_code(&mut tx, &state, Kind::Phone, &row).await?;
-    Ok(Json(shared::respond(tx, &signed_in, Kind::Phone, &id, render::phone_number).await?))
+    Ok(Json(shared::respond(tx, &state, &signed_in, Kind::Phone, &id, render::phone_number).await?))
 }
 
 async fn attempt(

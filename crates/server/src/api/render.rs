@@ -12,6 +12,7 @@ use userdesk_fapi::models::{
     SignInFactor, SignInStatus, SignInUserData, User, Verification, VerificationStatus,
 };
 
+use super::profile_image;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
 use crate::store::sessions::SessionRow;
@@ -133,8 +134,8 @@ pub fn phone_number(row: &IdentificationRow) -> Result<PhoneNumber> {
     })
 }
 
-/// The FAPI user (no private metadata).
-pub fn user(account: &Account) -> Result<User> {
+/// The FAPI user (no private metadata). Image URLs are absolute, on `base_url` (this server's).
+pub fn user(account: &Account, base_url: &str) -> Result<User> {
     let row = &account.user;
     let mut email_addresses = Vec::new();
     let mut phone_numbers = Vec::new();
@@ -145,14 +146,21 @@ pub fn user(account: &Account) -> Result<User> {
             other => return Err(Error::Internal(format!("unknown identification kind {other:?}"))),
         }
     }
+    let primary_email = account
+        .identifications
+        .iter()
+        .find(|identification| Some(&identification.id) == row.primary_email_address_id.as_ref())
+        .map(|identification| identification.value.as_str());
+    let image_url = profile_image::image_url(base_url, row, primary_email);
     Ok(User {
         id: row.id.clone(),
         object: "user".into(),
         username: row.username.clone(),
         first_name: row.first_name.clone(),
         last_name: row.last_name.clone(),
-        image_url: String::new(),
-        has_image: false,
+        profile_image_url: Some(image_url.clone()),
+        image_url,
+        has_image: row.image_id.is_some(),
         primary_email_address_id: row.primary_email_address_id.clone(),
         primary_phone_number_id: row.primary_phone_number_id.clone(),
         primary_web3_wallet_id: None,
@@ -195,9 +203,9 @@ pub fn user(account: &Account) -> Result<User> {
 }
 
 /// A session with its user.
-pub fn session(row: &SessionRow, account: &Account) -> Result<Session> {
+pub fn session(row: &SessionRow, account: &Account, base_url: &str) -> Result<Session> {
     let now = now_ms();
-    let user = user(account)?;
+    let user = user(account, base_url)?;
     let public_user_data = PublicUserData {
         first_name: user.first_name.clone(),
         last_name: user.last_name.clone(),
@@ -245,8 +253,8 @@ fn first_factors(user: &UserRow) -> Vec<SignInFactor> {
     factors
 }
 
-/// A sign-in attempt.
-pub fn sign_in(row: &SignInRow, user: Option<&UserRow>) -> Result<SignIn> {
+/// A sign-in attempt. Its user's picture is shown when they uploaded one.
+pub fn sign_in(row: &SignInRow, user: Option<&UserRow>, base_url: &str) -> Result<SignIn> {
     let first_factor_verification = match (&row.first_factor_status, &row.first_factor_strategy) {
         (Some(status), Some(strategy)) => {
             Some(verification(status, strategy, row.first_factor_attempts, None, None)?)
@@ -266,8 +274,8 @@ pub fn sign_in(row: &SignInRow, user: Option<&UserRow>) -> Result<SignIn> {
         user_data: user.map(|user| SignInUserData {
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
-            image_url: None,
-            has_image: false,
+            image_url: user.image_id.as_deref().map(|id| profile_image::uploaded_url(base_url, id)),
+            has_image: user.image_id.is_some(),
         }),
         created_session_id: row.created_session_id.clone(),
         abandon_at: row.abandon_at,
@@ -275,7 +283,7 @@ pub fn sign_in(row: &SignInRow, user: Option<&UserRow>) -> Result<SignIn> {
 }
 
 /// The client with its live sessions (each with its user) and the sign-in under way.
-pub async fn client(conn: &mut SqliteConnection, client_id: &str) -> Result<Client> {
+pub async fn client(conn: &mut SqliteConnection, base_url: &str, client_id: &str) -> Result<Client> {
     let row = clients::find(conn, client_id)
         .await?
         .ok_or_else(|| Error::Internal(format!("client {client_id} vanished")))?;
@@ -292,7 +300,7 @@ pub async fn client(conn: &mut SqliteConnection, client_id: &str) -> Result<Clie
             }
         }
         if let Some(account) = accounts.get(&session_row.user_id) {
-            let mut rendered = session(session_row, account)?;
+            let mut rendered = session(session_row, account, base_url)?;
             if let Some(user) = rendered.user.as_mut() {
                 user.external_accounts =
                     super::external_accounts::for_user(conn, &session_row.user_id).await?;
@@ -309,7 +317,7 @@ pub async fn client(conn: &mut SqliteConnection, client_id: &str) -> Result<Clie
                     Some(user_id) => users::find_row(conn, user_id).await?,
                     None => None,
                 };
-                let mut rendered = sign_in(&sign_in_row, user.as_ref())?;
+                let mut rendered = sign_in(&sign_in_row, user.as_ref(), base_url)?;
                 super::oauth_sign_ins::decorate(conn, &mut rendered).await?;
                 super::two_factor::show_second_factor(conn, &mut rendered, user.as_ref()).await?;
                 Some(rendered)
@@ -334,9 +342,9 @@ pub async fn client(conn: &mut SqliteConnection, client_id: &str) -> Result<Clie
 }
 
 /// The FAPI user with this id.
-pub async fn user_by_id(conn: &mut SqliteConnection, user_id: &str) -> Result<User> {
+pub async fn user_by_id(conn: &mut SqliteConnection, base_url: &str, user_id: &str) -> Result<User> {
     let account = users::find(conn, user_id).await?.ok_or(Error::NotFound("user"))?;
-    let mut user = user(&account)?;
+    let mut user = user(&account, base_url)?;
     user.external_accounts = super::external_accounts::for_user(conn, user_id).await?;
     Ok(user)
 }

@@ -113,8 +113,8 @@ async fn touch_session(
         .await?
         .ok_or(Error::NotFound("session"))?;
     let account = users::find(&mut tx, &row.user_id).await?.ok_or(Error::NotFound("session"))?;
-    let session = render::session(&row, &account)?;
-    let client = render::client(&mut tx, &client.id).await?;
+    let session = render::session(&row, &account, &state.base_url)?;
+    let client = render::client(&mut tx, &state.base_url, &client.id).await?;
     tx.commit().await?;
     Ok(Json(Envelope { response: session, client: Some(client) }))
 }
@@ -129,8 +129,8 @@ async fn get_session(
         .await?
         .ok_or(Error::NotFound("session"))?;
     let account = users::find(&mut conn, &row.user_id).await?.ok_or(Error::NotFound("session"))?;
-    let session = render::session(&row, &account)?;
-    let client = render::client(&mut conn, &client.id).await?;
+    let session = render::session(&row, &account, &state.base_url)?;
+    let client = render::client(&mut conn, &state.base_url, &client.id).await?;
     Ok(Json(Envelope { response: session, client: Some(client) }))
 }
 
@@ -173,8 +173,8 @@ async fn set_status(
         .await?
         .ok_or(Error::NotFound("session"))?;
     let account = users::find(&mut tx, &row.user_id).await?.ok_or(Error::NotFound("session"))?;
-    let session = render::session(&row, &account)?;
-    let client = render::client(&mut tx, &client.id).await?;
+    let session = render::session(&row, &account, &state.base_url)?;
+    let client = render::client(&mut tx, &state.base_url, &client.id).await?;
     tx.commit().await?;
     Ok(Json(Envelope { response: session, client: Some(client) }))
 }

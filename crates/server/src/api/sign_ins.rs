@@ -98,6 +98,7 @@ pub(super) async fn ensure_signed_out(conn: &mut SqliteConnection, client_id: &s
 /// The client's sign-in, with the client.
 pub(super) async fn respond(
     conn: &mut SqliteConnection,
+    base_url: &str,
     client_id: &str,
     sign_in_id: &str,
 ) -> Result<Envelope<SignIn>> {
@@ -107,10 +108,10 @@ pub(super) async fn respond(
         Some(user_id) => users::find_row(conn, user_id).await?,
         None => None,
     };
-    let mut sign_in = render::sign_in(&row, user.as_ref())?;
+    let mut sign_in = render::sign_in(&row, user.as_ref(), base_url)?;
     super::oauth_sign_ins::decorate(conn, &mut sign_in).await?;
     two_factor::show_second_factor(conn, &mut sign_in, user.as_ref()).await?;
-    let client = render::client(conn, client_id).await?;
+    let client = render::client(conn, base_url, client_id).await?;
     Ok(Envelope { response: sign_in, client: Some(client) })
 }
 
@@ -176,7 +177,7 @@ async fn create_sign_in(
         )
         .await?;
         clients::set_sign_in(&mut tx, &client.id, Some(&sign_in_id)).await?;
-        let envelope = respond(&mut tx, &client.id, &sign_in_id).await?;
+        let envelope = respond(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
         tx.commit().await?;
         return Ok(Json(envelope));
     };
@@ -203,7 +204,7 @@ async fn create_sign_in(
         )
         .await?;
         clients::set_sign_in(&mut tx, &client.id, Some(&sign_in_id)).await?;
-        let envelope = respond(&mut tx, &client.id, &sign_in_id).await?;
+        let envelope = respond(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
         tx.commit().await?;
         return Ok(Json(envelope));
     }
@@ -221,7 +222,7 @@ async fn create_sign_in(
         },
     )
     .await?;
-    let envelope = respond(&mut tx, &client.id, &sign_in_id).await?;
+    let envelope = respond(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
     Ok(Json(envelope))
@@ -233,7 +234,7 @@ async fn get_sign_in(
     PathId(sign_in_id): PathId,
 ) -> Result<Json<Envelope<SignIn>>> {
     let mut conn = state.db.pool().acquire().await?;
-    Ok(Json(respond(&mut conn, &client.id, &sign_in_id).await?))
+    Ok(Json(respond(&mut conn, &state.base_url, &client.id, &sign_in_id).await?))
 }
 
 async fn attempt_first_factor(
@@ -285,14 +286,14 @@ async fn attempt_first_factor(
         sign_ins::record_first_factor(&mut tx, &row.id, "password", true, None).await?;
         crate::store::second_factors::set_sign_in_status(&mut tx, &row.id, "needs_second_factor", None)
             .await?;
-        let envelope = respond(&mut tx, &client.id, &row.id).await?;
+        let envelope = respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
         tx.commit().await?;
         return Ok(Json(envelope));
     }
     let identifier = row.identifier.clone().unwrap_or_default();
     let session = start_session(&mut tx, &client.id, &user.id, &identifier, "password", &activity).await?;
     sign_ins::record_first_factor(&mut tx, &row.id, "password", true, Some(&session.id)).await?;
-    let envelope = respond(&mut tx, &client.id, &row.id).await?;
+    let envelope = respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }

@@ -227,11 +227,16 @@ pub fn wire(sign_up: &SignUp) -> Result<Value> {
 }
 
 /// The sign-up, with the client.
-async fn respond(conn: &mut SqliteConnection, client_id: &str, sign_up_id: &str) -> Result<Envelope<Value>> {
+async fn respond(
+    conn: &mut SqliteConnection,
+    base_url: &str,
+    client_id: &str,
+    sign_up_id: &str,
+) -> Result<Envelope<Value>> {
     let row =
         sign_ups::find_for_client(conn, client_id, sign_up_id).await?.ok_or(Error::NotFound("sign up"))?;
     let response = wire(&model(&row)?)?;
-    let client = render::client(conn, client_id).await?;
+    let client = render::client(conn, base_url, client_id).await?;
     Ok(Envelope { response, client: Some(client) })
 }
 
@@ -411,7 +416,7 @@ async fn create_regular(state: &AppState, client: &CurrentClient, form: &Params)
     sign_ins::ensure_signed_out(&mut tx, &client.id).await?;
     sign_ups::abandon_open(&mut tx, &client.id).await?;
     let id = sign_ups::create(&mut tx, &client.id, fields).await?;
-    let envelope = respond(&mut tx, &client.id, &id).await?;
+    let envelope = respond(&mut tx, &state.base_url, &client.id, &id).await?;
     tx.commit().await?;
     Ok(envelope)
 }
@@ -422,7 +427,7 @@ async fn get_sign_up(
     PathId(sign_up_id): PathId,
 ) -> Result<Json<Envelope<Value>>> {
     let mut conn = state.db.pool().acquire().await?;
-    Ok(Json(respond(&mut conn, &client.id, &sign_up_id).await?))
+    Ok(Json(respond(&mut conn, &state.base_url, &client.id, &sign_up_id).await?))
 }
 
 /// `PATCH /v1/client/sign_ups/{id}`: changes fields; completes the sign-up if that was all it
@@ -448,7 +453,7 @@ async fn update_sign_up(
     }
     sign_ups::update(&mut tx, &row.id, &fields).await?;
     complete_if_ready(&mut tx, &client.id, &row.id, &activity).await?;
-    let envelope = respond(&mut tx, &client.id, &row.id).await?;
+    let envelope = respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }
@@ -506,7 +511,7 @@ async fn prepare_verification(
     sign_ups::prepare(&mut tx, &row.id, &one_time_code::hash(&code), now.saturating_add(millis(lifetime)))
         .await?;
     outbox::send(&mut tx, state.mode, Outgoing::email_code(&email, &code, lifetime)).await?;
-    let envelope = respond(&mut tx, &client.id, &row.id).await?;
+    let envelope = respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }
@@ -560,7 +565,7 @@ async fn attempt_verification(
     }
     sign_ups::record_attempt(&mut tx, &row.id, "verified").await?;
     complete_if_ready(&mut tx, &client.id, &row.id, &activity).await?;
-    let envelope = respond(&mut tx, &client.id, &row.id).await?;
+    let envelope = respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }

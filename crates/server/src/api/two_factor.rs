@@ -283,7 +283,7 @@ async fn prepare_second_factor(
     )
     .await?;
     outbox::send(&mut tx, state.mode, Outgoing::sms_code(&phone.value, &code, lifetime)).await?;
-    let envelope = sign_ins::respond(&mut tx, &client.id, &row.id).await?;
+    let envelope = sign_ins::respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }
@@ -391,7 +391,7 @@ async fn attempt_second_factor(
     let session = start_session(&mut tx, &client.id, &user.id, &identifier, "password", &activity).await?;
     sessions::record_second_factor(&mut tx, &session.id, session.created_at).await?;
     second_factors::set_sign_in_status(&mut tx, &row.id, "complete", Some(&session.id)).await?;
-    let envelope = sign_ins::respond(&mut tx, &client.id, &row.id).await?;
+    let envelope = sign_ins::respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, factor = strategy, "signed in with a second factor");
     Ok(Json(envelope))
@@ -444,6 +444,7 @@ async fn create_totp(
     users::touch(&mut tx, user_id).await?;
     let envelope = identifications::envelope(
         &mut tx,
+        &state.base_url,
         &signed_in.client_id,
         totp_model(&row, Some(secret), Some(uri), None),
     )
@@ -514,8 +515,13 @@ async fn attempt_totp(
     };
     users::touch(&mut tx, user_id).await?;
     let row = totp_store::find(&mut tx, user_id).await?.ok_or(Error::NotFound("authenticator app"))?;
-    let envelope =
-        identifications::envelope(&mut tx, &signed_in.client_id, totp_model(&row, None, None, codes)).await?;
+    let envelope = identifications::envelope(
+        &mut tx,
+        &state.base_url,
+        &signed_in.client_id,
+        totp_model(&row, None, None, codes),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(user = %user_id, "authenticator app set up");
     Ok(Json(envelope))
@@ -539,7 +545,7 @@ async fn delete_totp(
     }
     users::touch(&mut tx, user_id).await?;
     let deleted = DeletedObject { object: "totp".into(), id: Some(row.id), slug: None, deleted: true };
-    let envelope = identifications::envelope(&mut tx, &signed_in.client_id, deleted).await?;
+    let envelope = identifications::envelope(&mut tx, &state.base_url, &signed_in.client_id, deleted).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }
@@ -565,7 +571,7 @@ async fn create_backup_codes(
         created_at: at,
         updated_at: at,
     };
-    let envelope = identifications::envelope(&mut tx, &signed_in.client_id, codes).await?;
+    let envelope = identifications::envelope(&mut tx, &state.base_url, &signed_in.client_id, codes).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }

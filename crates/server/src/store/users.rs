@@ -32,6 +32,9 @@ pub struct UserRow {
     pub mfa_disabled_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The profile image's id (its file's name), when the user uploaded one; the image's type
+    /// and name are read where it is served.
+    pub image_id: Option<String>,
 }
 
 /// An identification with its verification (if it has one).
@@ -374,6 +377,80 @@ pub async fn record_activity(conn: &mut SqliteConnection, id: &str, at: i64) -> 
 pub async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<bool> {
     let result = sqlx::query("DELETE FROM users WHERE id = ?").bind(id).execute(&mut *conn).await?;
     Ok(result.rows_affected() > 0)
+}
+
+/// A stored profile image, as its row describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileImage {
+    pub id: String,
+    pub content_type: String,
+    pub file_name: Option<String>,
+}
+
+/// Makes `image` the user's profile image; returns the id of the one it replaces, whose file the
+/// caller removes once this is committed.
+pub async fn set_image(
+    conn: &mut SqliteConnection,
+    id: &str,
+    image: &ProfileImage,
+) -> Result<Option<String>> {
+    let previous: Option<Option<String>> = sqlx::query_scalar("SELECT image_id FROM users WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(previous) = previous else {
+        return Err(Error::SignedOut);
+    };
+    sqlx::query(
+        "UPDATE users SET image_id = ?, image_content_type = ?, image_file_name = ?, updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(&image.id)
+    .bind(&image.content_type)
+    .bind(&image.file_name)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(previous)
+}
+
+/// Removes the user's profile image from their row; returns its id (`None`: they had none). The
+/// caller removes the file once this is committed.
+pub async fn clear_image(conn: &mut SqliteConnection, id: &str) -> Result<Option<String>> {
+    let current: Option<String> = sqlx::query_scalar("SELECT image_id FROM users WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten();
+    if current.is_some() {
+        sqlx::query(
+            "UPDATE users SET image_id = NULL, image_content_type = NULL, image_file_name = NULL,
+                updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(current)
+}
+
+/// The media type of the profile image with this id, if some user has it.
+pub async fn image_content_type(conn: &mut SqliteConnection, image_id: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT image_content_type FROM users WHERE image_id = ?")
+        .bind(image_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten())
+}
+
+/// The ids of every profile image in use.
+pub async fn image_ids(conn: &mut SqliteConnection) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT image_id FROM users WHERE image_id IS NOT NULL")
+        .fetch_all(&mut *conn)
+        .await?)
 }
 
 /// How many users exist.

@@ -40,9 +40,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The Backend API's user: the FAPI user plus private metadata.
-async fn backend_user(conn: &mut SqliteConnection, user_id: &str) -> Result<Value> {
+async fn backend_user(conn: &mut SqliteConnection, base_url: &str, user_id: &str) -> Result<Value> {
     let account = users::find(conn, user_id).await?.ok_or(Error::NotFound("user"))?;
-    let user = render::user(&account)?;
+    let user = render::user(&account, base_url)?;
     let mut value =
         serde_json::to_value(&user).map_err(|e| Error::Internal(format!("serialising a user: {e}")))?;
     let private = render::metadata(&account.user.private_metadata)?;
@@ -158,7 +158,7 @@ async fn create_user(State(state): State<AppState>, mut body: JsonBody) -> Resul
         },
     )
     .await?;
-    let user = backend_user(&mut tx, &user_id).await?;
+    let user = backend_user(&mut tx, &state.base_url, &user_id).await?;
     tx.commit().await?;
     tracing::info!(user = %user_id, "user created through the Backend API");
     Ok(Json(user))
@@ -166,7 +166,7 @@ async fn create_user(State(state): State<AppState>, mut body: JsonBody) -> Resul
 
 async fn get_user(State(state): State<AppState>, PathId(user_id): PathId) -> Result<Json<Value>> {
     let mut conn = state.db.pool().acquire().await?;
-    Ok(Json(backend_user(&mut conn, &user_id).await?))
+    Ok(Json(backend_user(&mut conn, &state.base_url, &user_id).await?))
 }
 
 async fn patch_metadata(
@@ -190,7 +190,7 @@ async fn patch_metadata(
             users::set_metadata(&mut tx, &user_id, kind, &merged).await?;
         }
     }
-    let user = backend_user(&mut tx, &user_id).await?;
+    let user = backend_user(&mut tx, &state.base_url, &user_id).await?;
     tx.commit().await?;
     Ok(Json(user))
 }
