@@ -43,6 +43,12 @@ fn main() {
         "delete_account",
         "get_settings",
         "save_settings",
+        "avatar_pick_file",
+        "avatar_from_clipboard",
+        "avatar_upload",
+        "avatar_cancel_upload",
+        "avatar_discard",
+        "avatar_remove",
     ];
     // The capabilities live in src-tauri/ with the rest of the shell, not beside tauri.conf.json.
     println!("cargo:rerun-if-changed=src-tauri/capabilities");

@@ -5,6 +5,7 @@
 use ts_rs::{Config, TS};
 use userdesk_fapi::models;
 
+use crate::avatar::{AvatarCrop, AvatarDropEvent, AvatarPreview, AvatarUploadProgress};
 use crate::connection::{DemoAccount, InstanceInfo, InstanceKind};
 use crate::error::CommandError;
 use crate::settings::{InstanceSetting, Settings, Theme};
@@ -63,6 +64,10 @@ fn render() -> String {
         declaration::<userdesk_fapi::TokenService>(&config),
         declaration::<userdesk_fapi::TokenInspection>(&config),
         declaration::<userdesk_fapi::SignatureCheck>(&config),
+        declaration::<AvatarPreview>(&config),
+        declaration::<AvatarCrop>(&config),
+        declaration::<AvatarDropEvent>(&config),
+        declaration::<AvatarUploadProgress>(&config),
         declaration::<CommandError>(&config),
     ];
     format!(

@@ -10,6 +10,7 @@ use userdesk_server::OutboxMessage;
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
+use crate::avatar::{self, AvatarCrop, AvatarPreview, Avatars};
 use crate::error::{CommandError, CommandResult};
 use crate::settings::Settings;
 use crate::state::{
@@ -323,4 +324,51 @@ pub async fn save_settings(
     settings: Settings,
 ) -> CommandResult<AppInfo> {
     state.save_settings(&app, settings).await
+}
+
+#[tauri::command]
+pub async fn avatar_pick_file(
+    app: AppHandle,
+    avatars: State<'_, Avatars>,
+) -> CommandResult<Option<AvatarPreview>> {
+    match avatar::pick_file(&app).await? {
+        Some(path) => avatars.open_file(path).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Called with the pasted picture's bytes as the raw body: `invoke('avatar_from_clipboard', bytes)`.
+#[tauri::command]
+pub async fn avatar_from_clipboard(
+    request: tauri::ipc::Request<'_>,
+    avatars: State<'_, Avatars>,
+) -> CommandResult<AvatarPreview> {
+    avatars.open_bytes(avatar::raw_body(request.body())?).await
+}
+
+#[tauri::command]
+pub async fn avatar_upload(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    avatars: State<'_, Avatars>,
+    preview_id: String,
+    crop: AvatarCrop,
+) -> CommandResult<User> {
+    let client = state.client().await?;
+    avatars.upload(client, &preview_id, crop, avatar::progress_events(&app, &preview_id)).await
+}
+
+#[tauri::command]
+pub fn avatar_cancel_upload(avatars: State<'_, Avatars>) {
+    avatars.cancel_upload();
+}
+
+#[tauri::command]
+pub fn avatar_discard(avatars: State<'_, Avatars>, preview_id: String) {
+    avatars.discard(&preview_id);
+}
+
+#[tauri::command]
+pub async fn avatar_remove(state: State<'_, AppState>) -> CommandResult<User> {
+    avatar::remove(&*state.client().await?).await
 }

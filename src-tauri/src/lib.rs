@@ -1,6 +1,7 @@
 //! Userdesk's desktop shell: starts the instance connection, registers the commands, and keeps
 //! the window single. The logic lives in `crates/`; this crate translates.
 
+mod avatar;
 mod commands;
 mod connection;
 mod deep_link;
@@ -12,7 +13,7 @@ mod token_store;
 #[cfg(test)]
 mod bindings;
 
-use tauri::{Manager, RunEvent};
+use tauri::{Manager, RunEvent, WindowEvent};
 
 use crate::state::AppState;
 
@@ -39,6 +40,12 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_store::Builder::default().build())
+        .manage(avatar::Avatars::default())
+        .on_window_event(|window, event| {
+            if let WindowEvent::DragDrop(drag) = event {
+                avatar::on_drag_drop(window.app_handle(), drag);
+            }
+        })
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let settings = settings::load(app.handle());
@@ -90,6 +97,12 @@ pub fn run() {
             commands::delete_account,
             commands::get_settings,
             commands::save_settings,
+            commands::avatar_pick_file,
+            commands::avatar_from_clipboard,
+            commands::avatar_upload,
+            commands::avatar_cancel_upload,
+            commands::avatar_discard,
+            commands::avatar_remove,
         ])
         .build(tauri::generate_context!());
 

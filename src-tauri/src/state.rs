@@ -593,7 +593,7 @@ impl AppState {
         Ok(connection)
     }
 
-    async fn client(&self) -> CommandResult<Arc<Client>> {
+    pub(crate) async fn client(&self) -> CommandResult<Arc<Client>> {
         let connection = self.connection.read().await;
         connection.as_ref().map(|c| c.client.clone()).map_err(Clone::clone)
     }

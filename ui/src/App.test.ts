@@ -1,5 +1,6 @@
 import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
+import { emit } from '@tauri-apps/api/event';
 import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import { accountBackend, actions, fakeBackend, makeUser } from './test-support';
@@ -100,5 +101,43 @@ describe('an ended session', () => {
 
     expect(await screen.findByTestId('signin-identifier')).toBeVisible();
     expect(screen.getByTestId('toast')).toHaveTextContent('Your session has ended. Sign in again.');
+  });
+});
+
+describe('a photo dropped on the window', () => {
+  it('opens the picture editor over the section in use, and closes it when the session ends', async () => {
+    fakeBackend({
+      signedIn: makeUser(),
+      handlers: {
+        avatar_upload: () => {
+          throw { code: 'signed_out', message: 'You are signed out.', field: null };
+        },
+        sign_in: () => ({ status: 'complete', user: makeUser() }),
+      },
+    });
+    const ue = userEvent.setup();
+    render(App);
+    await ue.click(await screen.findByTestId('nav-settings'));
+
+    await emit('avatar-drop', { kind: 'enter', files: 1 });
+    expect(await screen.findByTestId('drop-overlay')).toBeVisible();
+    await emit('avatar-drop', {
+      kind: 'ready',
+      preview: { id: 'prv_1', data_url: 'data:image/png;base64,', width: 640, height: 480, format: 'png', byte_length: 90_000 },
+    });
+    expect(await screen.findByTestId('avatar-editor')).toBeVisible();
+    expect(screen.queryByTestId('drop-overlay')).not.toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 1, name: 'Profile' })).toBeVisible();
+
+    await ue.click(screen.getByTestId('avatar-editor-save'));
+
+    expect(await screen.findByTestId('signin-identifier')).toBeVisible();
+    expect(screen.queryByTestId('avatar-editor')).not.toBeInTheDocument();
+    await ue.type(screen.getByTestId('signin-identifier'), 'grace@example.com');
+    await ue.type(screen.getByTestId('signin-password'), 'secret{Enter}');
+    await screen.findByTestId('profile-first-name');
+    // Nothing of the interrupted upload comes back with the next sign-in.
+    expect(screen.queryByTestId('avatar-editor')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('avatar-error')).not.toBeInTheDocument();
   });
 });

@@ -8,6 +8,8 @@
 //   ?accounts=many        several addresses and numbers in every state (Emails & phones)
 //   ?code=123456          the code every verification sends (otherwise random; see the outbox)
 //   ?connected=many, ?oauth=fail|slow   connected accounts and OAuth flows (see fake-oauth.ts)
+//   ?avatar=set|fail|slow the profile picture (see fake-avatar.ts); files dragged onto the page
+//                         and pasted images work as in the app
 //   ?two-factor           the demo account has an authenticator app and backup codes: signing in
 //                         asks for the second step (authenticator code 123456; backup codes in
 //                         the console)
@@ -17,6 +19,7 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 import type { AppInfo, CommandError, EmailAddress, PhoneNumber, Settings, Theme, UpdateUserParams, User } from '$lib/bindings';
 import { nav, SECTIONS, type Section } from '$lib/stores/nav.svelte';
 import { FakeAccount } from './fake-account';
+import { FakeAvatar } from './fake-avatar';
 import { FakeOAuth } from './fake-oauth';
 import { FakeSecurity } from './fake-security';
 
@@ -153,6 +156,11 @@ export function installDevMock(query: URLSearchParams): void {
   const oauth = new FakeOAuth(fake, query);
   oauth.onSignedIn = () => (signedIn = true);
   const oauthCommands = oauth.handlers();
+  // The profile picture (see fake-avatar.ts); drops on the page become `avatar-drop` events.
+  const avatar = new FakeAvatar(fake, query);
+  avatar.signedIn = () => signedIn;
+  avatar.installDropBridge();
+  const avatarCommands = avatar.handlers();
 
   mockIPC(async (cmd, args) => {
     await delay(150);
@@ -167,6 +175,11 @@ export function installDevMock(query: URLSearchParams): void {
       const signedOutOk = cmd === 'oauth_strategies' || cmd === 'sign_in_with_oauth' || cmd === 'cancel_oauth';
       if (!user && !signedOutOk) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
       return viaOAuth(a);
+    }
+    const viaAvatar = avatarCommands[cmd];
+    if (viaAvatar) {
+      if (!user) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
+      return viaAvatar(a);
     }
     const own = account[cmd];
     const sec = securityCommands[cmd];

@@ -4,6 +4,10 @@ import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AppInfo,
+  AvatarCrop,
+  AvatarDropEvent,
+  AvatarPreview,
+  AvatarUploadProgress,
   CommandError,
   EmailAddress,
   JsonValue,
@@ -217,3 +221,41 @@ export const OAUTH_FINISHED_EVENT = 'oauth-finished';
 /** Calls `handler` with each `oauth-finished` payload; resolves to the function that stops it. */
 export const onOAuthFinished = (handler: (finished: OAuthFinished) => void): Promise<UnlistenFn> =>
   listen<OAuthFinished>(OAUTH_FINISHED_EVENT, (event) => handler(event.payload));
+
+// ── Profile picture ─────────────────────────────────────────────────────────────────────────────
+
+/** Opens the system's file picker for a photo; its preview, or null when the person cancelled. */
+export const avatarPickFile = (): Promise<AvatarPreview | null> => call('avatar_pick_file');
+
+/** Reads a pasted image (the file's bytes, sent as the raw request body) into a preview. */
+export const avatarFromClipboard = (bytes: Uint8Array): Promise<AvatarPreview> => call('avatar_from_clipboard', bytes);
+
+/** Uploads the square `crop` (source pixels) of a preview as the profile picture. */
+export const avatarUpload = (previewId: string, crop: AvatarCrop): Promise<User> =>
+  call('avatar_upload', { previewId, crop });
+
+/** Stops the upload in progress; the pending `avatarUpload` rejects with `upload_cancelled`. */
+export const avatarCancelUpload = (): Promise<null> => call('avatar_cancel_upload');
+
+/** Forgets a preview that will not be uploaded (the editor closed without saving). */
+export const avatarDiscard = (previewId: string): Promise<null> => call('avatar_discard', { previewId });
+
+/** Removes the profile picture; the account goes back to its default avatar. */
+export const avatarRemove = (): Promise<User> => call('avatar_remove');
+
+/** The code `avatarUpload` rejects with after `avatarCancelUpload`: a choice, not a failure. */
+export const UPLOAD_CANCELLED = 'upload_cancelled';
+
+/** The Tauri event for a file dragged over the window and dropped on it. */
+export const AVATAR_DROP_EVENT = 'avatar-drop';
+
+/** The Tauri event with the bytes an upload has sent so far. */
+export const AVATAR_UPLOAD_PROGRESS_EVENT = 'avatar-upload-progress';
+
+/** Calls `handler` with each `avatar-drop` payload; resolves to the function that stops it. */
+export const onAvatarDrop = (handler: (event: AvatarDropEvent) => void): Promise<UnlistenFn> =>
+  listen<AvatarDropEvent>(AVATAR_DROP_EVENT, (event) => handler(event.payload));
+
+/** Calls `handler` with each `avatar-upload-progress` payload; resolves to the function that stops it. */
+export const onAvatarUploadProgress = (handler: (progress: AvatarUploadProgress) => void): Promise<UnlistenFn> =>
+  listen<AvatarUploadProgress>(AVATAR_UPLOAD_PROGRESS_EVENT, (event) => handler(event.payload));

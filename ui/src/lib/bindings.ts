@@ -674,6 +674,47 @@ export type SignatureCheck = { "status": "valid" } | { "status": "expired" } | {
  */
 reason: string, };
 
+export type AvatarPreview = { 
+/**
+ * The pending picture, for `avatar_upload` and `avatar_discard`.
+ */
+id: string, 
+/**
+ * The whole picture, upright, scaled to fit in 1024 × 1024: a `data:image/jpeg;base64,…`
+ * URL (PNG when it has transparency).
+ */
+data_url: string, 
+/**
+ * The upright picture's own width: crops are measured in its pixels.
+ */
+width: number, 
+/**
+ * The upright picture's own height.
+ */
+height: number, 
+/**
+ * "JPEG", "PNG", "WebP", "GIF" or "BMP".
+ */
+format: string, 
+/**
+ * The file's size in bytes.
+ */
+byte_length: number, };
+
+export type AvatarCrop = { x: number, y: number, width: number, height: number, };
+
+export type AvatarDropEvent = { "kind": "enter", files: number, } | { "kind": "leave" } | { "kind": "processing" } | { "kind": "ready", preview: AvatarPreview, } | { "kind": "failed", error: CommandError, };
+
+export type AvatarUploadProgress = { preview_id: string, 
+/**
+ * Bytes of the request sent so far.
+ */
+sent: number, 
+/**
+ * Bytes of the whole request.
+ */
+total: number, };
+
 export type CommandError = { 
 /**
  * What kind of failure, stable for the UI to branch on.

@@ -2,6 +2,7 @@
 // User refreshes it; components read it and never keep their own copy.
 import * as api from '../api';
 import type {
+  AvatarCrop,
   CommandError,
   EmailAddress,
   JsonValue,
@@ -84,6 +85,16 @@ class UserStore {
 
   async setUnsafeMetadata(metadata: JsonValue): Promise<User> {
     return this.#set(await this.signedIn(api.setUnsafeMetadata(metadata)));
+  }
+
+  /** Uploads a crop of a previewed photo as the profile picture. */
+  async uploadAvatar(previewId: string, crop: AvatarCrop): Promise<User> {
+    return this.#set(await this.signedIn(api.avatarUpload(previewId, crop)));
+  }
+
+  /** Removes the profile picture: the default avatar shows again. */
+  async removeAvatar(): Promise<User> {
+    return this.#set(await this.signedIn(api.avatarRemove()));
   }
 
   /**

@@ -1,0 +1,771 @@
+//! The profile picture: a photo the person dropped, picked or pasted becomes a pending picture
+//! with a preview for the crop editor; the square they choose is made into the avatar and
+//! uploaded. Files are read and images decoded here, never in the webview, which never names a
+//! path.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::future::Future;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use tauri::ipc::InvokeBody;
+use tauri::{AppHandle, DragDropEvent, Emitter, Manager, Runtime};
+use tokio::sync::oneshot;
+use ts_rs::TS;
+use userdesk_avatar::{CropRect, Limits, Options};
+use userdesk_fapi::models::User;
+use userdesk_fapi::{Client, ProfileImageUpload, UploadProgress};
+
+use crate::error::{CommandError, CommandResult};
+
+/// Sent as [`AvatarDropEvent`] while files are dragged over the window and when they are dropped.
+pub const DROP_EVENT: &str = "avatar-drop";
+/// Sent as [`AvatarUploadProgress`] while an avatar uploads.
+pub const UPLOAD_PROGRESS_EVENT: &str = "avatar-upload-progress";
+
+/// The preview's longest side: sharp enough for a crop editor, small enough to cross IPC quickly.
+const PREVIEW_MAX_SIDE: u32 = 1024;
+/// The avatar's side (a smaller crop keeps its own size: the pipeline never enlarges).
+const AVATAR_SIDE: u32 = 512;
+/// Pending pictures kept at once; each holds its original file (up to 40 MiB), so the oldest go.
+const MAX_PENDING: usize = 3;
+
+/// A picture read and ready for the crop editor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub struct AvatarPreview {
+    /// The pending picture, for `avatar_upload` and `avatar_discard`.
+    pub id: String,
+    /// The whole picture, upright, scaled to fit in 1024 × 1024: a `data:image/jpeg;base64,…`
+    /// URL (PNG when it has transparency).
+    pub data_url: String,
+    /// The upright picture's own width: crops are measured in its pixels.
+    pub width: u32,
+    /// The upright picture's own height.
+    pub height: u32,
+    /// "JPEG", "PNG", "WebP", "GIF" or "BMP".
+    pub format: String,
+    /// The file's size in bytes.
+    pub byte_length: u64,
+}
+
+/// The square to keep, in the upright picture's pixels ([`AvatarPreview::width`] × `height`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub struct AvatarCrop {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// What happens as files are dragged onto the window, sent as the `avatar-drop` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AvatarDropEvent {
+    /// Files entered the window: show the drop zone.
+    Enter {
+        files: u32,
+    },
+    /// They left without being dropped.
+    Leave,
+    /// A file was dropped and is being read.
+    Processing,
+    Ready {
+        preview: AvatarPreview,
+    },
+    Failed {
+        error: CommandError,
+    },
+}
+
+/// How far an upload is, sent as the `avatar-upload-progress` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub struct AvatarUploadProgress {
+    pub preview_id: String,
+    /// Bytes of the request sent so far.
+    pub sent: u64,
+    /// Bytes of the whole request.
+    pub total: u64,
+}
+
+/// A picture the person chose, kept until it is uploaded or discarded.
+#[derive(Debug, Clone)]
+struct PendingPicture {
+    /// The original file, processed again at upload with the chosen crop.
+    bytes: Arc<Vec<u8>>,
+    /// Upright size.
+    width: u32,
+    height: u32,
+}
+
+/// The pending pictures and the upload in flight; managed as Tauri state.
+pub struct Avatars {
+    pending: Mutex<VecDeque<(String, PendingPicture)>>,
+    /// The upload in flight: its number and what cancels it.
+    upload: Mutex<Option<(u64, oneshot::Sender<()>)>>,
+    uploads_started: AtomicU64,
+    /// Increases with every drop; a drop's result is shown only if no later drop came.
+    drops: AtomicU64,
+    limits: Limits,
+}
+
+impl Default for Avatars {
+    fn default() -> Self {
+        Self::with_limits(Limits::default())
+    }
+}
+
+impl Avatars {
+    fn with_limits(limits: Limits) -> Self {
+        Self {
+            pending: Mutex::new(VecDeque::new()),
+            upload: Mutex::new(None),
+            uploads_started: AtomicU64::new(0),
+            drops: AtomicU64::new(0),
+            limits,
+        }
+    }
+
+    /// Reads the file at `path` (size checked before it is read) into a pending picture.
+    pub async fn open_file(&self, path: PathBuf) -> CommandResult<AvatarPreview> {
+        let limits = self.limits;
+        let (picture, preview) = blocking(move || prepare(read_picture(&path, limits)?, limits)).await?;
+        self.keep(&preview.id, picture);
+        Ok(preview)
+    }
+
+    /// Makes a pending picture of bytes the UI sent (a pasted image).
+    pub async fn open_bytes(&self, bytes: Vec<u8>) -> CommandResult<AvatarPreview> {
+        let limits = self.limits;
+        let (picture, preview) = blocking(move || prepare(bytes, limits)).await?;
+        self.keep(&preview.id, picture);
+        Ok(preview)
+    }
+
+    /// Forgets a pending picture; an unknown id is not an error (it may have been dropped already).
+    pub fn discard(&self, id: &str) {
+        self.lock_pending().retain(|(kept, _)| kept != id);
+    }
+
+    /// Makes the avatar from the pending picture `id` cropped to `crop`, uploads it (reporting
+    /// through `on_progress`) and returns the user as reloaded afterwards. The pending picture
+    /// stays until this succeeds, so a failed upload can be tried again.
+    pub async fn upload(
+        &self,
+        client: Arc<Client>,
+        id: &str,
+        crop: AvatarCrop,
+        on_progress: impl Fn(UploadProgress) + Send + Sync + 'static,
+    ) -> CommandResult<User> {
+        let picture = self.pending(id)?;
+        let crop = square_crop(crop, picture.width, picture.height)?;
+        let options = Options { size: AVATAR_SIDE, crop: Some(crop), limits: self.limits };
+        let user = self
+            .cancellable(async move {
+                let bytes = picture.bytes;
+                let avatar =
+                    blocking(move || userdesk_avatar::process(&bytes, &options).map_err(avatar_error))
+                        .await?;
+                let extension = if avatar.mime == "image/png" { "png" } else { "jpg" };
+                let upload = ProfileImageUpload {
+                    bytes: avatar.bytes,
+                    content_type: avatar.mime.to_owned(),
+                    file_name: format!("avatar.{extension}"),
+                };
+                client.set_profile_image(upload, on_progress).await?;
+                Ok(client.me().await?)
+            })
+            .await?;
+        self.discard(id);
+        Ok(user)
+    }
+
+    /// Stops the upload in flight, if any: its `upload` call fails with `upload_cancelled`.
+    pub fn cancel_upload(&self) {
+        if let Some((_, cancel)) = self.lock_upload().take() {
+            // The upload may have finished a moment ago and dropped its receiver: nothing to stop.
+            let _ = cancel.send(());
+        }
+    }
+
+    /// Runs `work` as the one upload in flight, until it ends or [`Self::cancel_upload`] stops it
+    /// (which drops `work`, and with it the request).
+    async fn cancellable<T>(&self, work: impl Future<Output = CommandResult<T>>) -> CommandResult<T> {
+        let (cancel, cancelled) = oneshot::channel();
+        let number = self.uploads_started.fetch_add(1, Ordering::Relaxed);
+        {
+            let mut upload = self.lock_upload();
+            if upload.is_some() {
+                return Err(CommandError::new(
+                    "avatar_busy",
+                    "A profile picture is already uploading. Wait for it or cancel it first.",
+                ));
+            }
+            *upload = Some((number, cancel));
+        }
+        let _in_flight = UploadInFlight { slot: &self.upload, number };
+        tokio::select! {
+            result = work => result,
+            Ok(()) = cancelled => Err(CommandError::new("upload_cancelled", "The upload was cancelled.")),
+        }
+    }
+
+    /// Starts counting a new drop; its number is what [`Self::is_latest_drop`] compares.
+    fn begin_drop(&self) -> u64 {
+        self.drops.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    fn is_latest_drop(&self, drop: u64) -> bool {
+        self.drops.load(Ordering::Relaxed) == drop
+    }
+
+    fn keep(&self, id: &str, picture: PendingPicture) {
+        let mut pending = self.lock_pending();
+        while pending.len() >= MAX_PENDING {
+            pending.pop_front();
+        }
+        pending.push_back((id.to_owned(), picture));
+    }
+
+    fn pending(&self, id: &str) -> CommandResult<PendingPicture> {
+        self.lock_pending()
+            .iter()
+            .find(|(kept, _)| kept == id)
+            .map(|(_, picture)| picture.clone())
+            .ok_or_else(|| {
+                CommandError::new(
+                    "avatar_not_found",
+                    "This picture is no longer open in Userdesk. Choose it again.",
+                )
+            })
+    }
+
+    // A panic while holding these locks cannot leave their contents half-changed, so a poisoned
+    // lock is still usable.
+    fn lock_pending(&self) -> std::sync::MutexGuard<'_, VecDeque<(String, PendingPicture)>> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_upload(&self) -> std::sync::MutexGuard<'_, Option<(u64, oneshot::Sender<()>)>> {
+        self.upload.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Frees the upload slot when its upload ends, however it ends.
+struct UploadInFlight<'a> {
+    slot: &'a Mutex<Option<(u64, oneshot::Sender<()>)>>,
+    number: u64,
+}
+
+impl Drop for UploadInFlight<'_> {
+    fn drop(&mut self) {
+        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        // Cancelled, the slot may already hold the next upload: leave that one alone.
+        if slot.as_ref().is_some_and(|(number, _)| *number == self.number) {
+            *slot = None;
+        }
+    }
+}
+
+/// Removes the profile picture and returns the user reloaded, showing the default avatar.
+pub async fn remove(client: &Client) -> CommandResult<User> {
+    match client.delete_profile_image().await {
+        // Already gone (removed on another device): what the person asked for is the case.
+        Err(error) if error.status() == Some(404) => {}
+        result => {
+            result?;
+        }
+    }
+    Ok(client.me().await?)
+}
+
+/// Asks for a picture with the system's open dialog; `None` when the person cancels.
+pub async fn pick_file<R: Runtime>(app: &AppHandle<R>) -> CommandResult<Option<PathBuf>> {
+    use tauri_plugin_dialog::DialogExt;
+
+    let (chosen, choice) = oneshot::channel();
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title("Choose a profile picture")
+        .add_filter("Pictures", &["jpg", "jpeg", "png", "webp", "gif", "bmp"]);
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    // The callback form leaves this task's thread free while the dialog is open.
+    dialog.pick_file(move |path| {
+        let _ = chosen.send(path);
+    });
+    let Some(path) = choice.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = path.into_path().map_err(|error| {
+        CommandError::new("avatar_unreadable", format!("Userdesk cannot open this file: {error}"))
+    })?;
+    Ok(Some(path))
+}
+
+/// The bytes of a command called with a raw body (`invoke(cmd, uint8Array)`).
+pub fn raw_body(body: &InvokeBody) -> CommandResult<Vec<u8>> {
+    match body {
+        InvokeBody::Raw(bytes) => Ok(bytes.clone()),
+        InvokeBody::Json(_) => Err(CommandError::new(
+            "avatar_bad_request",
+            "The picture must be sent as raw bytes (a Uint8Array), not JSON.",
+        )),
+    }
+}
+
+/// Reports upload progress to the UI as `avatar-upload-progress` events.
+pub fn progress_events<R: Runtime>(
+    app: &AppHandle<R>,
+    preview_id: &str,
+) -> impl Fn(UploadProgress) + Send + Sync + 'static {
+    let app = app.clone();
+    let preview_id = preview_id.to_owned();
+    move |progress: UploadProgress| {
+        let event = AvatarUploadProgress {
+            preview_id: preview_id.clone(),
+            sent: progress.sent,
+            total: progress.total,
+        };
+        if let Err(error) = app.emit(UPLOAD_PROGRESS_EVENT, event) {
+            tracing::warn!("cannot send upload progress to the UI: {error}");
+        }
+    }
+}
+
+/// Turns the window's drag-and-drop events into `avatar-drop` events; a dropped file is read and
+/// previewed off the main thread.
+pub fn on_drag_drop<R: Runtime>(app: &AppHandle<R>, event: &DragDropEvent) {
+    let emit = |event: AvatarDropEvent| emit_drop(app, event);
+    match event {
+        DragDropEvent::Enter { paths, .. } => {
+            emit(AvatarDropEvent::Enter { files: u32::try_from(paths.len()).unwrap_or(u32::MAX) })
+        }
+        DragDropEvent::Leave => emit(AvatarDropEvent::Leave),
+        DragDropEvent::Drop { paths, .. } => {
+            let Some(avatars) = app.try_state::<Avatars>() else {
+                return;
+            };
+            let drop = avatars.begin_drop();
+            let path = match dropped_file(paths) {
+                Ok(path) => path,
+                Err(error) => return emit(AvatarDropEvent::Failed { error }),
+            };
+            emit(AvatarDropEvent::Processing);
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let avatars = app.state::<Avatars>();
+                let result = avatars.open_file(path).await;
+                if !avatars.is_latest_drop(drop) {
+                    // Another file was dropped meanwhile: the UI waits for that one instead.
+                    if let Ok(preview) = result {
+                        avatars.discard(&preview.id);
+                    }
+                    return;
+                }
+                emit_drop(
+                    &app,
+                    match result {
+                        Ok(preview) => AvatarDropEvent::Ready { preview },
+                        Err(error) => AvatarDropEvent::Failed { error },
+                    },
+                );
+            });
+        }
+        // `Over` comes with every mouse move and says nothing new.
+        _ => {}
+    }
+}
+
+fn emit_drop<R: Runtime>(app: &AppHandle<R>, event: AvatarDropEvent) {
+    if let Err(error) = app.emit(DROP_EVENT, event) {
+        tracing::warn!("cannot send a drop event to the UI: {error}");
+    }
+}
+
+/// The one regular file among what was dropped.
+fn dropped_file(paths: &[PathBuf]) -> CommandResult<PathBuf> {
+    match paths {
+        [] => Err(not_a_file()),
+        [path] => {
+            let metadata = std::fs::metadata(path).map_err(|error| unreadable(path, &error))?;
+            if metadata.is_file() {
+                Ok(path.clone())
+            } else {
+                Err(not_a_file())
+            }
+        }
+        _ => Err(CommandError::new("avatar_too_many_files", "Drop one picture at a time.")),
+    }
+}
+
+fn not_a_file() -> CommandError {
+    CommandError::new("avatar_not_a_file", "That is not a file. Drop one picture, not a folder.")
+}
+
+fn unreadable(path: &Path, error: &std::io::Error) -> CommandError {
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+    CommandError::new("avatar_unreadable", format!("Userdesk could not read “{name}”: {error}."))
+}
+
+/// Reads a picture file whole, refusing from its size alone when it is over the limit.
+fn read_picture(path: &Path, limits: Limits) -> CommandResult<Vec<u8>> {
+    let max = limits.max_input_bytes;
+    // Checked before opening: opening a named pipe would wait for a writer.
+    let metadata = std::fs::metadata(path).map_err(|error| unreadable(path, &error))?;
+    if !metadata.is_file() {
+        return Err(not_a_file());
+    }
+    if metadata.len() > max {
+        return Err(avatar_error(userdesk_avatar::Error::TooLarge { size: metadata.len(), max }));
+    }
+    let file = File::open(path).map_err(|error| unreadable(path, &error))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    // The file may grow while it is read: never take more than one byte past the limit.
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(|error| unreadable(path, &error))?;
+    if bytes.len() as u64 > max {
+        return Err(avatar_error(userdesk_avatar::Error::TooLarge { size: bytes.len() as u64, max }));
+    }
+    Ok(bytes)
+}
+
+/// Checks and previews a picture: CPU work, run it off the async threads.
+fn prepare(bytes: Vec<u8>, limits: Limits) -> CommandResult<(PendingPicture, AvatarPreview)> {
+    let info = userdesk_avatar::probe(&bytes).map_err(avatar_error)?;
+    let preview = userdesk_avatar::preview(&bytes, PREVIEW_MAX_SIDE, limits).map_err(avatar_error)?;
+    let data_url = format!(
+        "data:{};base64,{}",
+        preview.mime,
+        base64::engine::general_purpose::STANDARD.encode(&preview.bytes)
+    );
+    let preview = AvatarPreview {
+        id: random_id()?,
+        data_url,
+        width: info.width,
+        height: info.height,
+        format: info.format.name().to_owned(),
+        byte_length: bytes.len() as u64,
+    };
+    let picture = PendingPicture { bytes: Arc::new(bytes), width: info.width, height: info.height };
+    Ok((picture, preview))
+}
+
+/// The square to cut from a `width` × `height` upright picture. A crop a pixel or two off square
+/// (rounding in the editor) is squared to its shorter side; anything else is refused.
+fn square_crop(crop: AvatarCrop, width: u32, height: u32) -> CommandResult<CropRect> {
+    let rect = CropRect::new(crop.x, crop.y, crop.width, crop.height);
+    if !rect.fits(width, height) {
+        return Err(CommandError::new(
+            "avatar_bad_crop",
+            format!("The chosen area does not fit inside the {width} × {height} picture. Choose it again."),
+        ));
+    }
+    let (short, long) = (crop.width.min(crop.height), crop.width.max(crop.height));
+    let tolerance = (long / 100).max(2);
+    if long - short > tolerance {
+        return Err(CommandError::new(
+            "avatar_bad_crop",
+            format!("The chosen area is {} × {} pixels; it must be square.", crop.width, crop.height),
+        ));
+    }
+    Ok(CropRect::new(crop.x, crop.y, short, short))
+}
+
+/// What to tell the person when a picture cannot be used.
+fn avatar_error(error: userdesk_avatar::Error) -> CommandError {
+    use userdesk_avatar::Error;
+
+    const CHOOSE: &str = "Choose a JPEG, PNG, WebP, GIF or BMP.";
+    let mib = |bytes: u64| bytes.div_ceil(1024 * 1024);
+    match error {
+        Error::Empty => CommandError::new("avatar_empty", "This file is empty. Choose a picture."),
+        Error::Unsupported { format: "unknown" } => CommandError::new(
+            "avatar_unsupported",
+            format!("This file is not a picture Userdesk can use. {CHOOSE}"),
+        ),
+        Error::Unsupported { format } => CommandError::new(
+            "avatar_unsupported",
+            format!("This file is not a picture Userdesk can use ({format}). {CHOOSE}"),
+        ),
+        Error::TooLarge { size, max } => CommandError::new(
+            "avatar_too_large",
+            format!(
+                "This picture is {} MB; pictures can be up to {} MB. Choose a smaller one.",
+                mib(size),
+                mib(max)
+            ),
+        ),
+        Error::TooManyPixels { width, height, max } => CommandError::new(
+            "avatar_too_large",
+            format!(
+                "This picture is {width} × {height} pixels, more than the {} megapixels Userdesk can \
+                 use. Choose a smaller one.",
+                max / 1_000_000
+            ),
+        ),
+        Error::TooMuchMemory { .. } => CommandError::new(
+            "avatar_too_large",
+            "This picture is too large for Userdesk to open. Choose a smaller one.",
+        ),
+        Error::Corrupt { .. } => {
+            CommandError::new("avatar_damaged", "This picture is damaged and cannot be read.")
+        }
+        Error::InvalidCrop { width, height, .. } => CommandError::new(
+            "avatar_bad_crop",
+            format!("The chosen area does not fit inside the {width} × {height} picture. Choose it again."),
+        ),
+        other => {
+            tracing::error!("avatar pipeline: {other}");
+            CommandError::new("avatar_failed", format!("Userdesk could not process this picture: {other}."))
+        }
+    }
+}
+
+/// 128 random bits, hex.
+fn random_id() -> CommandResult<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|error| {
+        CommandError::new("avatar_failed", format!("The system's random source failed: {error}."))
+    })?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|error| {
+        tracing::error!("picture processing stopped: {error}");
+        Err(CommandError::new("avatar_failed", "Userdesk could not process this picture."))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 3 × 2 red PNG.
+    const PNG: [u8; 73] = [
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00,
+        0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0x12, 0x16, 0xF1, 0x4D, 0x00,
+        0x00, 0x00, 0x10, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x38, 0x21, 0x27, 0x07, 0x41, 0x0C, 0x70,
+        0x16, 0x00, 0x41, 0x00, 0x06, 0x19, 0x3C, 0x45, 0x41, 0x96, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
+        0x44, 0xAE, 0x42, 0x60, 0x82,
+    ];
+
+    fn crop(x: u32, y: u32, width: u32, height: u32) -> AvatarCrop {
+        AvatarCrop { x, y, width, height }
+    }
+
+    fn code<T: std::fmt::Debug>(result: CommandResult<T>) -> String {
+        result.expect_err("should fail").code
+    }
+
+    #[test]
+    fn a_drop_must_be_exactly_one_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let photo = dir.path().join("photo.png");
+        std::fs::write(&photo, PNG).unwrap();
+
+        assert_eq!(dropped_file(std::slice::from_ref(&photo)).unwrap(), photo);
+        assert_eq!(code(dropped_file(&[photo.clone(), photo.clone()])), "avatar_too_many_files");
+        let folder = code(dropped_file(&[dir.path().to_path_buf()]));
+        assert_eq!(folder, "avatar_not_a_file");
+        assert_eq!(code(dropped_file(&[])), "avatar_not_a_file");
+        let missing = dropped_file(&[dir.path().join("gone.png")]).unwrap_err();
+        assert_eq!(missing.code, "avatar_unreadable");
+        assert!(missing.message.contains("“gone.png”"), "{}", missing.message);
+        assert!(!missing.message.contains(&*dir.path().to_string_lossy()), "names the file, not the path");
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_by_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let photo = dir.path().join("photo.png");
+        std::fs::write(&photo, PNG).unwrap();
+        let limits = |max_input_bytes| Limits { max_input_bytes, ..Limits::default() };
+
+        assert_eq!(read_picture(&photo, limits(73)).unwrap(), PNG);
+        let refused = read_picture(&photo, limits(72)).unwrap_err();
+        assert_eq!(refused.code, "avatar_too_large");
+        assert_eq!(code(read_picture(dir.path(), limits(1000))), "avatar_not_a_file");
+    }
+
+    #[test]
+    fn pipeline_errors_read_as_sentences_with_stable_codes() {
+        use userdesk_avatar::Error;
+
+        let heic = avatar_error(Error::Unsupported { format: "HEIC" });
+        assert_eq!(heic.code, "avatar_unsupported");
+        assert_eq!(
+            heic.message,
+            "This file is not a picture Userdesk can use (HEIC). Choose a JPEG, PNG, WebP, GIF or BMP."
+        );
+        let unknown = avatar_error(Error::Unsupported { format: "unknown" });
+        assert!(!unknown.message.contains("(unknown)"), "{}", unknown.message);
+
+        let large = avatar_error(Error::TooLarge { size: 50 * 1024 * 1024, max: 40 * 1024 * 1024 });
+        assert_eq!(large.code, "avatar_too_large");
+        assert_eq!(
+            large.message,
+            "This picture is 50 MB; pictures can be up to 40 MB. Choose a smaller one."
+        );
+        let pixels = avatar_error(Error::TooManyPixels { width: 20_000, height: 10_000, max: 100_000_000 });
+        assert_eq!(pixels.code, "avatar_too_large");
+        assert!(pixels.message.contains("20000 × 10000 pixels"), "{}", pixels.message);
+
+        let damaged = avatar_error(userdesk_avatar::process(&PNG[..50], &Options::default()).unwrap_err());
+        assert_eq!(damaged.code, "avatar_damaged");
+        assert_eq!(damaged.message, "This picture is damaged and cannot be read.");
+        assert_eq!(avatar_error(Error::Empty).code, "avatar_empty");
+    }
+
+    #[test]
+    fn a_crop_must_be_a_square_inside_the_picture() {
+        assert_eq!(square_crop(crop(10, 0, 100, 100), 200, 100).unwrap(), CropRect::new(10, 0, 100, 100));
+        // Rounding in the editor: a pixel off square is squared to the shorter side.
+        assert_eq!(square_crop(crop(0, 0, 301, 300), 400, 300).unwrap(), CropRect::new(0, 0, 300, 300));
+        assert_eq!(code(square_crop(crop(0, 0, 200, 100), 200, 100)), "avatar_bad_crop");
+        assert_eq!(code(square_crop(crop(101, 0, 100, 100), 200, 100)), "avatar_bad_crop");
+        assert_eq!(code(square_crop(crop(0, 1, 100, 100), 200, 100)), "avatar_bad_crop");
+        assert_eq!(code(square_crop(crop(0, 0, 0, 0), 200, 100)), "avatar_bad_crop");
+        assert_eq!(code(square_crop(crop(u32::MAX, 0, 2, 2), u32::MAX, 2)), "avatar_bad_crop");
+    }
+
+    #[tokio::test]
+    async fn a_pasted_picture_becomes_a_pending_picture_with_its_preview() {
+        let avatars = Avatars::default();
+        let preview = avatars.open_bytes(PNG.to_vec()).await.unwrap();
+        assert_eq!((preview.width, preview.height), (3, 2));
+        assert_eq!(preview.format, "PNG");
+        assert_eq!(preview.byte_length, 73);
+        assert_eq!(preview.id.len(), 32);
+        let jpeg = preview.data_url.strip_prefix("data:image/jpeg;base64,").expect("an opaque picture: JPEG");
+        let jpeg = base64::engine::general_purpose::STANDARD.decode(jpeg).unwrap();
+        assert!(jpeg.starts_with(&[0xFF, 0xD8, 0xFF]));
+
+        let picture = avatars.pending(&preview.id).unwrap();
+        assert_eq!(*picture.bytes, PNG, "the original is kept for the upload");
+        avatars.discard(&preview.id);
+        assert_eq!(code(avatars.pending(&preview.id)), "avatar_not_found");
+    }
+
+    #[tokio::test]
+    async fn what_is_not_a_picture_is_refused_before_it_is_kept() {
+        let avatars = Avatars::default();
+        assert_eq!(code(avatars.open_bytes(Vec::new()).await), "avatar_empty");
+        assert_eq!(code(avatars.open_bytes(b"hello, world\n".to_vec()).await), "avatar_unsupported");
+        assert!(avatars.lock_pending().is_empty());
+    }
+
+    #[tokio::test]
+    async fn only_the_latest_pictures_are_kept() {
+        let avatars = Avatars::default();
+        let mut ids = Vec::new();
+        for _ in 0..=MAX_PENDING {
+            ids.push(avatars.open_bytes(PNG.to_vec()).await.unwrap().id);
+        }
+        assert_eq!(code(avatars.pending(&ids[0])), "avatar_not_found", "the oldest went");
+        for id in &ids[1..] {
+            assert!(avatars.pending(id).is_ok());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_upload_keeps_the_picture_for_another_try() {
+        let avatars = Avatars::default();
+        let preview = avatars.open_bytes(PNG.to_vec()).await.unwrap();
+        // Nothing listens on the discard port: the upload fails after the avatar is made.
+        let unreachable = url::Url::parse("http://127.0.0.1:9/").unwrap();
+        let client = Arc::new(Client::builder(unreachable).build().unwrap());
+
+        let outside = avatars.upload(client.clone(), &preview.id, crop(2, 0, 2, 2), |_| {}).await;
+        assert_eq!(code(outside), "avatar_bad_crop");
+        let failed = avatars.upload(client.clone(), &preview.id, crop(1, 0, 2, 2), |_| {}).await.unwrap_err();
+        assert!(!failed.code.starts_with("avatar_"), "the picture was made, the request failed: {failed:?}");
+        assert!(avatars.pending(&preview.id).is_ok(), "still there to try again");
+        assert!(avatars.lock_upload().is_none(), "the slot is free again");
+        let unknown = avatars.upload(client, "no-such-picture", crop(0, 0, 2, 2), |_| {}).await;
+        assert_eq!(code(unknown), "avatar_not_found");
+    }
+
+    #[tokio::test]
+    async fn the_chosen_square_becomes_the_profile_picture_and_can_be_removed() {
+        let data = tempfile::tempdir().unwrap();
+        let server =
+            userdesk_server::start(userdesk_server::Config::new(data.path().join("server"))).await.unwrap();
+        let url = url::Url::parse(&server.url()).unwrap();
+        let client = Arc::new(Client::builder(url).build().unwrap());
+        client
+            .sign_in_with_password(userdesk_server::DEMO_EMAIL, userdesk_server::DEMO_PASSWORD)
+            .await
+            .unwrap();
+        assert!(!client.me().await.unwrap().has_image);
+
+        let avatars = Avatars::default();
+        let preview = avatars.open_bytes(PNG.to_vec()).await.unwrap();
+        let progress = Arc::new(Mutex::new(Vec::new()));
+        let seen = progress.clone();
+        let user = avatars
+            .upload(client.clone(), &preview.id, crop(1, 0, 2, 2), move |p| {
+                seen.lock().unwrap().push((p.sent, p.total));
+            })
+            .await
+            .unwrap();
+        assert!(user.has_image, "the reloaded user shows the new picture");
+        let progress = progress.lock().unwrap().clone();
+        let &(sent, total) = progress.last().expect("progress was reported");
+        assert_eq!(sent, total, "the last report is the whole body: {progress:?}");
+        assert_eq!(code(avatars.pending(&preview.id)), "avatar_not_found", "forgotten once uploaded");
+
+        let user = remove(&client).await.unwrap();
+        assert!(!user.has_image, "back to the default avatar");
+        assert!(!remove(&client).await.unwrap().has_image, "removing twice is not an error");
+        server.shutdown().await;
+    }
+
+    #[test]
+    fn a_json_body_is_not_a_picture() {
+        assert_eq!(raw_body(&InvokeBody::Raw(PNG.to_vec())).unwrap(), PNG);
+        let json = raw_body(&InvokeBody::Json(serde_json::json!({ "bytes": [1, 2] }))).unwrap_err();
+        assert_eq!(json.code, "avatar_bad_request");
+    }
+
+    #[tokio::test]
+    async fn cancelling_stops_the_upload_in_flight_and_frees_the_slot() {
+        let avatars = Arc::new(Avatars::default());
+        let running = {
+            let avatars = avatars.clone();
+            tokio::spawn(
+                async move { avatars.cancellable(std::future::pending::<CommandResult<()>>()).await },
+            )
+        };
+        while avatars.lock_upload().is_none() {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(code(avatars.cancellable(async { Ok(()) }).await), "avatar_busy", "one at a time");
+        avatars.cancel_upload();
+        assert_eq!(code(running.await.unwrap()), "upload_cancelled");
+        assert!(avatars.lock_upload().is_none());
+        assert_eq!(avatars.cancellable(async { Ok(7) }).await.unwrap(), 7, "the next upload runs");
+        avatars.cancel_upload(); // nothing in flight: no effect
+    }
+
+    #[test]
+    fn only_the_latest_drop_is_shown() {
+        let avatars = Avatars::default();
+        let first = avatars.begin_drop();
+        assert!(avatars.is_latest_drop(first));
+        let second = avatars.begin_drop();
+        assert!(!avatars.is_latest_drop(first));
+        assert!(avatars.is_latest_drop(second));
+    }
+}
