@@ -24,6 +24,7 @@ fn main() {
         "sign_in_with_oauth",
         "destroy_external_account",
         "cancel_oauth",
+        "launch_oauth_result",
         "dev_outbox",
         "prepare_second_factor",
         "attempt_second_factor",

@@ -10,8 +10,8 @@ use crate::connection::{DemoAccount, InstanceInfo, InstanceKind};
 use crate::error::CommandError;
 use crate::settings::{InstanceSetting, Settings, Theme};
 use crate::state::{
-    AppInfo, Devices, OAuthFinished, OAuthStarted, OAuthStatus, SecondFactorPhone, SecondFactorStep,
-    SignInResult, SignUpForm, VerificationStrategy,
+    AppInfo, Devices, OAuthFinished, OAuthFlowKind, OAuthStarted, OAuthStatus, SecondFactorPhone,
+    SecondFactorStep, SignInResult, SignUpForm, VerificationStrategy,
 };
 use crate::token_store::TokenStorage;
 
@@ -47,6 +47,7 @@ fn render() -> String {
         declaration::<OAuthStarted>(&config),
         declaration::<OAuthFinished>(&config),
         declaration::<OAuthStatus>(&config),
+        declaration::<OAuthFlowKind>(&config),
         declaration::<userdesk_server::OutboxMessage>(&config),
         declaration::<userdesk_server::OutboxChannel>(&config),
         declaration::<SignInResult>(&config),

@@ -14,7 +14,7 @@ use crate::avatar::{self, AvatarCrop, AvatarPreview, Avatars};
 use crate::error::{CommandError, CommandResult};
 use crate::settings::Settings;
 use crate::state::{
-    AppInfo, AppState, Devices, OAuthStarted, SignInResult, SignUpForm, VerificationStrategy,
+    AppInfo, AppState, Devices, OAuthFinished, OAuthStarted, SignInResult, SignUpForm, VerificationStrategy,
 };
 
 #[tauri::command]
@@ -286,6 +286,12 @@ pub async fn sign_in_with_oauth(
 #[tauri::command]
 pub async fn destroy_external_account(state: State<'_, AppState>, id: String) -> CommandResult<()> {
     state.destroy_external_account(&id).await
+}
+
+/// How the flow whose link started the app ended (asked once, when the UI starts).
+#[tauri::command]
+pub async fn launch_oauth_result(state: State<'_, AppState>) -> CommandResult<Option<OAuthFinished>> {
+    Ok(state.launch_oauth_result().await)
 }
 
 #[tauri::command]

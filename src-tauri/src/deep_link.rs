@@ -32,9 +32,28 @@ pub fn listen<R: Runtime>(app: &App<R>) {
         }
     });
     match app.deep_link().get_current() {
-        Ok(Some(urls)) => urls.into_iter().for_each(|url| deliver(app.handle().clone(), url.to_string())),
+        Ok(Some(urls)) => {
+            let mut urls = urls.into_iter().map(|url| url.to_string());
+            if let Some(url) = urls.next() {
+                complete_at_launch(app.handle().clone(), url);
+            }
+            urls.for_each(|url| deliver(app.handle().clone(), url));
+        }
         Ok(None) => {}
         Err(error) => tracing::warn!("cannot read the URL that started the app: {error}"),
+    }
+}
+
+/// The link that started the app (the browser's redirect while the app was closed): completed
+/// now, its result kept for the UI, which asks for it before it loads the user.
+fn complete_at_launch<R: Runtime>(app: AppHandle<R>, url: String) {
+    let handle = app.clone();
+    let completion = tauri::async_runtime::spawn(async move {
+        let state = handle.try_state::<AppState>()?;
+        state.complete_oauth(&url).await
+    });
+    if let Some(state) = app.try_state::<AppState>() {
+        state.set_launch_flow(completion);
     }
 }
 

@@ -78,6 +78,7 @@ pub fn run() {
             commands::sign_in_with_oauth,
             commands::destroy_external_account,
             commands::cancel_oauth,
+            commands::launch_oauth_result,
             commands::dev_outbox,
             commands::prepare_second_factor,
             commands::attempt_second_factor,

@@ -118,6 +118,9 @@ pub struct OAuthStarted {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct OAuthFinished {
     pub flow_id: String,
+    pub kind: OAuthFlowKind,
+    /// The provider's strategy (`oauth_github`); `None` for a reauthorization, whose account says.
+    pub strategy: Option<String>,
     pub status: OAuthStatus,
     /// The user after the round trip, when the app is signed in.
     pub user: Option<User>,
@@ -128,6 +131,15 @@ pub struct OAuthFinished {
     pub new_user: bool,
     /// With `needs_second_factor`: the sign-in to finish with `attempt_second_factor`.
     pub second_factor: Option<SecondFactorStep>,
+}
+
+/// What a round trip was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthFlowKind {
+    Connect,
+    Reauthorize,
+    SignIn,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -150,6 +162,9 @@ pub struct AppState {
     settings: Mutex<Settings>,
     data_dir: PathBuf,
     user_agent: String,
+    /// The completion of the flow whose link started the app: its result waits here until the UI
+    /// is up to collect it (an event sent before the page listens reaches no one).
+    launch_flow: std::sync::Mutex<Option<tauri::async_runtime::JoinHandle<Option<OAuthFinished>>>>,
 }
 
 impl AppState {
@@ -167,6 +182,25 @@ impl AppState {
             settings: Mutex::new(settings),
             data_dir,
             user_agent,
+            launch_flow: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Keeps the completion of the flow the app was started by, for [`Self::launch_oauth_result`].
+    pub fn set_launch_flow(&self, completion: tauri::async_runtime::JoinHandle<Option<OAuthFinished>>) {
+        *self.launch_flow.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(completion);
+    }
+
+    /// How the flow whose link started the app ended, once; `None` when no link started it (or
+    /// the link named no flow of this app).
+    pub async fn launch_oauth_result(&self) -> Option<OAuthFinished> {
+        let completion = self.launch_flow.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()?;
+        match completion.await {
+            Ok(finished) => finished,
+            Err(error) => {
+                tracing::error!("the link that started the app could not be completed: {error}");
+                None
+            }
         }
     }
 
@@ -479,8 +513,15 @@ impl AppState {
             Ok(client) => client.complete_flow(&flow).await.map_err(CommandError::from),
             Err(error) => Err(error),
         };
+        let (kind, strategy) = match &flow.kind {
+            FlowKind::Connect { strategy } => (OAuthFlowKind::Connect, Some(strategy.clone())),
+            FlowKind::Reauthorize { .. } => (OAuthFlowKind::Reauthorize, None),
+            FlowKind::SignIn { strategy } => (OAuthFlowKind::SignIn, Some(strategy.clone())),
+        };
         let finished = |status, user, external_account_id, error, new_user| OAuthFinished {
             flow_id: flow.id.clone(),
+            kind,
+            strategy: strategy.clone(),
             status,
             user,
             external_account_id,

@@ -180,6 +180,7 @@ export function fakeBackend(
     app_info: () => info,
     get_settings: () => saved,
     current_user: () => current,
+    launch_oauth_result: () => null,
     oauth_strategies: () => [],
     sign_out: () => {
       current = null;
@@ -229,7 +230,7 @@ export function accountBackend(
 
 /** Commands other than the start-up reads, i.e. the ones an action sent. */
 export function actions(calls: Call[]): Call[] {
-  return calls.filter((c) => !['app_info', 'get_settings', 'current_user', 'dev_outbox', 'oauth_strategies'].includes(c.cmd));
+  return calls.filter((c) => !['app_info', 'get_settings', 'current_user', 'launch_oauth_result', 'dev_outbox', 'oauth_strategies'].includes(c.cmd));
 }
 
 /** Back to a freshly started app: stores empty, no mocks, no theme override. */

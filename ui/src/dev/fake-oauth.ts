@@ -131,7 +131,7 @@ export class FakeOAuth {
     const id = accountId ?? u.external_accounts.find((e) => e.provider === strategy)?.id ?? `eac_${this.#next++}`;
     if (this.#mode === 'fail') {
       const error = { code: 'oauth_access_denied', message: `${provider(strategy).name} refused: you didn’t grant access.`, field: null };
-      return { flow_id, status: 'account_failed', user: u, external_account_id: u.external_accounts.some((e) => e.id === id) ? id : null, error, new_user: false, second_factor: null };
+      return { flow_id, kind: accountId ? 'reauthorize' : 'connect', strategy, status: 'account_failed', user: u, external_account_id: u.external_accounts.some((e) => e.id === id) ? id : null, error, new_user: false, second_factor: null };
     }
     const old = u.external_accounts.find((e) => e.id === id);
     const granted = [...new Set([...(old?.approved_scopes.split(' ').filter(Boolean) ?? provider(strategy).scopes.slice(0, 2)), ...scopes])];
@@ -140,15 +140,15 @@ export class FakeOAuth {
       ...u,
       external_accounts: old ? u.external_accounts.map((e) => (e.id === id ? fresh : e)) : [...u.external_accounts, fresh],
     };
-    return { flow_id, status: 'account_verified', user: this.#fake.user, external_account_id: id, error: null, new_user: false, second_factor: null };
+    return { flow_id, kind: accountId ? 'reauthorize' : 'connect', strategy, status: 'account_verified', user: this.#fake.user, external_account_id: id, error: null, new_user: false, second_factor: null };
   }
 
   #signIn(flow_id: string, strategy: string): OAuthFinished {
     if (this.#mode === 'fail') {
       const error = { code: 'oauth_access_denied', message: `${provider(strategy).name} refused: you didn’t grant access.`, field: null };
-      return { flow_id, status: 'sign_in_failed', user: null, external_account_id: null, error, new_user: false, second_factor: null };
+      return { flow_id, kind: 'sign_in', strategy, status: 'sign_in_failed', user: null, external_account_id: null, error, new_user: false, second_factor: null };
     }
     this.onSignedIn();
-    return { flow_id, status: 'signed_in', user: this.#fake.user, external_account_id: null, error: null, new_user: false, second_factor: null };
+    return { flow_id, kind: 'sign_in', strategy, status: 'signed_in', user: this.#fake.user, external_account_id: null, error: null, new_user: false, second_factor: null };
   }
 }

@@ -202,6 +202,8 @@ export function installDevMock(query: URLSearchParams): void {
     switch (cmd) {
       case 'app_info':
         return info();
+      case 'launch_oauth_result':
+        return null;
       case 'current_user':
         if (user && section && (SECTIONS as readonly string[]).includes(section)) {
           nav.go(section);

@@ -215,6 +215,9 @@ export const signInWithOAuth = (strategy: string): Promise<OAuthStarted> => call
 /** Stops waiting for an OAuth flow (the browser tab may stay open; its return is ignored). */
 export const cancelOAuth = (flowId: string): Promise<null> => call('cancel_oauth', { flowId });
 
+/** How the flow whose link started the app ended; null when no link started it. Answers once. */
+export const launchOAuthResult = (): Promise<OAuthFinished | null> => call('launch_oauth_result');
+
 /** The Tauri event that ends every OAuth round trip. */
 export const OAUTH_FINISHED_EVENT = 'oauth-finished';
 

@@ -424,7 +424,11 @@ export type OAuthStarted = { flow_id: string,
  */
 authorization_url: string, };
 
-export type OAuthFinished = { flow_id: string, status: OAuthStatus, 
+export type OAuthFinished = { flow_id: string, kind: OAuthFlowKind, 
+/**
+ * The provider's strategy (`oauth_github`); `None` for a reauthorization, whose account says.
+ */
+strategy: string | null, status: OAuthStatus, 
 /**
  * The user after the round trip, when the app is signed in.
  */
@@ -443,6 +447,8 @@ new_user: boolean,
 second_factor: SecondFactorStep | null, };
 
 export type OAuthStatus = "account_verified" | "account_failed" | "signed_in" | "needs_second_factor" | "sign_in_failed" | "error";
+
+export type OAuthFlowKind = "connect" | "reauthorize" | "sign_in";
 
 export type OutboxMessage = { 
 /**

@@ -20,7 +20,7 @@ function backend(strategies = SIX) {
 
 const finish = (payload: Partial<OAuthFinished> & { flow_id: string; status: OAuthFinished['status'] }) =>
   act(() =>
-    emit('oauth-finished', { user: null, external_account_id: null, error: null, new_user: false, second_factor: null, ...payload } satisfies OAuthFinished),
+    emit('oauth-finished', { kind: 'sign_in', strategy: 'oauth_google', user: null, external_account_id: null, error: null, new_user: false, second_factor: null, ...payload } satisfies OAuthFinished),
   );
 
 describe('sign-in with a provider', () => {
@@ -115,5 +115,35 @@ describe('sign-in with a provider', () => {
       cmd: 'attempt_second_factor',
       args: { signInId: 'sia_9', strategy: 'totp', code: '123456' },
     });
+  });
+
+  it('finishes the sign-in whose browser link started the app', async () => {
+    let signedIn = false;
+    const calls = fakeBackend({
+      handlers: {
+        // The link completed the flow in Rust before the page was up: the user is signed in after it.
+        launch_oauth_result: () => {
+          signedIn = true;
+          return {
+            flow_id: 'flow_cold', kind: 'sign_in', strategy: 'oauth_github', status: 'signed_in', user: makeUser(),
+            external_account_id: null, error: null, new_user: false, second_factor: null,
+          } satisfies OAuthFinished;
+        },
+        current_user: () => (signedIn ? makeUser() : null),
+      },
+    });
+    render(App);
+
+    expect(await screen.findByTestId('sidebar-name')).toBeVisible();
+    expect(screen.getByTestId('toast')).toHaveTextContent('Welcome, signed in with GitHub');
+    expect(calls.map((c) => c.cmd).indexOf('launch_oauth_result')).toBeLessThan(calls.map((c) => c.cmd).indexOf('current_user'));
+  });
+
+  it('stays quiet when no link started the app', async () => {
+    fakeBackend({ handlers: { launch_oauth_result: () => null } });
+    render(App);
+    await screen.findByTestId('signin-submit');
+    expect(screen.queryByTestId('toast')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('signin-oauth-error')).not.toBeInTheDocument();
   });
 });

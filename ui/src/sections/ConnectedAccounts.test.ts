@@ -36,7 +36,7 @@ async function open(user: User, handlers: Handlers = {}) {
 
 const finish = (payload: Partial<OAuthFinished> & { flow_id: string; status: OAuthFinished['status'] }) =>
   act(() =>
-    emit('oauth-finished', { user: null, external_account_id: null, error: null, new_user: false, second_factor: null, ...payload } satisfies OAuthFinished),
+    emit('oauth-finished', { kind: 'connect', strategy: 'oauth_github', user: null, external_account_id: null, error: null, new_user: false, second_factor: null, ...payload } satisfies OAuthFinished),
   );
 
 const cards = () => screen.queryAllByTestId('external-account-card');

@@ -3,14 +3,14 @@
 // for its flow id; meanwhile `pending` drives the "Continue in your browser" panel. One flow at a
 // time. The user store stays the one copy of the user: a finished flow puts its user there.
 import * as api from '../api';
-import type { CommandError, OAuthFinished, OAuthStarted } from '../bindings';
+import type { CommandError, OAuthFinished, OAuthFlowKind, OAuthStarted } from '../bindings';
 import { offerOrder, provider } from '../providers';
 import { nav } from './nav.svelte';
 import { signInFlow } from './sign-in-flow.svelte';
 import { toasts } from './toast.svelte';
 import { user } from './user.svelte';
 
-export type OAuthKind = 'connect' | 'reauthorize' | 'sign_in';
+export type OAuthKind = OAuthFlowKind;
 
 export type PendingFlow = {
   kind: OAuthKind;
@@ -143,6 +143,25 @@ class OAuthStore {
     }
     if (finished.flow_id !== flow.flowId) return;
     this.pending = null;
+    await this.#report(flow, finished);
+  }
+
+  /**
+   * The result of the flow whose link started the app (the browser came back while Userdesk was
+   * closed), or null. Asked before the user is loaded: the flow may be what signs them in.
+   */
+  collectLaunch(): Promise<OAuthFinished | null> {
+    return api.launchOAuthResult().catch(() => null);
+  }
+
+  /** Tells the person how the flow that started the app ended, as if they had waited for it. */
+  async reportLaunch(finished: OAuthFinished): Promise<void> {
+    const account = user.current?.external_accounts.find((a) => a.id === finished.external_account_id);
+    const strategy = finished.strategy ?? account?.provider ?? '';
+    await this.#report({ kind: finished.kind, strategy, accountId: finished.external_account_id, flowId: finished.flow_id }, finished);
+  }
+
+  async #report(flow: PendingFlow, finished: OAuthFinished): Promise<void> {
     const name = provider(flow.strategy).name;
     const message = finished.error?.message ?? null;
     switch (finished.status) {
