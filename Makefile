@@ -24,7 +24,7 @@ UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) \
   $(wildcard ui/index.html ui/package.json ui/package-lock.json ui/*.config.* ui/tsconfig*.json)
 
 .PHONY: help run test deps deps-run fmt fmt-check ui-deps ui-check ui-test ui-build ui lint \
-  clippy test-rust fuzz e2e bindings server
+  clippy test-rust fuzz e2e e2e-deb bindings server
 
 help:
 	@echo 'make run        build and start the app (installs what is missing first)'
@@ -36,6 +36,7 @@ help:
 	@echo 'make ui         svelte-check, vitest and the production UI build'
 	@echo 'make test-rust  cargo test --workspace'
 	@echo 'make e2e        end-to-end tests of the built app (tauri-driver, Xvfb)'
+	@echo 'make e2e-deb    build the .deb, install it, test its URL scheme, remove it (root/sudo)'
 	@echo 'make bindings   regenerate ui/src/lib/bindings.ts from the Rust types'
 	@echo 'make server     run userdesk-server on a temporary data dir (DATA=dir ADDR=host:port)'
 
@@ -43,7 +44,7 @@ help:
 
 test:
 	@start=$$(date +%s); \
-	for step in deps fmt-check ui clippy test-rust fuzz e2e; do \
+	for step in deps fmt-check ui clippy test-rust fuzz e2e e2e-deb; do \
 	  t=$$(date +%s); \
 	  $(MAKE) $$step || { printf '\n==> make test FAILED at step %s\n' "$$step"; exit 1; }; \
 	  printf '    (%s took %ss)\n' "$$step" "$$(( $$(date +%s) - t ))"; \
@@ -112,6 +113,10 @@ fuzz:
 e2e:
 	$(call section,end-to-end tests (scripts/e2e.sh))
 	scripts/e2e.sh
+
+e2e-deb:
+	$(call section,the installed .deb: URL scheme and xdg-open (scripts/e2e-deb.sh))
+	scripts/e2e-deb.sh
 
 bindings: ui/dist/index.html
 	$(call section,regenerate ui/src/lib/bindings.ts)

@@ -7,10 +7,12 @@
 #   scripts/e2e.sh [NAME...]   only e2e/tests/NAME.test.mjs for each NAME
 #   E2E_KEEP=1     keep the data directories (removed after a passing run otherwise)
 #   E2E_APP=PATH   drive another binary and build nothing (to check the harness itself)
+#   E2E_SERVER=PATH  the account server that tests needing one outside the app start
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 app=${E2E_APP:-${CARGO_TARGET_DIR:-$root/target}/debug/userdesk}
+server=${E2E_SERVER:-${CARGO_TARGET_DIR:-$root/target}/debug/userdesk-server}
 artifacts=$root/target/e2e
 
 if [ -z "${USERDESK_E2E_RUN_DIR:-}" ]; then
@@ -22,8 +24,9 @@ if [ -z "${USERDESK_E2E_RUN_DIR:-}" ]; then
       scripts/npm-ci.sh ui
       (cd ui && npm run --silent build)
     fi
-    echo "e2e: cargo build -p userdesk"
-    cargo build -p userdesk
+    # userdesk-server too: a flow that outlives the app needs an account server outside it.
+    echo "e2e: cargo build -p userdesk -p userdesk-server"
+    cargo build -p userdesk -p userdesk-server
   fi
   scripts/npm-ci.sh e2e
   export PATH=${CARGO_HOME:-$HOME/.cargo}/bin:$PATH
@@ -147,8 +150,8 @@ for file in "${files[@]}"; do
   start_driver "$out/app.log" || { all_ok=0; exit 1; }
   set +e
   # A hung test must not hold CI until its time runs out.
-  (cd e2e && USERDESK_APP=$app WEBDRIVER_URL=http://127.0.0.1:$port/ E2E_ARTIFACTS=$out \
-    timeout --kill-after=10 900 node --test --test-force-exit --test-reporter=spec \
+  (cd e2e && USERDESK_APP=$app USERDESK_SERVER=$server WEBDRIVER_URL=http://127.0.0.1:$port/ \
+    E2E_ARTIFACTS=$out timeout --kill-after=10 900 node --test --test-force-exit --test-reporter=spec \
     "${file#e2e/}") 2>&1 | tee "$out/test.log"
   status=${PIPESTATUS[0]}
   set -e

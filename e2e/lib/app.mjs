@@ -1,8 +1,11 @@
 // Drives the built Userdesk app through tauri-driver. scripts/e2e.sh sets the environment:
 // USERDESK_APP (the binary), WEBDRIVER_URL (tauri-driver), E2E_ARTIFACTS (where failures go),
 // and the XDG_* directories that hold this run's data.
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import {
+  closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Builder, By, until } from 'selenium-webdriver';
 
 const env = (name) => {
@@ -41,12 +44,15 @@ async function within(promise, ms, what) {
   }
 }
 
-/** Starts the app in a new WebDriver session. Ending the session ends the app. */
-export async function launch() {
-  log(`launch ${APP}`);
+/**
+ * Starts the app in a new WebDriver session. Ending the session ends the app. `args` become its
+ * command line: `[url]` starts it the way the desktop does for a link (`Exec=… %u`).
+ */
+export async function launch(args = []) {
+  log(`launch ${APP}${args.length ? ` ${args.join(' ')}` : ''}`);
   const session = new Builder()
     .usingServer(WEBDRIVER_URL)
-    .withCapabilities({ browserName: 'wry', 'tauri:options': { application: APP } })
+    .withCapabilities({ browserName: 'wry', 'tauri:options': { application: APP, args } })
     .build();
   return within(session, LAUNCH_TIMEOUT, 'starting the app');
 }
@@ -162,11 +168,12 @@ export function appPids() {
 }
 
 /**
- * Launches the app, runs `body` with its driver, and quits it whatever happens (an error from
- * quitting is reported only when the body succeeded, so it never hides the first failure).
+ * Launches the app (with `args`, see `launch`), runs `body` with its driver, and quits it
+ * whatever happens (an error from quitting is reported only when the body succeeded, so it
+ * never hides the first failure).
  */
-export async function withApp(body) {
-  const driver = await launch();
+export async function withApp(body, args = []) {
+  const driver = await launch(args);
   let ok = false;
   try {
     await body(driver);
@@ -209,4 +216,127 @@ export async function quit(driver, timeout = 20_000) {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+// --- the person's browser (e2e/browser.sh) and the development provider's consent page ---------
+
+/** The app's URL scheme, as deep links start. */
+export const DEEP_LINK_SCHEME = 'dev.userdesk.app:';
+
+/** The URLs the app has opened in "the browser" so far (scripts/e2e.sh points xdg-open at it). */
+export function openedUrls() {
+  const browserLog = env('USERDESK_E2E_BROWSER_LOG');
+  return existsSync(browserLog) ? readFileSync(browserLog, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/** Waits until the app has opened a URL beyond the first `before`, and returns it. */
+export async function nextOpenedUrl(before, timeout = ACTION_TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  while (openedUrls().length <= before) {
+    if (Date.now() > deadline) throw new Error(`the app opened no browser within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const url = openedUrls()[before];
+  log(`the browser was sent to ${url}`);
+  return url;
+}
+
+const decodeHtml = (text) =>
+  text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+
+/**
+ * Plays the person at the development provider's consent page: submits its form as shown, with
+ * the test identity's fields in `identity` changed (`{ email: … }` is someone else), approving;
+ * follows the redirects and returns the deep link the browser would hand to the desktop.
+ */
+export async function approveInBrowser(authorizationUrl, identity = {}) {
+  const page = await fetch(authorizationUrl);
+  if (page.status !== 200) throw new Error(`the consent page answered ${page.status}`);
+  const html = await page.text();
+  const action = decodeHtml(html.match(/<form method="post" action="([^"]+)"/)?.[1] ?? '');
+  if (!action) throw new Error('the consent page has no form');
+  const fields = new URLSearchParams();
+  for (const [, attributes] of html.matchAll(/<input\b([^>]*)>/g)) {
+    const attribute = (name) => attributes.match(new RegExp(`\\b${name}="([^"]*)"`))?.[1];
+    const name = attribute('name') && decodeHtml(attribute('name'));
+    if (!name) continue;
+    const type = attribute('type') ?? 'text';
+    if (type === 'checkbox' && !/\bchecked\b/.test(attributes)) continue;
+    const shown = type === 'checkbox' ? 'on' : decodeHtml(attribute('value') ?? '');
+    fields.append(name, name in identity ? identity[name] : shown);
+  }
+  fields.append('decision', 'approve');
+  log(`approve at the provider${identity.email ? ` as ${identity.email}` : ''}`);
+  let response = await fetch(new URL(action, authorizationUrl), {
+    method: 'POST',
+    body: fields,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    redirect: 'manual',
+  });
+  for (let hops = 0; hops < 10; hops += 1) {
+    const location = response.headers.get('location');
+    if (!location) throw new Error(`expected a redirect from the provider, got ${response.status}`);
+    if (location.startsWith(DEEP_LINK_SCHEME)) return location;
+    response = await fetch(new URL(location, response.url || authorizationUrl), { redirect: 'manual' });
+  }
+  throw new Error('too many redirects before the deep link');
+}
+
+/** What the app has written to stderr so far in this test file (beside tauri-driver's lines). */
+export function appLog() {
+  const file = join(ARTIFACTS, 'app.log');
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+// --- an account server outside the app ------------------------------------------------------
+
+/**
+ * Starts `userdesk-server` (USERDESK_SERVER, built beside the app by scripts/e2e.sh) on a free
+ * port with its data beside this test file's, for flows that must outlive the app (the embedded
+ * server stops with it), and makes it the instance of this run's app (its saved settings).
+ * Returns its URL, `logText()` (what it has logged so far) and `stop()`.
+ */
+export async function startAccountServer() {
+  const binary = env('USERDESK_SERVER');
+  const data = join(dirname(env('XDG_DATA_HOME')), 'account-server');
+  mkdirSync(data, { recursive: true });
+  const logFile = join(ARTIFACTS, 'account-server.log');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const stderr = openSync(logFile, 'a');
+  const server = spawn(binary, ['--addr', '127.0.0.1:0', '--data', data], { stdio: ['ignore', 'pipe', stderr] });
+  closeSync(stderr);
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`${binary} did not say where it listens within ${ACTION_TIMEOUT} ms`)), ACTION_TIMEOUT);
+    server.once('error', reject);
+    server.once('exit', (code) => reject(new Error(`${binary} exited with ${code}; see account-server.log`)));
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const listening = out.match(/^listening on (\S+)\n/);
+      if (listening) {
+        clearTimeout(timer);
+        resolve(listening[1]);
+      }
+    });
+  });
+  server.removeAllListeners('exit');
+  // Not left behind when the test runner ends this process early (a failure, a timeout).
+  const orphaned = () => server.kill('SIGTERM');
+  process.once('exit', orphaned);
+  log(`account server at ${url}`);
+  // tauri-plugin-store's file, in the app's data directory: what Settings would save.
+  const appData = join(env('XDG_DATA_HOME'), 'dev.userdesk.app');
+  mkdirSync(appData, { recursive: true });
+  writeFileSync(join(appData, 'settings.json'),
+    JSON.stringify({ settings: { instance: { kind: 'fapi_url', url }, theme: 'system' } }, null, 2));
+  const stop = async () => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    process.off('exit', orphaned);
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  };
+  return { url, stop, logText: () => readFileSync(logFile, 'utf8') };
 }
