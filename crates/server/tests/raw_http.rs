@@ -216,7 +216,9 @@ async fn bad_profile_updates_change_nothing() {
         "{}",
         after["image_url"]
     );
+    assert_eq!(after["profile_image_url"], after["image_url"], "the deprecated name says the same");
     after["image_url"] = before["image_url"].clone();
+    after["profile_image_url"] = before["profile_image_url"].clone();
     for volatile in ["updated_at", "last_active_at"] {
         after[volatile] = before[volatile].clone();
     }
