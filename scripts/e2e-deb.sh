@@ -26,14 +26,7 @@ if [ "$(dpkg-query -W -f='${Status}' userdesk 2>/dev/null || true)" = "install o
 fi
 
 # --- build: the same UI and binaries as scripts/e2e.sh ----------------------------------------
-if [ ! -f ui/dist/index.html ] || [ -n "$(find ui/src ui/index.html ui/package-lock.json \
-    -newer ui/dist/index.html -print -quit 2>/dev/null)" ]; then
-  echo "e2e-deb: building the UI (ui/dist is missing or older than its sources)"
-  scripts/npm-ci.sh ui
-  (cd ui && npm run --silent build)
-fi
-echo "e2e-deb: cargo build -p userdesk -p userdesk-server"
-cargo build -p userdesk -p userdesk-server
+scripts/build-app.sh
 scripts/npm-ci.sh e2e
 
 # --- bundle ---------------------------------------------------------------------------------

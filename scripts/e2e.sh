@@ -17,17 +17,7 @@ artifacts=$root/target/e2e
 
 if [ -z "${USERDESK_E2E_RUN_DIR:-}" ]; then
   # --- outside: build, then run this script again inside its own bus and display -------------
-  if [ -z "${E2E_APP:-}" ]; then
-    if [ ! -f ui/dist/index.html ] || [ -n "$(find ui/src ui/index.html ui/package-lock.json \
-        -newer ui/dist/index.html -print -quit 2>/dev/null)" ]; then
-      echo "e2e: building the UI (ui/dist is missing or older than its sources)"
-      scripts/npm-ci.sh ui
-      (cd ui && npm run --silent build)
-    fi
-    # userdesk-server too: a flow that outlives the app needs an account server outside it.
-    echo "e2e: cargo build -p userdesk -p userdesk-server"
-    cargo build -p userdesk -p userdesk-server
-  fi
+  [ -n "${E2E_APP:-}" ] || scripts/build-app.sh
   scripts/npm-ci.sh e2e
   export PATH=${CARGO_HOME:-$HOME/.cargo}/bin:$PATH
   command -v tauri-driver >/dev/null ||

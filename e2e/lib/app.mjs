@@ -7,6 +7,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Builder, By, until } from 'selenium-webdriver';
+import { wakeApp } from './x11.mjs';
 
 const env = (name) => {
   const value = process.env[name];
@@ -135,6 +136,9 @@ export async function step(driver, name, body) {
     mkdirSync(ARTIFACTS, { recursive: true });
     const base = join(ARTIFACTS, name.replace(/[^a-z0-9]+/gi, '-').toLowerCase());
     const saved = [];
+    // Seen here: WebKit answers no screenshot after a few seconds without X input; a pointer
+    // motion over the window brings it back.
+    await wakeApp().catch((wakeError) => log(`could not move the pointer over the app: ${wakeError.message}`));
     try {
       writeFileSync(`${base}.png`, await within(driver.takeScreenshot(), COMMAND_TIMEOUT, 'screenshot'), 'base64');
       saved.push(`${base}.png`);
@@ -281,6 +285,24 @@ export async function approveInBrowser(authorizationUrl, identity = {}) {
     response = await fetch(new URL(location, response.url || authorizationUrl), { redirect: 'manual' });
   }
   throw new Error('too many redirects before the deep link');
+}
+
+/** Starts a round trip with `start` in a running app, closes the app, and approves in the browser. */
+export async function approvedWhileClosed(start, identity) {
+  const before = openedUrls().length;
+  await withApp(async (driver) => {
+    await start(driver);
+    await step(driver, 'the browser opens and the app waits', async () => {
+      await find(driver, 'oauth-wait');
+      await nextOpenedUrl(before);
+    });
+  });
+  // The app is closed now, its flow saved in its data directory; the browser is still open.
+  const deepLink = await approveInBrowser(openedUrls()[before], identity);
+  if (!/^dev\.userdesk\.app:\/\/oauth-callback\?flow=[^&]+&rotating_token_nonce=/.test(deepLink)) {
+    throw new Error(`the browser was sent to ${deepLink}, not to the app's callback with a nonce`);
+  }
+  return deepLink;
 }
 
 /** What the app has written to stderr so far in this test file (beside tauri-driver's lines). */

@@ -7,59 +7,16 @@
 // the order they were mapped, and nothing takes or needs the focus (XDND does not use it). The
 // source window is mapped after the app's, so it is on top; it goes in a corner and the drop point
 // must lie outside it.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { log } from './app.mjs';
+import { appWindowGeometry, middleOf, sleep, windowGeometry, xdotool } from './x11.mjs';
 
 const DRAG_SOURCE = fileURLToPath(new URL('../tools/drag-source.py', import.meta.url));
 // Debian's python3, which has GTK's bindings (python3-gi): a python3 earlier on PATH (pyenv, a
 // virtualenv) usually has not.
 const SYSTEM_PYTHON = '/usr/bin/python3';
 const SOURCE_TITLE = 'userdesk-e2e-drag-source';
-/** The app's main window's title (tauri.conf.json), as an anchored regular expression for xdotool. */
-const APP_TITLE = '^Userdesk$';
-const XDOTOOL_TIMEOUT = 15_000;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Runs xdotool with these arguments on the test's display; resolves with its stdout. */
-function xdotool(...args) {
-  return new Promise((resolve, reject) => {
-    execFile('xdotool', args, { timeout: XDOTOOL_TIMEOUT }, (error, stdout, stderr) => {
-      if (error) {
-        const why = error.killed ? `no answer within ${XDOTOOL_TIMEOUT} ms` : (stderr.trim() || error.message);
-        reject(new Error(`xdotool ${args.join(' ')}: ${why}`));
-      } else {
-        resolve(stdout);
-      }
-    });
-  });
-}
-
-/** The geometry of the first visible window whose name matches `pattern`: {x, y, width, height}. */
-export async function windowGeometry(pattern) {
-  // --sync waits until such a window is mapped (xdotool's own timeout above bounds the wait).
-  const ids = (await xdotool('search', '--sync', '--onlyvisible', '--name', pattern)).trim().split(/\s+/);
-  const shell = await xdotool('getwindowgeometry', '--shell', ids[0]);
-  const value = (name) => {
-    const match = shell.match(new RegExp(`^${name}=(-?\\d+)$`, 'm'));
-    if (!match) throw new Error(`xdotool getwindowgeometry printed no ${name}: ${shell}`);
-    return Number(match[1]);
-  };
-  return { x: value('X'), y: value('Y'), width: value('WIDTH'), height: value('HEIGHT') };
-}
-
-/** The app's main window on the screen. */
-export function appWindowGeometry() {
-  return windowGeometry(APP_TITLE);
-}
-
-/** The middle of a rectangle {x, y, width, height}. */
-export const middleOf = (rect) => ({
-  x: Math.round(rect.x + rect.width / 2),
-  y: Math.round(rect.y + rect.height / 2),
-});
-
 const inside = (point, rect) =>
   point.x >= rect.x && point.x < rect.x + rect.width && point.y >= rect.y && point.y < rect.y + rect.height;
 
@@ -148,18 +105,6 @@ export async function dragFiles(files, { to, whileOver, steps = 12, stepDelay = 
   const dropped = status === 0;
   log(`drag ended: ${dropped ? 'dropped' : `not dropped (drag-source.py exit ${status})`}`);
   return { dropped, status, output };
-}
-
-/**
- * Moves the pointer across the app's window. Seen here: after a few seconds without X input the
- * app's WebKit answers no WebDriver screenshot (the request hangs, and the app then outlives its
- * session); a pointer motion over the window brings it back. Call it before a failure's screenshot.
- */
-export async function wakeApp() {
-  const middle = middleOf(await appWindowGeometry());
-  await xdotool('mousemove', String(middle.x + 1), String(middle.y));
-  await xdotool('mousemove', String(middle.x), String(middle.y));
-  await sleep(200);
 }
 
 /** Drags `files` onto the app's window and fails unless the window took them. */

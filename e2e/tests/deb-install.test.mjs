@@ -15,8 +15,8 @@ import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { By, until } from 'selenium-webdriver';
 import {
-  ACTION_TIMEOUT, APP, LAUNCH_TIMEOUT, appPids, approveInBrowser, click, fill, find, log, nextOpenedUrl,
-  openedUrls, startAccountServer, step, waitForAny, waitForText, withApp,
+  ACTION_TIMEOUT, APP, LAUNCH_TIMEOUT, appPids, approveInBrowser, approvedWhileClosed, click, fill, find, log,
+  nextOpenedUrl, openedUrls, startAccountServer, step, waitForAny, waitForText, withApp,
 } from '../lib/app.mjs';
 
 const INSTALLED = '/usr/bin/userdesk';
@@ -115,18 +115,14 @@ const SLOW = { skip, timeout: 600_000 };
 
 test('xdg-open starts the app when it is not running, and it finishes the sign-up', SLOW, async (t) => {
   t.after(endLeftoverApps);
-  const before = openedUrls().length;
-  await withApp(async (driver) => {
+  // A new identity: only the app, reading the link, turns the sign-in into an account.
+  const deepLink = await approvedWhileClosed(async (driver) => {
     await step(driver, 'continue with GitHub on the sign-in screen', async () => {
       const shown = await waitForAny(driver, ['sidebar-name', 'signin-identifier'], LAUNCH_TIMEOUT);
       assert.equal(shown, 'signin-identifier');
       await click(driver, 'signin-oauth-oauth_github');
-      await find(driver, 'oauth-wait');
-      await nextOpenedUrl(before);
     });
-  });
-  // A new identity: only the app, reading the link, turns the sign-in into an account.
-  const deepLink = await approveInBrowser(openedUrls()[before], { email: NEW_EMAIL });
+  }, { email: NEW_EMAIL });
   assert.deepEqual(appPids(), [], 'the app is not running');
   assert.equal(onlyThePackageHandlesTheScheme(), basename(packageEntry().path));
 

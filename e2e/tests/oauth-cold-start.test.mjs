@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { By, until } from 'selenium-webdriver';
 import {
-  ACTION_TIMEOUT, LAUNCH_TIMEOUT, appLog, approveInBrowser, click, fill, find, log, nextOpenedUrl, openedUrls,
-  startAccountServer, step, waitForAny, waitForText, withApp,
+  ACTION_TIMEOUT, LAUNCH_TIMEOUT, appLog, approvedWhileClosed, click, fill, log, startAccountServer, step,
+  waitForAny, waitForText, withApp,
 } from '../lib/app.mjs';
 
 const NEW_EMAIL = 'cold.start@example.com';
@@ -27,21 +27,6 @@ test.before(async () => {
 });
 test.after(() => server?.stop());
 
-/** Starts a round trip with `start` in a running app, closes the app, and approves in the browser. */
-async function approvedWhileClosed(start, identity) {
-  const before = openedUrls().length;
-  await withApp(async (driver) => {
-    await start(driver);
-    await step(driver, 'the browser opens and the app waits', async () => {
-      await find(driver, 'oauth-wait');
-      await nextOpenedUrl(before);
-    });
-  });
-  // The app is closed now, its flow saved in its data directory; the browser is still open.
-  const deepLink = await approveInBrowser(openedUrls()[before], identity);
-  assert.match(deepLink, /^dev\.userdesk\.app:\/\/oauth-callback\?flow=[^&]+&rotating_token_nonce=/);
-  return deepLink;
-}
 
 test('a link that starts the app finishes the sign-up begun before it was closed', { timeout: 600_000 }, async () => {
   const deepLink = await approvedWhileClosed(async (driver) => {

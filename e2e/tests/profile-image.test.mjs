@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  ACTION_TIMEOUT, LAUNCH_TIMEOUT, byTestId, click, fill, find, log, step as appStep, waitForAny, waitForText,
+  ACTION_TIMEOUT, LAUNCH_TIMEOUT, byTestId, click, fill, find, log, step, waitForAny, waitForText,
   withApp,
 } from '../lib/app.mjs';
-import { dropOntoApp, wakeApp } from '../lib/drag.mjs';
+import { dropOntoApp } from '../lib/drag.mjs';
 
 const DEMO_EMAIL = 'demo@example.com';
 const DEMO_PASSWORD = 'userdesk-demo';
@@ -59,16 +59,6 @@ before(() => {
 
 after(() => {
   if (pictures) rmSync(pictures, { recursive: true, force: true });
-});
-
-/** app.mjs's `step`, with the app woken first when it fails, so that its screenshot is taken. */
-const step = (driver, name, body) => appStep(driver, name, async () => {
-  try {
-    return await body();
-  } catch (error) {
-    await wakeApp().catch((wakeError) => log(`could not move the pointer over the app: ${wakeError.message}`));
-    throw error;
-  }
 });
 
 async function signInAndOpenProfile(driver) {
