@@ -19,8 +19,9 @@ build_packages=(libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev libd
 # app opens the browser with it, and the end-to-end tests rely on that); update-desktop-database,
 # with which a development build registers its URL scheme; colour emoji for the UI.
 runtime_packages=(xvfb dbus dbus-x11 desktop-file-utils xdg-utils fonts-noto-color-emoji)
-# python3-gi and GTK's bindings: e2e/tools/drag-source.py, the file manager a drag-and-drop test plays.
-test_packages=(webkit2gtk-driver xdotool imagemagick python3-gi gir1.2-gtk-3.0)
+# xclip: a picture on the clipboard for the paste test; python3-gi and GTK's bindings:
+# e2e/tools/drag-source.py, the file manager a drag-and-drop test plays.
+test_packages=(webkit2gtk-driver xdotool xclip imagemagick python3-gi gir1.2-gtk-3.0)
 
 packages=("${build_packages[@]}" "${runtime_packages[@]}")
 [ "$what" = test ] && packages+=("${test_packages[@]}")

@@ -1,17 +1,20 @@
 // Issue #5: a photo dragged from the file manager onto the window (a real XDND drag on the test's X
 // server, see e2e/lib/drag.mjs) becomes the profile picture after Save, the right way up, and stays
 // after a relaunch; a damaged file, or two files at once, get a message and leave the picture be.
+// A picture copied to the clipboard (xclip owns it) and pasted with Ctrl+V goes the same way.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { By } from 'selenium-webdriver';
 import {
   ACTION_TIMEOUT, LAUNCH_TIMEOUT, byTestId, click, fill, find, log, step, waitForAny, waitForText,
   withApp,
 } from '../lib/app.mjs';
 import { dropOntoApp } from '../lib/drag.mjs';
+import { xdotool } from '../lib/x11.mjs';
 
 const DEMO_EMAIL = 'demo@example.com';
 const DEMO_PASSWORD = 'userdesk-demo';
@@ -220,6 +223,46 @@ test('a damaged photo, or two at once, gets a message and leaves the picture as 
       await new Promise((resolve) => setTimeout(resolve, 500));
       assert.equal(await isShown(driver, 'avatar-editor'), false, 'the editor opened for two photos');
       assert.equal(await pictureNow(driver), previous, 'the profile picture changed');
+    });
+  });
+});
+
+/** Puts `file` on the X clipboard as `type`, as a screenshot tool or an image viewer's Copy does. */
+function copyToClipboard(file, type) {
+  // xclip stays to serve the clipboard until another program takes it; killed at the end.
+  const owner = spawn('xclip', ['-selection', 'clipboard', '-t', type, '-i', file], { stdio: 'ignore' });
+  return () => owner.kill();
+}
+
+test('a picture pasted from the clipboard opens in the editor and is saved', { timeout: 300_000 }, async () => {
+  // Shown as it is stored (no orientation tag): red left, blue right.
+  const pasted = join(pictures, 'copied.png');
+  execFileSync(CONVERT, ['-size', '450x600', 'xc:#d01010', '-size', '450x600', 'xc:#1030d0', '+append', pasted]);
+  await withApp(async (driver) => {
+    let previous;
+    await step(driver, 'sign in and open the profile', async () => {
+      await signInAndOpenProfile(driver);
+      previous = await pictureNow(driver);
+    });
+
+    await step(driver, 'paste with Ctrl+V outside any field', async () => {
+      const release = copyToClipboard(pasted, 'image/png');
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // The keys go where the pointer's window is; clicking the heading takes focus from fields.
+        await driver.findElement(By.css('h1')).click();
+        await xdotool('key', 'ctrl+v');
+        await find(driver, 'avatar-editor');
+      } finally {
+        release();
+      }
+    });
+
+    await step(driver, 'save it', async () => {
+      await click(driver, 'avatar-editor-save');
+      await waitUntilGone(driver, 'avatar-editor');
+      const shown = await shownPicture(driver, { notSrc: previous });
+      assert.deepEqual(await quarters(shown.src), ['red', 'blue', 'red', 'blue']);
     });
   });
 });

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use tauri::ipc::InvokeBody;
 use tauri::{AppHandle, DragDropEvent, Emitter, Manager, Runtime};
+use tauri_plugin_clipboard_manager::ClipboardExt;
 use tokio::sync::oneshot;
 use ts_rs::TS;
 use userdesk_avatar::{CropRect, Limits, Options};
@@ -141,8 +141,28 @@ impl Avatars {
         Ok(preview)
     }
 
-    /// Makes a pending picture of bytes the UI sent (a pasted image).
-    pub async fn open_bytes(&self, bytes: Vec<u8>) -> CommandResult<AvatarPreview> {
+    /// Makes a pending picture of the picture on the system clipboard (a paste). Read here, not
+    /// in the webview: WebKitGTK hands a page no image data on paste.
+    pub async fn open_clipboard<R: Runtime>(&self, app: &AppHandle<R>) -> CommandResult<AvatarPreview> {
+        let limits = self.limits;
+        let app = app.clone();
+        let png = blocking(move || {
+            // Reading waits for the program that owns the clipboard: off the main thread.
+            let image = app.clipboard().read_image().map_err(|error| {
+                tracing::info!("no picture on the clipboard: {error}");
+                CommandError::new(
+                    "avatar_clipboard_empty",
+                    "There is no picture on the clipboard. Copy a picture, then paste it here.",
+                )
+            })?;
+            clipboard_png(image.rgba(), image.width(), image.height(), limits)
+        })
+        .await?;
+        self.open_bytes(png).await
+    }
+
+    /// Makes a pending picture of a picture file's bytes.
+    async fn open_bytes(&self, bytes: Vec<u8>) -> CommandResult<AvatarPreview> {
         let limits = self.limits;
         let (picture, preview) = blocking(move || prepare(bytes, limits)).await?;
         self.keep(&preview.id, picture);
@@ -312,15 +332,34 @@ pub async fn pick_file<R: Runtime>(app: &AppHandle<R>) -> CommandResult<Option<P
     Ok(Some(path))
 }
 
-/// The bytes of a command called with a raw body (`invoke(cmd, uint8Array)`).
-pub fn raw_body(body: &InvokeBody) -> CommandResult<Vec<u8>> {
-    match body {
-        InvokeBody::Raw(bytes) => Ok(bytes.clone()),
-        InvokeBody::Json(_) => Err(CommandError::new(
-            "avatar_bad_request",
-            "The picture must be sent as raw bytes (a Uint8Array), not JSON.",
-        )),
+/// The clipboard's pixels (RGBA) as a PNG file, the form the pipeline reads; its size is checked
+/// against the pipeline's pixel limit first.
+fn clipboard_png(rgba: &[u8], width: u32, height: u32, limits: Limits) -> CommandResult<Vec<u8>> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels == 0 || rgba.len() as u64 != pixels * 4 {
+        return Err(CommandError::new("avatar_damaged", "The picture on the clipboard cannot be read."));
     }
+    if pixels > limits.max_pixels {
+        return Err(avatar_error(userdesk_avatar::Error::TooManyPixels {
+            width,
+            height,
+            max: limits.max_pixels,
+        }));
+    }
+    let mut png = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png, width, height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    // Read back at once: speed matters more than size.
+    encoder.set_compression(png::Compression::Fastest);
+    let failed = |error: png::EncodingError| {
+        tracing::error!("cannot encode the clipboard's picture: {error}");
+        CommandError::new("avatar_failed", "Userdesk could not read the picture on the clipboard.")
+    };
+    let mut writer = encoder.write_header().map_err(failed)?;
+    writer.write_image_data(rgba).map_err(failed)?;
+    writer.finish().map_err(failed)?;
+    Ok(png)
 }
 
 /// Reports upload progress to the UI as `avatar-upload-progress` events.
@@ -733,10 +772,16 @@ mod tests {
     }
 
     #[test]
-    fn a_json_body_is_not_a_picture() {
-        assert_eq!(raw_body(&InvokeBody::Raw(PNG.to_vec())).unwrap(), PNG);
-        let json = raw_body(&InvokeBody::Json(serde_json::json!({ "bytes": [1, 2] }))).unwrap_err();
-        assert_eq!(json.code, "avatar_bad_request");
+    fn a_clipboard_picture_becomes_a_picture_the_pipeline_reads() {
+        // 3 × 2: a red top row, a transparent bottom row.
+        let rgba = [[255, 0, 0, 255]; 3].into_iter().chain([[0, 0, 0, 0]; 3]).flatten().collect::<Vec<u8>>();
+        let png = clipboard_png(&rgba, 3, 2, Limits::default()).unwrap();
+        let info = userdesk_avatar::probe(&png).unwrap();
+        assert_eq!((info.width, info.height, info.has_alpha), (3, 2, true));
+
+        assert_eq!(clipboard_png(&rgba[..20], 3, 2, Limits::default()).unwrap_err().code, "avatar_damaged");
+        let small = Limits { max_pixels: 5, ..Limits::default() };
+        assert_eq!(clipboard_png(&rgba, 3, 2, small).unwrap_err().code, "avatar_too_large");
     }
 
     #[tokio::test]

@@ -343,13 +343,13 @@ pub async fn avatar_pick_file(
     }
 }
 
-/// Called with the pasted picture's bytes as the raw body: `invoke('avatar_from_clipboard', bytes)`.
+/// The picture on the system clipboard, when the person pastes.
 #[tauri::command]
 pub async fn avatar_from_clipboard(
-    request: tauri::ipc::Request<'_>,
+    app: AppHandle,
     avatars: State<'_, Avatars>,
 ) -> CommandResult<AvatarPreview> {
-    avatars.open_bytes(avatar::raw_body(request.body())?).await
+    avatars.open_clipboard(&app).await
 }
 
 #[tauri::command]

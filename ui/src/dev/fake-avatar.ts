@@ -3,7 +3,7 @@
 //   - Upload photo "picks" a generated landscape photo;
 //   - a file dragged from the file manager onto the page goes through the same `avatar-drop`
 //     events as the Rust side sends (enter, leave, processing, ready or failed);
-//   - a pasted image is read from its bytes;
+//   - a paste "reads" the same generated photo from the clipboard;
 //   - uploads report progress for about two seconds and can be cancelled.
 // Query parameters:
 //   ?avatar=set     the demo user starts with a picture
@@ -114,7 +114,7 @@ export class FakeAvatar {
   handlers(): Record<string, Handler> {
     return {
       avatar_pick_file: () => this.#store(demoPhoto(), 2400, 1600, 'jpeg', 1_843_200),
-      avatar_from_clipboard: (bytes) => this.read(new Blob([bytes as unknown as Uint8Array<ArrayBuffer>])),
+      avatar_from_clipboard: () => this.#store(demoPhoto(), 2400, 1600, 'jpeg', 1_843_200),
       avatar_upload: (a) => this.#upload(String(a.previewId), a.crop as AvatarCrop),
       avatar_cancel_upload: () => {
         this.#cancel?.();
@@ -132,7 +132,7 @@ export class FakeAvatar {
   }
 
   /** Reads a file's bytes into a preview, refusing what the Rust side refuses. */
-  async read(blob: Blob, name = 'The pasted file'): Promise<AvatarPreview> {
+  async read(blob: Blob, name: string): Promise<AvatarPreview> {
     const format = sniff(new Uint8Array(await blob.slice(0, 16).arrayBuffer()));
     if (!format) return fail('avatar_unsupported', `${name} isn’t a picture. Use a PNG, JPEG, GIF or WebP photo.`);
     const image = await decode(blob).catch(() => fail('avatar_damaged', `${name} is damaged and can’t be read.`));

@@ -230,8 +230,8 @@ export const onOAuthFinished = (handler: (finished: OAuthFinished) => void): Pro
 /** Opens the system's file picker for a photo; its preview, or null when the person cancelled. */
 export const avatarPickFile = (): Promise<AvatarPreview | null> => call('avatar_pick_file');
 
-/** Reads a pasted image (the file's bytes, sent as the raw request body) into a preview. */
-export const avatarFromClipboard = (bytes: Uint8Array): Promise<AvatarPreview> => call('avatar_from_clipboard', bytes);
+/** Reads the picture on the system clipboard (a paste) into a preview. */
+export const avatarFromClipboard = (): Promise<AvatarPreview> => call('avatar_from_clipboard');
 
 /** Uploads the square `crop` (source pixels) of a preview as the profile picture. */
 export const avatarUpload = (previewId: string, crop: AvatarCrop): Promise<User> =>

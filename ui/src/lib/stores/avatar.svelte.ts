@@ -118,13 +118,12 @@ class AvatarStore {
     }
   }
 
-  /** Reads a pasted image file; it opens in the editor. */
-  async paste(file: File): Promise<void> {
+  /** Reads the picture on the clipboard; it opens in the editor. */
+  async paste(): Promise<void> {
     if (this.uploading) return;
     const session = this.#startReading();
     try {
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      const preview = await user.signedIn(api.avatarFromClipboard(bytes));
+      const preview = await user.signedIn(api.avatarFromClipboard());
       if (session !== this.#session) {
         this.#discard(preview.id);
         return;
@@ -133,12 +132,6 @@ class AvatarStore {
     } catch (err) {
       if (session === this.#session) this.#fail(err as CommandError);
     }
-  }
-
-  /** Shows why a photo cannot be used (e.g. several were pasted at once); the picture stays. */
-  refuse(message: string): void {
-    if (this.uploading) return;
-    this.#fail({ code: 'avatar_refused', message, field: null });
   }
 
   /** Uploads `crop` of the open photo. A cancelled upload closes the editor without a word. */
