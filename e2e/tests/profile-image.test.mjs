@@ -1,7 +1,8 @@
 // Issue #5: a photo dragged from the file manager onto the window (a real XDND drag on the test's X
 // server, see e2e/lib/drag.mjs) becomes the profile picture after Save, the right way up, and stays
 // after a relaunch; a damaged file, or two files at once, get a message and leave the picture be.
-// A picture copied to the clipboard (xclip owns it) and pasted with Ctrl+V goes the same way.
+// A picture copied to the clipboard (xclip owns it) and pasted with Ctrl+V goes the same way, and
+// one chosen in the system file dialog (Upload photo) opens upright in the editor.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -263,6 +264,43 @@ test('a picture pasted from the clipboard opens in the editor and is saved', { t
       await waitUntilGone(driver, 'avatar-editor');
       const shown = await shownPicture(driver, { notSrc: previous });
       assert.deepEqual(await quarters(shown.src), ['red', 'blue', 'red', 'blue']);
+    });
+  });
+});
+
+test('a photo chosen with Upload photo opens upright in the editor, and Cancel keeps the picture', { timeout: 300_000 }, async () => {
+  await withApp(async (driver) => {
+    let previous;
+    await step(driver, 'sign in and open the profile', async () => {
+      await signInAndOpenProfile(driver);
+      previous = await pictureNow(driver);
+    });
+
+    await step(driver, 'choose the photo in the system file dialog', async () => {
+      await click(driver, 'profile-image-upload');
+      // GTK's file chooser: Ctrl+L opens its location field, where a path can be typed.
+      const dialog = (await xdotool('search', '--sync', '--onlyvisible', '--name', '^Choose a profile picture$')).trim().split(/\s+/)[0];
+      // No window manager here: give the dialog the focus, then type as a person would (GTK
+      // ignores keys sent to a window directly). Seen here: keys typed as soon as the dialog is
+      // mapped are lost while it fills itself in.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await xdotool('windowfocus', '--sync', dialog);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await xdotool('key', 'ctrl+l');
+      await xdotool('type', '--delay', '20', photo());
+      // The location field completes as it is typed into; Return before it settles is lost.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await xdotool('key', 'Return');
+      const editor = await find(driver, 'avatar-editor');
+      // The sideways-stored photo, measured the right way up.
+      await driver.wait(async () => /1200 × 800 px · JPEG/.test(await editor.getText()), ACTION_TIMEOUT,
+        'the editor shows the photo as 1200 × 800');
+    });
+
+    await step(driver, 'cancel', async () => {
+      await click(driver, 'avatar-editor-cancel');
+      await waitUntilGone(driver, 'avatar-editor');
+      assert.equal(await pictureNow(driver), previous, 'the profile picture changed');
     });
   });
 });
