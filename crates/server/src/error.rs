@@ -10,6 +10,7 @@ use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde_json::Value;
 use userdesk_fapi::models::{ClerkError, ClerkErrors};
 
 /// `Result` with this crate's [`Error`].
@@ -176,253 +177,163 @@ impl Error {
 
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> StatusCode {
-        match self {
-            Error::Field(field) => field.status,
-            Error::HostNotAllowed(_) | Error::OriginNotAllowed(_) | Error::DeleteSelfDisabled => {
-                StatusCode::FORBIDDEN
-            }
-            Error::ClientTokenInvalid | Error::SecretKeyInvalid | Error::SignedOut => {
-                StatusCode::UNAUTHORIZED
-            }
-            Error::SessionExists
-            | Error::MalformedBody(_)
-            | Error::VerificationAlreadyVerified
-            | Error::VerificationMissing
-            | Error::VerificationStrategyInvalid
-            | Error::VerificationExpired
-            | Error::VerificationFailed
-            | Error::LastIdentification
-            | Error::SecondFactorUnverified { .. }
-            | Error::TooManyUnverifiedIdentifications
-            | Error::LinkInvalid
-            | Error::OAuthStateInvalid { .. }
-            | Error::RotatingTokenNonceInvalid
-            | Error::TransferUnavailable => StatusCode::BAD_REQUEST,
-            Error::OAuthProviderUnreachable(_) => StatusCode::BAD_GATEWAY,
-            Error::TotpAlreadyEnabled
-            | Error::BackupCodesUnavailable
-            | Error::PasswordRemovalNotAllowed
-            | Error::NoPasswordSet => StatusCode::BAD_REQUEST,
-            Error::SignUpCannotBeUpdated => StatusCode::FORBIDDEN,
-            Error::CodeIncorrect { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::DeliveryNotConfigured(_) => StatusCode::FORBIDDEN,
-            Error::NotFound(_) | Error::RouteNotFound => StatusCode::NOT_FOUND,
-            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Error::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Error::Database(_)
-            | Error::Migrate(_)
-            | Error::Io { .. }
-            | Error::NonLoopbackAddr(_)
-            | Error::InvalidSecretKey(_)
-            | Error::InvalidConfig(_)
-            | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.answer().status
     }
 
     /// The error as Clerk reports it.
     pub fn to_clerk_error(&self) -> ClerkError {
-        let error =
-            |code: &str, message: &str, long_message: String| ClerkError::new(code, message, long_message);
+        self.answer().error
+    }
+
+    /// Every error's status, Clerk code and messages: one arm a code (README.md lists them).
+    fn answer(&self) -> Answer {
+        use StatusCode as Status;
         match self {
-            Error::Field(field) => {
-                let mut error = ClerkError::new(field.code, field.message.clone(), field.long_message.clone());
-                if let Some(param) = &field.param {
-                    error = error.with_param(param.clone());
-                }
-                error
-            }
-            Error::HostNotAllowed(host) => error(
-                "host_invalid",
-                "Host not allowed",
+            Error::Field(field) => field.answer(),
+            Error::HostNotAllowed(host) => clerk(
+                (Status::FORBIDDEN, "host_invalid", "Host not allowed"),
                 format!("The Host header {host:?} is not a loopback name; this server only answers requests addressed to localhost, 127.0.0.1 or [::1]."),
             ),
-            Error::OriginNotAllowed(origin) => error(
-                "origin_invalid",
-                "Origin not allowed",
+            Error::OriginNotAllowed(origin) => clerk(
+                (Status::FORBIDDEN, "origin_invalid", "Origin not allowed"),
                 format!("Requests from the origin {origin:?} are not allowed; this server only answers this machine's apps."),
             ),
-            Error::ClientTokenInvalid => error(
-                "authentication_invalid",
-                "Invalid authentication",
-                "The client token in the Authorization header is not valid. Send the token this server issued, or none to get a new client.".into(),
+            Error::ClientTokenInvalid => clerk(
+                (Status::UNAUTHORIZED, "authentication_invalid", "Invalid authentication"),
+                "The client token in the Authorization header is not valid. Send the token this server issued, or none to get a new client.",
             ),
-            Error::SecretKeyInvalid => error(
-                "authentication_invalid",
-                "Invalid authentication",
-                "The Backend API needs this server's secret key as `Authorization: Bearer sk_…`; it was missing or wrong.".into(),
+            Error::SecretKeyInvalid => clerk(
+                (Status::UNAUTHORIZED, "authentication_invalid", "Invalid authentication"),
+                "The Backend API needs this server's secret key as `Authorization: Bearer sk_…`; it was missing or wrong.",
             ),
-            Error::SignedOut => error("signed_out", "Signed out", "You are signed out.".into()),
-            Error::SessionExists => error(
-                "session_exists",
-                "Session already exists",
-                "You're already signed in. Sign out before signing in again.".into(),
+            Error::SignedOut => clerk((Status::UNAUTHORIZED, "signed_out", "Signed out"), "You are signed out."),
+            Error::SessionExists => clerk(
+                (Status::BAD_REQUEST, "session_exists", "Session already exists"),
+                "You're already signed in. Sign out before signing in again.",
             ),
-            Error::DeleteSelfDisabled => error(
-                "delete_self_not_enabled",
-                "Not allowed",
-                "Deleting your own account is not enabled for this account.".into(),
+            Error::DeleteSelfDisabled => clerk(
+                (Status::FORBIDDEN, "delete_self_not_enabled", "Not allowed"),
+                "Deleting your own account is not enabled for this account.",
             ),
-            Error::NotFound(what) => error(
-                "resource_not_found",
-                "Resource not found",
+            Error::NotFound(what) => clerk(
+                (Status::NOT_FOUND, "resource_not_found", "Resource not found"),
                 format!("The {what} was not found."),
             ),
-            Error::RouteNotFound => error(
-                "resource_not_found",
-                "Resource not found",
-                "This server has no such endpoint.".into(),
+            Error::RouteNotFound => clerk(
+                (Status::NOT_FOUND, "resource_not_found", "Resource not found"),
+                "This server has no such endpoint.",
             ),
-            Error::MethodNotAllowed => error(
-                "method_not_allowed",
-                "Method not allowed",
-                "This endpoint does not support this HTTP method.".into(),
+            Error::MethodNotAllowed => clerk(
+                (Status::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
+                "This endpoint does not support this HTTP method.",
             ),
-            Error::BodyTooLarge { limit } => error(
-                "request_body_too_large",
-                "Request body too large",
+            Error::BodyTooLarge { limit } => clerk(
+                (Status::PAYLOAD_TOO_LARGE, "request_body_too_large", "Request body too large"),
                 format!("The request body is larger than the {limit} bytes this server accepts."),
             ),
-            Error::UnsupportedMediaType(kind) => error(
-                "unsupported_content_type",
-                "Unsupported content type",
+            Error::UnsupportedMediaType(kind) => clerk(
+                (Status::UNSUPPORTED_MEDIA_TYPE, "unsupported_content_type", "Unsupported content type"),
                 format!("The body's content type {kind:?} is not accepted here."),
             ),
-            Error::MalformedBody(why) => error(
-                "request_body_invalid",
-                "Request body invalid",
+            Error::MalformedBody(why) => clerk(
+                (Status::BAD_REQUEST, "request_body_invalid", "Request body invalid"),
                 format!("The request body could not be read: {why}."),
             ),
-            Error::VerificationAlreadyVerified => error(
-                "verification_already_verified",
-                "already verified",
-                "This verification has already been verified.".into(),
+            Error::VerificationAlreadyVerified => clerk(
+                (Status::BAD_REQUEST, "verification_already_verified", "already verified"),
+                "This verification has already been verified.",
             ),
-            Error::VerificationMissing => error(
-                "verification_missing",
-                "is missing",
-                "No code has been sent yet. Ask for a code first, then enter the one you receive.".into(),
+            Error::VerificationMissing => clerk(
+                (Status::BAD_REQUEST, "verification_missing", "is missing"),
+                "No code has been sent yet. Ask for a code first, then enter the one you receive.",
             ),
-            Error::VerificationStrategyInvalid => error(
-                "verification_strategy_invalid",
-                "has invalid strategy",
-                "This verification was sent as a link, not a code: open the link in the email, or ask for a code instead.".into(),
+            Error::VerificationStrategyInvalid => clerk(
+                (Status::BAD_REQUEST, "verification_strategy_invalid", "has invalid strategy"),
+                "This verification was sent as a link, not a code: open the link in the email, or ask for a code instead.",
             ),
-            Error::VerificationExpired => error(
-                "verification_expired",
-                "expired",
-                "This verification has expired. You must create a new one.".into(),
+            Error::VerificationExpired => clerk(
+                (Status::BAD_REQUEST, "verification_expired", "expired"),
+                "This verification has expired. You must create a new one.",
             ),
-            Error::VerificationFailed => {
-                let mut e = error(
-                    "verification_failed",
-                    "failed",
-                    "Too many failed attempts. You have to try again with the same or another method.".into(),
-                );
-                e.meta.insert("reason".into(), "too_many_attempts".into());
-                e
-            }
-            Error::CodeIncorrect { attempts_left } => {
-                let plural = if *attempts_left == 1 { "" } else { "s" };
-                let mut e = ClerkError::new(
-                    "form_code_incorrect",
-                    "is incorrect",
-                    format!("Incorrect code. {attempts_left} attempt{plural} left."),
-                )
-                .with_param("code");
-                e.meta.insert("attempts_remaining".into(), (*attempts_left).into());
-                e
-            }
-            Error::TooManyRequests { retry_after_secs } => {
-                let plural = if *retry_after_secs == 1 { "" } else { "s" };
-                let mut e = error(
-                    "too_many_requests",
-                    "Too many requests",
-                    format!("Too many requests. Please wait {retry_after_secs} second{plural} before asking for another code."),
-                );
-                e.meta.insert("retry_after_seconds".into(), (*retry_after_secs).into());
-                e
-            }
-            Error::LastIdentification => error(
-                "identification_deletion_failed",
-                "Deletion failed",
-                "You cannot delete your last identification: it is the only one you can sign in with. Add and verify another email address first.".into(),
+            Error::VerificationFailed => clerk(
+                (Status::BAD_REQUEST, "verification_failed", "failed"),
+                "Too many failed attempts. You have to try again with the same or another method.",
+            )
+            .meta("reason", "too_many_attempts"),
+            Error::CodeIncorrect { attempts_left } => clerk(
+                (Status::UNPROCESSABLE_ENTITY, "form_code_incorrect", "is incorrect"),
+                format!("Incorrect code. {attempts_left} attempt{} left.", plural(u64::from(*attempts_left))),
+            )
+            .param("code")
+            .meta("attempts_remaining", *attempts_left),
+            Error::TooManyRequests { retry_after_secs } => clerk(
+                (Status::TOO_MANY_REQUESTS, "too_many_requests", "Too many requests"),
+                format!("Too many requests. Please wait {retry_after_secs} second{} before asking for another code.", plural(*retry_after_secs)),
+            )
+            .meta("retry_after_seconds", *retry_after_secs),
+            Error::LastIdentification => clerk(
+                (Status::BAD_REQUEST, "identification_deletion_failed", "Deletion failed"),
+                "You cannot delete your last identification: it is the only one you can sign in with. Add and verify another email address first.",
             ),
-            Error::SecondFactorUnverified { creating: true } => error(
-                "identification_create_second_factor_unverified",
-                "Create failed",
-                "Unverified identifications cannot be a second factor. Add the number, verify it, then use it for two-step verification.".into(),
+            Error::SecondFactorUnverified { creating: true } => clerk(
+                (Status::BAD_REQUEST, "identification_create_second_factor_unverified", "Create failed"),
+                "Unverified identifications cannot be a second factor. Add the number, verify it, then use it for two-step verification.",
             ),
-            Error::SecondFactorUnverified { creating: false } => error(
-                "identification_update_second_factor_unverified",
-                "Update failed",
-                "Cannot update second factor attributes for unverified identification. Verify the number first.".into(),
+            Error::SecondFactorUnverified { creating: false } => clerk(
+                (Status::BAD_REQUEST, "identification_update_second_factor_unverified", "Update failed"),
+                "Cannot update second factor attributes for unverified identification. Verify the number first.",
             ),
-            Error::TooManyUnverifiedIdentifications => error(
-                "too_many_unverified_identifications",
-                "too many unverified contacts",
-                "There are too many unverified contacts for this user. Verify or remove some first.".into(),
+            Error::TooManyUnverifiedIdentifications => clerk(
+                (Status::BAD_REQUEST, "too_many_unverified_identifications", "too many unverified contacts"),
+                "There are too many unverified contacts for this user. Verify or remove some first.",
             ),
-            Error::DeliveryNotConfigured(channel) => error(
-                "delivery_not_configured",
-                "Delivery not configured",
+            Error::DeliveryNotConfigured(channel) => clerk(
+                (Status::FORBIDDEN, "delivery_not_configured", "Delivery not configured"),
                 format!("This server cannot send {channel} messages: no {channel} delivery is configured for a production instance."),
             ),
-            Error::LinkInvalid => error(
-                "verification_link_token_invalid",
-                "invalid link token",
-                "This verification link is not valid. It may have been replaced by a newer one; use the link in the latest email.".into(),
+            Error::LinkInvalid => clerk(
+                (Status::BAD_REQUEST, "verification_link_token_invalid", "invalid link token"),
+                "This verification link is not valid. It may have been replaced by a newer one; use the link in the latest email.",
             ),
-            Error::OAuthStateInvalid { used: false } => error(
-                "oauth_state_invalid",
-                "Invalid OAuth state",
-                "This sign-in response does not belong to a sign-in under way here: it may be forged, or replaced by a newer attempt. Start again from Userdesk.".into(),
+            Error::OAuthStateInvalid { used: false } => clerk(
+                (Status::BAD_REQUEST, "oauth_state_invalid", "Invalid OAuth state"),
+                "This sign-in response does not belong to a sign-in under way here: it may be forged, or replaced by a newer attempt. Start again from Userdesk.",
             ),
-            Error::OAuthStateInvalid { used: true } => error(
-                "oauth_state_invalid",
-                "OAuth state already used",
-                "This sign-in response was already used. Start again from Userdesk.".into(),
+            Error::OAuthStateInvalid { used: true } => clerk(
+                (Status::BAD_REQUEST, "oauth_state_invalid", "OAuth state already used"),
+                "This sign-in response was already used. Start again from Userdesk.",
             ),
-            Error::OAuthProviderUnreachable(why) => error(
-                "oauth_provider_unreachable",
-                "Provider unreachable",
+            Error::OAuthProviderUnreachable(why) => clerk(
+                (Status::BAD_GATEWAY, "oauth_provider_unreachable", "Provider unreachable"),
                 format!("The sign-in provider cannot be reached right now ({why}). Try again later."),
             ),
-            Error::RotatingTokenNonceInvalid => error(
-                "rotating_token_nonce_invalid",
-                "Invalid nonce",
-                "The rotating token nonce is unknown, already used, expired, or belongs to another client.".into(),
+            Error::RotatingTokenNonceInvalid => clerk(
+                (Status::BAD_REQUEST, "rotating_token_nonce_invalid", "Invalid nonce"),
+                "The rotating token nonce is unknown, already used, expired, or belongs to another client.",
             ),
-            Error::TransferUnavailable => error(
-                "transfer_unavailable",
-                "Nothing to transfer",
-                "There is no sign-in through a provider waiting to become a sign-up on this client. Sign in with the provider first.".into(),
+            Error::TransferUnavailable => clerk(
+                (Status::BAD_REQUEST, "transfer_unavailable", "Nothing to transfer"),
+                "There is no sign-in through a provider waiting to become a sign-up on this client. Sign in with the provider first.",
             ),
-            Error::TotpAlreadyEnabled => error(
-                "totp_already_enabled",
-                "Authenticator app already set up",
-                "An authenticator app is already set up for this account. Remove it before setting up another.".into(),
+            Error::TotpAlreadyEnabled => clerk(
+                (Status::BAD_REQUEST, "totp_already_enabled", "Authenticator app already set up"),
+                "An authenticator app is already set up for this account. Remove it before setting up another.",
             ),
-            Error::BackupCodesUnavailable => error(
-                "backup_codes_not_available",
-                "Two-step verification is off",
-                "Backup codes work with two-step verification: set up an authenticator app or a phone number for it first.".into(),
+            Error::BackupCodesUnavailable => clerk(
+                (Status::BAD_REQUEST, "backup_codes_not_available", "Two-step verification is off"),
+                "Backup codes work with two-step verification: set up an authenticator app or a phone number for it first.",
             ),
-            Error::PasswordRemovalNotAllowed => error(
-                "password_removal_not_allowed",
-                "Password required",
-                "You cannot remove your password: it is the only way you can sign in. Connect another account first.".into(),
+            Error::PasswordRemovalNotAllowed => clerk(
+                (Status::BAD_REQUEST, "password_removal_not_allowed", "Password required"),
+                "You cannot remove your password: it is the only way you can sign in. Connect another account first.",
             ),
-            Error::NoPasswordSet => error(
-                "no_password_set",
-                "no password set",
-                "This account does not have a password.".into(),
+            Error::NoPasswordSet => clerk(
+                (Status::BAD_REQUEST, "no_password_set", "no password set"),
+                "This account does not have a password.",
             ),
-            Error::SignUpCannotBeUpdated => error(
-                "sign_up_cannot_be_updated",
-                "Sign up cannot be updated",
-                "This sign up has reached a terminal state and cannot be updated. Start a new sign-up.".into(),
+            Error::SignUpCannotBeUpdated => clerk(
+                (Status::FORBIDDEN, "sign_up_cannot_be_updated", "Sign up cannot be updated"),
+                "This sign up has reached a terminal state and cannot be updated. Start a new sign-up.",
             ),
             Error::Database(_)
             | Error::Migrate(_)
@@ -430,24 +341,57 @@ impl Error {
             | Error::NonLoopbackAddr(_)
             | Error::InvalidSecretKey(_)
             | Error::InvalidConfig(_)
-            | Error::Internal(_) => error(
-                "internal_clerk_error",
-                "Oops, an unexpected error occurred",
-                "There was an internal error on our servers; the request changed nothing. The server's log has the details.".into(),
+            | Error::Internal(_) => clerk(
+                (Status::INTERNAL_SERVER_ERROR, "internal_clerk_error", "Oops, an unexpected error occurred"),
+                "There was an internal error on our servers; the request changed nothing. The server's log has the details.",
             ),
         }
     }
 }
 
+/// An error's status and the one `ClerkError` of its `ClerkErrors` body.
+struct Answer {
+    status: StatusCode,
+    error: ClerkError,
+}
+
+/// The one place an answer is made: `(status, code, message)` and the long message, so that each
+/// code in [`Error::answer`] is a row of a table.
+fn clerk((status, code, message): (StatusCode, &str, &str), long_message: impl Into<String>) -> Answer {
+    Answer { status, error: ClerkError::new(code, message, long_message) }
+}
+
+impl Answer {
+    /// Names the form parameter concerned (`meta.param_name`).
+    fn param(self, param: impl Into<String>) -> Self {
+        Self { error: self.error.with_param(param), ..self }
+    }
+
+    /// Adds a fact to `meta`.
+    fn meta(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.error.meta.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// The plural ending for `count` things.
+fn plural(count: u64) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let status = self.status();
+        let Answer { status, error } = self.answer();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         } else {
             tracing::debug!(error = %self, status = status.as_u16(), "request refused");
         }
-        let mut response = (status, Json(ClerkErrors::from(self.to_clerk_error()))).into_response();
+        let mut response = (status, Json(ClerkErrors::from(error))).into_response();
         if let Error::TooManyRequests { retry_after_secs } = self {
             response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
@@ -488,34 +432,45 @@ impl FieldError {
         }
     }
 
+    /// A 422 error whose message is a whole sentence, repeated as the long message.
+    fn stated(code: &'static str, param: &str, sentence: &str) -> Self {
+        Self::new(code, param, sentence, sentence.to_owned())
+    }
+
+    /// The field's answer, through the same builder as every other error.
+    fn answer(&self) -> Answer {
+        let answer = clerk((self.status, self.code, &self.message), self.long_message.clone());
+        match &self.param {
+            Some(param) => answer.param(param.clone()),
+            None => answer,
+        }
+    }
+
     /// A required parameter is missing.
     pub fn missing(param: &str) -> Self {
-        Self::new(
-            "form_param_missing",
-            param,
-            "is missing",
-            format!("`{param}` is required but was not given."),
-        )
+        let why = format!("`{param}` is required but was not given.");
+        Self::new("form_param_missing", param, "is missing", why)
     }
 
     /// The parameter is not one this endpoint takes.
     pub fn unknown(param: &str) -> Self {
-        Self::new(
-            "form_param_unknown",
-            param,
-            "is unknown",
-            format!("`{param}` is not a valid parameter for this request."),
-        )
+        Self::unknown_because(param, format!("`{param}` is not a valid parameter for this request."))
+    }
+
+    /// The parameter is not one this endpoint takes, for the reason `why` gives.
+    pub fn unknown_because(param: &str, why: impl Into<String>) -> Self {
+        Self::new("form_param_unknown", param, "is unknown", why.into())
     }
 
     /// The parameter is longer than allowed.
     pub fn too_long(param: &str, max: usize, unit: &str) -> Self {
-        Self::new(
-            "form_param_max_length_exceeded",
-            param,
-            "is too long",
-            format!("`{param}` must be at most {max} {unit} long."),
-        )
+        let why = format!("`{param}` must be at most {max} {unit} long.");
+        Self::new("form_param_max_length_exceeded", param, "is too long", why)
+    }
+
+    /// The parameter (a document) is larger than allowed, as `why` says.
+    pub fn too_large(param: &str, why: impl Into<String>) -> Self {
+        Self::new("form_param_max_length_exceeded", param, "is too large", why.into())
     }
 
     /// The parameter's value has the wrong form.
@@ -523,9 +478,19 @@ impl FieldError {
         Self::new("form_param_format_invalid", param, "is invalid", why.into())
     }
 
+    /// The parameter's value is not `what` (e.g. "true or false"): "`param` must be `what`."
+    pub fn must_be(param: &str, what: &str) -> Self {
+        Self::format_invalid(param, format!("`{param}` must be {what}."))
+    }
+
     /// The parameter's value is well-formed but not acceptable.
     pub fn value_invalid(param: &str, why: impl Into<String>) -> Self {
         Self::new("form_param_value_invalid", param, "is invalid", why.into())
+    }
+
+    /// The parameter does not go with `strategy`.
+    pub fn not_used_with(param: &str, strategy: &str) -> Self {
+        Self::value_invalid(param, format!("`{param}` is not used with `{strategy}`."))
     }
 
     /// The identifier (username, email) is taken.
@@ -541,31 +506,24 @@ impl FieldError {
 
     /// `default_second_factor=false`: the default moves only by choosing another one.
     pub fn default_second_factor_not_disabled() -> Self {
-        Self::new(
+        Self::stated(
             "form_disable_default_second_factor_not_allowed",
             "default_second_factor",
             "The default second factor method can only be changed by assigning another method as the default.",
-            "The default second factor method can only be changed by assigning another method as the default.".into(),
         )
     }
 
     /// No account has this identifier.
     pub fn identifier_not_found(param: &str) -> Self {
-        Self::new(
-            "form_identifier_not_found",
-            param,
-            "Couldn't find your account.",
-            "Couldn't find your account.".into(),
-        )
+        Self::stated("form_identifier_not_found", param, "Couldn't find your account.")
     }
 
     /// The password does not match.
     pub fn password_incorrect() -> Self {
-        Self::new(
+        Self::stated(
             "form_password_incorrect",
             "password",
             "Password is incorrect. Try again, or use another method.",
-            "Password is incorrect. Try again, or use another method.".into(),
         )
     }
 
@@ -581,22 +539,14 @@ impl FieldError {
 
     /// The username's length is outside the allowed range.
     pub fn username_length(min: usize, max: usize) -> Self {
-        Self::new(
-            "form_username_invalid_length",
-            "username",
-            "is invalid",
-            format!("Username must be between {min} and {max} characters long."),
-        )
+        let why = format!("Username must be between {min} and {max} characters long.");
+        Self::new("form_username_invalid_length", "username", "is invalid", why)
     }
 
     /// The username contains a character that is not allowed.
     pub fn username_character() -> Self {
-        Self::new(
-            "form_username_invalid_character",
-            "username",
-            "is invalid",
-            "Username can only contain letters, numbers, '_' and '-'.".into(),
-        )
+        let why = "Username can only contain letters, numbers, '_' and '-'.";
+        Self::new("form_username_invalid_character", "username", "is invalid", why.into())
     }
 }
 

@@ -227,7 +227,7 @@ impl JsonBody {
         match self.take(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(FieldError::format_invalid(name, format!("`{name}` must be a string.")).into()),
+            Some(_) => Err(FieldError::must_be(name, "a string").into()),
         }
     }
 
@@ -236,9 +236,7 @@ impl JsonBody {
         match self.take(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(_) => {
-                Err(FieldError::format_invalid(name, format!("`{name}` must be true or false.")).into())
-            }
+            Some(_) => Err(FieldError::must_be(name, "true or false").into()),
         }
     }
 
@@ -250,16 +248,10 @@ impl JsonBody {
                 .into_iter()
                 .map(|item| match item {
                     Value::String(s) => Ok(s),
-                    _ => Err(FieldError::format_invalid(
-                        name,
-                        format!("`{name}` must be an array of strings."),
-                    )
-                    .into()),
+                    _ => Err(FieldError::must_be(name, "an array of strings").into()),
                 })
                 .collect(),
-            Some(_) => {
-                Err(FieldError::format_invalid(name, format!("`{name}` must be an array of strings.")).into())
-            }
+            Some(_) => Err(FieldError::must_be(name, "an array of strings").into()),
         }
     }
 
@@ -268,9 +260,7 @@ impl JsonBody {
         match self.take(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Object(map)) => Ok(Some(map)),
-            Some(_) => {
-                Err(FieldError::format_invalid(name, format!("`{name}` must be a JSON object.")).into())
-            }
+            Some(_) => Err(FieldError::must_be(name, "a JSON object").into()),
         }
     }
 

@@ -40,6 +40,18 @@ fn clearable<'a>(form: &'a super::form::Params, name: &str) -> Result<Option<Opt
     Ok(form.one(name)?.map(|value| Some(value).filter(|v| !v.is_empty())))
 }
 
+/// Public and private metadata are the Backend API's to change: refused, with a message saying so.
+fn refuse_backend_metadata(form: &super::form::Params) -> Result<()> {
+    match ["public_metadata", "private_metadata"].into_iter().find(|name| form.contains(name)) {
+        Some(name) => Err(FieldError::unknown_because(
+            name,
+            format!("`{name}` can only be changed through the Backend API."),
+        )
+        .into()),
+        None => Ok(()),
+    }
+}
+
 async fn patch_me(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -47,25 +59,13 @@ async fn patch_me(
 ) -> Result<Json<Envelope<User>>> {
     // As of 2026-05-12, unsafe metadata has its own endpoint; say so rather than "unknown".
     if form.contains("unsafe_metadata") {
-        return Err(FieldError::new(
-            "form_param_unknown",
+        return Err(FieldError::unknown_because(
             "unsafe_metadata",
-            "is unknown",
-            "`unsafe_metadata` is not accepted on PATCH /v1/me as of API version 2026-05-12; use PATCH /v1/me/metadata.".into(),
+            "`unsafe_metadata` is not accepted on PATCH /v1/me as of API version 2026-05-12; use PATCH /v1/me/metadata.",
         )
         .into());
     }
-    for name in ["public_metadata", "private_metadata"] {
-        if form.contains(name) {
-            return Err(FieldError::new(
-                "form_param_unknown",
-                name,
-                "is unknown",
-                format!("`{name}` can only be changed through the Backend API."),
-            )
-            .into());
-        }
-    }
+    refuse_backend_metadata(&form)?;
     form.allow_only(PATCH_PARAMS)?;
 
     let mut change = ProfileChange::default();
@@ -132,17 +132,7 @@ async fn patch_metadata(
     signed_in: SignedIn,
     Form(form): Form,
 ) -> Result<Json<Envelope<User>>> {
-    for name in ["public_metadata", "private_metadata"] {
-        if form.contains(name) {
-            return Err(FieldError::new(
-                "form_param_unknown",
-                name,
-                "is unknown",
-                format!("`{name}` can only be changed through the Backend API."),
-            )
-            .into());
-        }
-    }
+    refuse_backend_metadata(&form)?;
     form.allow_only(&["unsafe_metadata"])?;
     let patch = validate::metadata_text("unsafe_metadata", form.required("unsafe_metadata")?)?;
 

@@ -74,7 +74,7 @@ fn boolean(form: &Params, name: &str) -> Result<bool> {
     match form.one(name)? {
         None | Some("" | "false") => Ok(false),
         Some("true") => Ok(true),
-        Some(_) => Err(FieldError::format_invalid(name, format!("`{name}` must be true or false.")).into()),
+        Some(_) => Err(FieldError::must_be(name, "true or false").into()),
     }
 }
 
@@ -87,12 +87,11 @@ async fn check_current(user: &users::UserRow, current: Option<&str>) -> Result<(
     let matches = current.chars().count() <= validate::PASSWORD_MAX_LENGTH
         && password::verify(current.to_owned(), stored.clone()).await?;
     if !matches {
-        return Err(FieldError::new(
-            "form_password_incorrect",
-            "current_password",
-            "Password is incorrect. Try again, or use another method.",
-            "Your current password is incorrect. Try again.".into(),
-        )
+        return Err(FieldError {
+            param: Some("current_password".into()),
+            long_message: "Your current password is incorrect. Try again.".into(),
+            ..FieldError::password_incorrect()
+        }
         .into());
     }
     Ok(())

@@ -38,7 +38,7 @@ fn boolean(form: &Params, name: &str) -> Result<Option<bool>> {
         None => Ok(None),
         Some("true") => Ok(Some(true)),
         Some("false") => Ok(Some(false)),
-        Some(_) => Err(FieldError::format_invalid(name, format!("`{name}` must be true or false.")).into()),
+        Some(_) => Err(FieldError::must_be(name, "true or false").into()),
     }
 }
 

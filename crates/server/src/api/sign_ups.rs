@@ -298,13 +298,7 @@ fn read_fields(form: &Params) -> Result<Given<'_>> {
     match form.one("legal_accepted")? {
         None | Some("" | "false") => {}
         Some("true") => fields.legal_accepted_at = Some(now_ms()),
-        Some(_) => {
-            return Err(FieldError::format_invalid(
-                "legal_accepted",
-                "`legal_accepted` must be true or false.",
-            )
-            .into())
-        }
+        Some(_) => return Err(FieldError::must_be("legal_accepted", "true or false").into()),
     }
     Ok(Given { fields, password })
 }
@@ -401,7 +395,7 @@ async fn create_sign_up(
         // An OAuth sign-in's new identity becoming a user.
         Some("true") => Ok(Json(super::oauth_sign_ins::transfer(&state, &client, &headers, &form).await?)),
         None | Some("" | "false") => Ok(Json(create_regular(&state, &client, &form).await?)),
-        Some(_) => Err(FieldError::format_invalid("transfer", "`transfer` must be true or false.").into()),
+        Some(_) => Err(FieldError::must_be("transfer", "true or false").into()),
     }
 }
 
@@ -490,9 +484,7 @@ async fn prepare_verification(
         ["redirect_url", "action_complete_redirect_url", "oidc_login_hint", "oidc_prompt", "proof_token"]
     {
         if form.one(name)?.is_some_and(|value| !value.is_empty()) {
-            return Err(
-                FieldError::value_invalid(name, format!("`{name}` is not used with `email_code`.")).into()
-            );
+            return Err(FieldError::not_used_with(name, "email_code").into());
         }
     }
     let now = now_ms();
@@ -529,9 +521,7 @@ async fn attempt_verification(
     email_code_only(&form)?;
     for name in ["signature", "token"] {
         if form.one(name)?.is_some_and(|value| !value.is_empty()) {
-            return Err(
-                FieldError::value_invalid(name, format!("`{name}` is not used with `email_code`.")).into()
-            );
+            return Err(FieldError::not_used_with(name, "email_code").into());
         }
     }
     let code = validate::code(form.required("code")?)?;

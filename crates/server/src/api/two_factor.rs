@@ -244,9 +244,7 @@ async fn prepare_second_factor(
     }
     for name in ["proof_token", "email_address_id", "redirect_url"] {
         if form.one(name)?.is_some_and(|value| !value.is_empty()) {
-            return Err(
-                FieldError::value_invalid(name, format!("`{name}` is not used with `phone_code`.")).into()
-            );
+            return Err(FieldError::not_used_with(name, "phone_code").into());
         }
     }
     let wanted = form.one("phone_number_id")?.filter(|id| !id.is_empty());

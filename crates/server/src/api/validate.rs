@@ -65,7 +65,7 @@ pub fn email_address(param: &str, value: &str) -> Result<String> {
     if value.chars().count() > EMAIL_MAX_LENGTH {
         return Err(FieldError::too_long(param, EMAIL_MAX_LENGTH, "characters").into());
     }
-    let invalid = || FieldError::format_invalid(param, format!("`{param}` must be a valid email address."));
+    let invalid = || FieldError::must_be(param, "a valid email address");
     let (local, domain) = value.rsplit_once('@').ok_or_else(invalid)?;
     let local_char = |c: char| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
     let local_ok = !local.is_empty()
@@ -143,8 +143,7 @@ pub fn redirect_url(param: &str, value: &str, schemes: &[String]) -> Result<Stri
     if value.len() > REDIRECT_URL_MAX_LENGTH {
         return Err(FieldError::too_long(param, REDIRECT_URL_MAX_LENGTH, "characters").into());
     }
-    let url = url::Url::parse(value)
-        .map_err(|_| FieldError::format_invalid(param, format!("`{param}` must be an absolute URL.")))?;
+    let url = url::Url::parse(value).map_err(|_| FieldError::must_be(param, "an absolute URL"))?;
     let allowed = match url.scheme() {
         "http" | "https" => {
             url.username().is_empty()
@@ -187,10 +186,8 @@ pub fn new_password(value: &str) -> Result<()> {
 pub fn metadata_size(param: &str, document: &Map<String, Value>) -> Result<()> {
     let size = serde_json::to_vec(document).map(|bytes| bytes.len()).unwrap_or(usize::MAX);
     if size > METADATA_MAX_BYTES {
-        return Err(FieldError::new(
-            "form_param_max_length_exceeded",
+        return Err(FieldError::too_large(
             param,
-            "is too large",
             format!("`{param}` must be at most {METADATA_MAX_BYTES} bytes of JSON; this would be {size}."),
         )
         .into());
@@ -202,17 +199,15 @@ pub fn metadata_size(param: &str, document: &Map<String, Value>) -> Result<()> {
 /// limit.
 pub fn metadata_text(param: &str, text: &str) -> Result<Map<String, Value>> {
     if text.len() > METADATA_MAX_BYTES {
-        return Err(FieldError::new(
-            "form_param_max_length_exceeded",
+        return Err(FieldError::too_large(
             param,
-            "is too large",
             format!("`{param}` must be at most {METADATA_MAX_BYTES} bytes of JSON."),
         )
         .into());
     }
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(FieldError::format_invalid(param, format!("`{param}` must be a JSON object.")).into()),
+        Ok(_) => Err(FieldError::must_be(param, "a JSON object").into()),
         Err(e) => Err(FieldError::format_invalid(param, format!("`{param}` is not valid JSON: {e}.")).into()),
     }
 }
