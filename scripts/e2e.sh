@@ -158,6 +158,9 @@ for file in "${files[@]}"; do
     ls -1 "$out" | sed 's/^/  /'
     echo "e2e: the last lines of $out/app.log (tauri-driver, WebKitWebDriver and the app):"
     tail -n 30 "$out/app.log" | sed 's/^/  | /'
+    # An app that cannot reach the display dies in GTK's init: the X server's own words are here.
+    echo "e2e: the last lines of the bus and X server's output ($artifacts/session.log):"
+    tail -n 10 "$artifacts/session.log" | sed 's/^/  | /'
   fi
   passed=$((passed + file_passed))
   failed=$((failed + file_failed))
