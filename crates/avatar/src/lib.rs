@@ -77,6 +77,17 @@ pub fn preview(bytes: &[u8], max_side: u32, limits: Limits) -> Result<Avatar, Er
     run(bytes, pipeline::plan_region(bytes, max_side, pipeline::Region::Whole, limits)?)
 }
 
+/// [`process`] for pixels already decoded, such as a picture pasted from the clipboard: no
+/// encoded file in between. `pixels` are taken as upright.
+pub fn process_pixels(pixels: &Pixels, options: &Options) -> Result<Avatar, Error> {
+    pipeline::from_pixels(pixels, options.size, pipeline::Region::Crop(options.crop), options.limits)
+}
+
+/// [`preview`] for pixels already decoded.
+pub fn preview_pixels(pixels: &Pixels, max_side: u32, limits: Limits) -> Result<Avatar, Error> {
+    pipeline::from_pixels(pixels, max_side, pipeline::Region::Whole, limits)
+}
+
 fn run(bytes: &[u8], plan: stages::Plan) -> Result<Avatar, Error> {
     let decoded = pipeline::decode(bytes, &plan)?;
     let resized = pipeline::resize(&decoded, &plan)?;

@@ -199,6 +199,40 @@ pub fn resize(decoded: &Pixels, plan: &Plan) -> Result<Pixels, Error> {
         .ok_or_else(|| Error::Internal("orientation: wrong output length".into()))
 }
 
+/// Crops and resizes pixels already in memory (a clipboard's RGBA, upright by definition) to the
+/// part `region` names with `size` the output's longest side, then encodes them as [`encode`]
+/// does. The same size, pixel and crop checks as [`plan`]; nothing is decoded.
+pub(crate) fn from_pixels(
+    pixels: &Pixels,
+    size: u32,
+    region: Region,
+    limits: Limits,
+) -> Result<Avatar, Error> {
+    if !(1..=MAX_SIZE).contains(&size) {
+        return Err(Error::InvalidSize { size, max: MAX_SIZE });
+    }
+    let (width, height) = (pixels.width(), pixels.height());
+    if u64::from(width) * u64::from(height) > limits.max_pixels {
+        return Err(Error::TooManyPixels { width, height, max: limits.max_pixels });
+    }
+    let crop = match region {
+        Region::Crop(Some(crop)) => crop,
+        Region::Crop(None) => CropRect::centre_square(width, height),
+        Region::Whole => CropRect::new(0, 0, width, height),
+    };
+    if !crop.fits(width, height) {
+        return Err(Error::InvalidCrop { crop, width, height });
+    }
+    let (out_w, out_h) = fit(crop.width, crop.height, size);
+    let rect = Rect {
+        x: f64::from(crop.x),
+        y: f64::from(crop.y),
+        width: f64::from(crop.width),
+        height: f64::from(crop.height),
+    };
+    encode(resizer::crop_resize(pixels, rect, out_w, out_h)?)
+}
+
 /// Stage 4: encodes the result — PNG if any pixel is translucent, JPEG otherwise.
 pub fn encode(pixels: Pixels) -> Result<Avatar, Error> {
     let (width, height) = (pixels.width(), pixels.height());
