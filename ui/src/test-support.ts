@@ -12,19 +12,14 @@ import type {
 } from '$lib/bindings';
 import { appInfo } from '$lib/stores/app-info.svelte';
 import { confirmation } from '$lib/stores/confirm.svelte';
-import { nav } from '$lib/stores/nav.svelte';
 import { oauth } from '$lib/stores/oauth.svelte';
-import { outbox } from '$lib/stores/outbox.svelte';
-import { verifications } from '$lib/stores/verifications.svelte';
 import { FakeAccount, type FakeAccountOptions } from './dev/fake-account';
 import { FakeSecurity, type FakeSecurityOptions } from './dev/fake-security';
-import { sessions } from '$lib/stores/sessions.svelte';
 import { signInFlow } from '$lib/stores/sign-in-flow.svelte';
-import { tokens } from '$lib/stores/tokens.svelte';
-import { twoFactor } from '$lib/stores/two-factor.svelte';
 import { settings } from '$lib/stores/settings.svelte';
 import { toasts } from '$lib/stores/toast.svelte';
 import { user } from '$lib/stores/user.svelte';
+import { signedOut } from '$lib/signed-out';
 
 /** An email address; `status` null means it has no verification at all. */
 export function makeEmail(id: string, address: string, status: VerificationStatus | null): EmailAddress {
@@ -236,7 +231,8 @@ export function actions(calls: Call[]): Call[] {
 /** Back to a freshly started app: stores empty, no mocks, no theme override. */
 export function resetAll(): void {
   clearMocks();
-  user.current = null;
+  // What a sign-out forgets, as the app does it; then what only a fresh start forgets.
+  signedOut('signed_out');
   user.error = null;
   user.status = 'unknown';
   appInfo.current = null;
@@ -244,13 +240,7 @@ export function resetAll(): void {
   settings.current = null;
   settings.error = null;
   toasts.dismiss();
-  nav.reset();
-  verifications.reset();
-  outbox.reset();
   oauth.reset();
-  sessions.reset();
-  tokens.reset();
-  twoFactor.reset();
   signInFlow.reset();
   if (confirmation.current) confirmation.settle(false);
   document.documentElement.removeAttribute('data-theme');

@@ -28,6 +28,7 @@ import type {
   User,
   VerificationStrategy,
 } from './bindings';
+import { signedOut } from './signed-out';
 
 export type { OutboxMessage } from './bindings';
 
@@ -58,7 +59,11 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (reason) {
-    throw toCommandError(reason);
+    const error = toCommandError(reason);
+    // A session that ended elsewhere (revoked, expired): every store forgets the account before
+    // the caller sees the error, so the app is back at sign-in whoever asked.
+    if (error.code === 'signed_out') signedOut('session_ended');
+    throw error;
   }
 }
 

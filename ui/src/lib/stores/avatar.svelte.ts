@@ -6,6 +6,7 @@
 // enter/leave drive the overlay, processing/ready/failed the editor.
 import * as api from '../api';
 import type { AvatarCrop, AvatarDropEvent, AvatarPreview, AvatarUploadProgress, CommandError } from '../bindings';
+import { onSignedOut } from '../signed-out';
 import { confirmation } from './confirm.svelte';
 import { nav } from './nav.svelte';
 import { toasts } from './toast.svelte';
@@ -38,6 +39,10 @@ class AvatarStore {
   #session = 0;
   /** The editor was closed while a dropped file was being read: its result is not wanted. */
   #dropUnwanted = false;
+
+  constructor() {
+    onSignedOut(() => this.reset());
+  }
 
   /** Starts following the Rust side's drop and progress events; the returned function stops. */
   listen(): () => void {
@@ -109,7 +114,7 @@ class AvatarStore {
     this.picking = true;
     this.error = null;
     try {
-      const preview = await user.signedIn(api.avatarPickFile());
+      const preview = await api.avatarPickFile();
       if (preview) this.#open(preview);
     } catch (err) {
       this.#fail(err as CommandError);
@@ -123,7 +128,7 @@ class AvatarStore {
     if (this.uploading) return;
     const session = this.#startReading();
     try {
-      const preview = await user.signedIn(api.avatarFromClipboard());
+      const preview = await api.avatarFromClipboard();
       if (session !== this.#session) {
         this.#discard(preview.id);
         return;
@@ -241,11 +246,8 @@ class AvatarStore {
 
   /** Something failed: say why, and keep what was there (the editor's photo, if any). */
   #fail(error: CommandError): void {
-    // The session ended: the app is back at sign-in (the user store said so); nothing stays open.
-    if (error.code === 'signed_out') {
-      this.reset();
-      return;
-    }
+    // The session ended: the sign-out has already closed everything; nothing to show.
+    if (error.code === 'signed_out') return;
     this.reading = false;
     if (!this.preview) this.editing = false;
     this.error = error.message;

@@ -19,7 +19,7 @@ class EmailAddressStore {
    * thrown; a refusal of the address itself is thrown, for the add form.
    */
   async add(address: string, strategy: VerificationStrategy): Promise<EmailAddress> {
-    const created = await user.signedIn(api.createEmailAddress(address));
+    const created = await api.createEmailAddress(address);
     user.putEmailAddress(created);
     try {
       return await this.prepare(created.id, strategy);
@@ -31,7 +31,7 @@ class EmailAddressStore {
   /** Sends a (new) code or link. The error is recorded for the card and thrown. */
   async prepare(id: string, strategy: VerificationStrategy): Promise<EmailAddress> {
     try {
-      const email = await user.signedIn(api.prepareEmailVerification(id, strategy));
+      const email = await api.prepareEmailVerification(id, strategy);
       user.putEmailAddress(email);
       verifications.sent(id);
       outbox.poke();
@@ -46,7 +46,7 @@ class EmailAddressStore {
   /** Checks a code. The error is recorded for the card and thrown. */
   async attempt(id: string, code: string): Promise<EmailAddress> {
     try {
-      const email = await user.signedIn(api.attemptEmailVerification(id, code));
+      const email = await api.attemptEmailVerification(id, code);
       user.putEmailAddress(email);
       if (email.verification?.status === 'verified') verifications.forget(id);
       await user.refresh();
@@ -70,7 +70,7 @@ class EmailAddressStore {
   }
 
   async remove(id: string): Promise<void> {
-    await user.signedIn(api.destroyEmailAddress(id));
+    await api.destroyEmailAddress(id);
     verifications.forget(id);
     await user.refresh();
   }

@@ -1,4 +1,6 @@
 // Which section the main pane shows.
+import { onSignedOut } from '../signed-out';
+
 export const SECTIONS = [
   'profile',
   'emails',
@@ -15,6 +17,10 @@ class NavStore {
   section = $state<Section>('profile');
   /** Signed out, Settings opens over the sign-in screen. */
   signedOutSettings = $state(false);
+
+  constructor() {
+    onSignedOut(() => this.reset());
+  }
 
   go(section: Section): void {
     this.section = section;

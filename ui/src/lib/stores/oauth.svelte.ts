@@ -1,10 +1,11 @@
 // OAuth round trips: connecting an account, asking it for more access, signing in with a provider.
 // A flow starts with a command (the system browser opens) and ends with the `oauth-finished` event
 // for its flow id; meanwhile `pending` drives the "Continue in your browser" panel. One flow at a
-// time. The user store stays the one copy of the user: a finished flow puts its user there.
+// time. The user store stays the one copy of the user: a finished flow hands its user to it.
 import * as api from '../api';
 import type { CommandError, OAuthFinished, OAuthFlowKind, OAuthStarted } from '../bindings';
 import { offerOrder, provider } from '../providers';
+import { onSignedOut } from '../signed-out';
 import { nav } from './nav.svelte';
 import { signInFlow } from './sign-in-flow.svelte';
 import { toasts } from './toast.svelte';
@@ -40,6 +41,10 @@ class OAuthStore {
   #cancelled = false;
   #loading: Promise<void> | null = null;
 
+  constructor() {
+    onSignedOut(() => this.#forgetAccount());
+  }
+
   /** Loads the enabled strategies once (again after a failure). Never throws. */
   loadStrategies(force = false): Promise<void> {
     if (this.#loading && !force) return this.#loading;
@@ -57,13 +62,13 @@ class OAuthStore {
 
   connect(strategy: string, accountId: string | null = null): Promise<void> {
     return this.#start({ kind: 'connect', strategy, accountId, flowId: null }, () =>
-      user.signedIn(api.connectExternalAccount(strategy, [])),
+      api.connectExternalAccount(strategy, []),
     );
   }
 
   reauthorize(accountId: string, strategy: string, scopes: string[]): Promise<void> {
     return this.#start({ kind: 'reauthorize', strategy, accountId, flowId: null }, () =>
-      user.signedIn(api.reauthorizeExternalAccount(accountId, scopes)),
+      api.reauthorizeExternalAccount(accountId, scopes),
     );
   }
 
@@ -86,7 +91,7 @@ class OAuthStore {
 
   /** Removes a connected account and reads the user again. Throws the `CommandError`. */
   async remove(id: string): Promise<void> {
-    await user.signedIn(api.destroyExternalAccount(id));
+    await api.destroyExternalAccount(id);
     this.forgetError(id);
     await user.refresh();
   }
@@ -179,13 +184,8 @@ class OAuthStore {
         return;
       }
       case 'signed_in':
-        if (finished.user) {
-          user.current = finished.user;
-          user.status = 'ready';
-          user.error = null;
-        } else {
-          await user.load();
-        }
+        if (finished.user) user.put(finished.user);
+        else await user.load();
         nav.reset();
         toasts.success(finished.new_user ? `Account created with ${name}` : `Welcome, signed in with ${name}`);
         return;
@@ -193,7 +193,7 @@ class OAuthStore {
         const step = finished.second_factor;
         if (!step) break;
         // The provider vouched for the person; the sign-in screen's second step asks for the code.
-        signInFlow.secondFactor = { signInId: step.sign_in_id, strategies: step.strategies, phone: step.phone };
+        signInFlow.askSecondFactor(step);
         return;
       }
     }
@@ -201,7 +201,7 @@ class OAuthStore {
   }
 
   async #takeUser(finished: OAuthFinished): Promise<void> {
-    if (finished.user) user.current = finished.user;
+    if (finished.user) user.put(finished.user);
     else await user.refresh().catch(() => undefined);
   }
 
@@ -211,18 +211,26 @@ class OAuthStore {
     else this.connectError = message;
   }
 
-  /** Signed out or a fresh start (tests): nothing pending, listen again next time. */
+  /** A fresh start (tests): the account forgotten, the strategies read and listening begun again. */
   reset(): void {
-    this.pending = null;
+    this.#forgetAccount();
     this.strategies = null;
     this.strategiesError = null;
+    this.#listening = null;
+    this.#loading = null;
+  }
+
+  /**
+   * Signed out: no flow waits and no error of the last account shows. The strategies are the
+   * instance's, and the listener stays (it answers only to a pending flow).
+   */
+  #forgetAccount(): void {
+    this.pending = null;
     this.connectError = null;
     this.accountErrors = {};
     this.signInError = null;
-    this.#listening = null;
     this.#early.clear();
     this.#cancelled = false;
-    this.#loading = null;
   }
 }
 

@@ -2,6 +2,7 @@
 // Only there when AppInfo says so; nothing here asks the server otherwise.
 import * as api from '../api';
 import type { CommandError } from '../bindings';
+import { onSignedOut } from '../signed-out';
 import { appInfo } from './app-info.svelte';
 
 /** How many of the latest messages to show. */
@@ -15,6 +16,10 @@ class OutboxStore {
   loadedAt = $state<number | null>(null);
   /** Bumped when a message was probably just recorded, so a visible panel reads at once. */
   pokes = $state(0);
+
+  constructor() {
+    onSignedOut(() => this.reset());
+  }
 
   get available(): boolean {
     return api.hasDevOutbox(appInfo.current);

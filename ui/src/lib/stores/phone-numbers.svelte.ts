@@ -14,7 +14,7 @@ class PhoneNumberStore {
 
   /** Adds a number (E.164) and texts it a code; see `emailAddresses.add` for the errors. */
   async add(e164: string): Promise<PhoneNumber> {
-    const created = await user.signedIn(api.createPhoneNumber(e164));
+    const created = await api.createPhoneNumber(e164);
     user.putPhoneNumber(created);
     try {
       return await this.prepare(created.id);
@@ -25,7 +25,7 @@ class PhoneNumberStore {
 
   async prepare(id: string): Promise<PhoneNumber> {
     try {
-      const phone = await user.signedIn(api.preparePhoneVerification(id));
+      const phone = await api.preparePhoneVerification(id);
       user.putPhoneNumber(phone);
       verifications.sent(id);
       outbox.poke();
@@ -39,7 +39,7 @@ class PhoneNumberStore {
 
   async attempt(id: string, code: string): Promise<PhoneNumber> {
     try {
-      const phone = await user.signedIn(api.attemptPhoneVerification(id, code));
+      const phone = await api.attemptPhoneVerification(id, code);
       user.putPhoneNumber(phone);
       if (phone.verification?.status === 'verified') verifications.forget(id);
       await user.refresh();
@@ -57,21 +57,21 @@ class PhoneNumberStore {
 
   /** Returns the number as the server sent it: with backup codes the first time, once. */
   async reserveForSecondFactor(id: string, reserved: boolean): Promise<PhoneNumber> {
-    const phone = await user.signedIn(api.setReservedForSecondFactor(id, reserved));
+    const phone = await api.setReservedForSecondFactor(id, reserved);
     user.putPhoneNumber(phone);
     await user.refresh();
     return phone;
   }
 
   async makeDefaultSecondFactor(id: string): Promise<PhoneNumber> {
-    const phone = await user.signedIn(api.makeDefaultSecondFactor(id));
+    const phone = await api.makeDefaultSecondFactor(id);
     user.putPhoneNumber(phone);
     await user.refresh();
     return phone;
   }
 
   async remove(id: string): Promise<void> {
-    await user.signedIn(api.destroyPhoneNumber(id));
+    await api.destroyPhoneNumber(id);
     verifications.forget(id);
     await user.refresh();
   }

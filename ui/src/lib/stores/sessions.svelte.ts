@@ -1,7 +1,7 @@
 // The account's active sessions (Devices). Read on demand; revoking one reads the list again.
 import * as api from '../api';
 import type { CommandError, SessionWithActivities } from '../bindings';
-import { user } from './user.svelte';
+import { onSignedOut } from '../signed-out';
 
 class SessionStore {
   sessions = $state<SessionWithActivities[]>([]);
@@ -12,11 +12,15 @@ class SessionStore {
   /** Why the last read failed. */
   error = $state<CommandError | null>(null);
 
+  constructor() {
+    onSignedOut(() => this.reset());
+  }
+
   /** Never throws: a failure is kept in `error`. */
   async load(): Promise<void> {
     this.loading = true;
     try {
-      const result = await user.signedIn(api.devices());
+      const result = await api.devices();
       // This device first, then the most recently active.
       this.sessions = [...result.sessions].sort(
         (a, b) =>
@@ -36,14 +40,14 @@ class SessionStore {
   /** Signs one other device out. Throws the `CommandError` for its card. */
   async revoke(id: string): Promise<void> {
     if (id === this.currentId) throw { code: 'current_session', message: 'Use Sign out to end this device’s session.', field: null };
-    await user.signedIn(api.revokeSession(id));
+    await api.revokeSession(id);
     this.sessions = this.sessions.filter((s) => s.id !== id);
     await this.load();
   }
 
   /** Signs every other device out; returns how many were. */
   async revokeOthers(): Promise<number> {
-    const count = await user.signedIn(api.revokeOtherSessions());
+    const count = await api.revokeOtherSessions();
     this.sessions = this.sessions.filter((s) => s.id === this.currentId);
     await this.load();
     return count;

@@ -1,5 +1,5 @@
 // Where the signed-out screens stand: the sign-in form, its second step, or creating an account.
-import type { SecondFactorPhone } from '../bindings';
+import type { SecondFactorPhone, SecondFactorStep } from '../bindings';
 
 export type PendingSecondFactor = {
   signInId: string;
@@ -13,6 +13,11 @@ class SignInFlowStore {
   secondFactor = $state<PendingSecondFactor | null>(null);
   /** The sign-up screen is open. */
   signingUp = $state(false);
+
+  /** A sign-in (with a password or a provider) needs its second step. */
+  askSecondFactor(step: SecondFactorStep): void {
+    this.secondFactor = { signInId: step.sign_in_id, strategies: step.strategies, phone: step.phone };
+  }
 
   reset(): void {
     this.secondFactor = null;

@@ -1,7 +1,7 @@
 // Session tokens for integrations (Tokens): the last one fetched, decoded and checked.
 import * as api from '../api';
 import type { CommandError, TokenInspection, TokenService } from '../bindings';
-import { user } from './user.svelte';
+import { onSignedOut } from '../signed-out';
 
 export const TOKEN_SERVICES: TokenService[] = ['clerk', 'firebase', 'hasura'];
 
@@ -12,12 +12,16 @@ class TokenStore {
   loading = $state(false);
   error = $state<CommandError | null>(null);
 
+  constructor() {
+    onSignedOut(() => this.reset());
+  }
+
   /** Never throws: a failure is kept in `error`. */
   async get(service: TokenService = this.service): Promise<void> {
     this.loading = true;
     this.error = null;
     try {
-      const token = await user.signedIn(api.getToken(service));
+      const token = await api.getToken(service);
       this.current = { ...token, service };
     } catch (err) {
       this.error = err as CommandError;

@@ -2,6 +2,7 @@
 // state of the account (on/off, which methods) is part of the User; each action reads it again.
 import * as api from '../api';
 import type { Totp } from '../bindings';
+import { onSignedOut } from '../signed-out';
 import { user } from './user.svelte';
 
 class TwoFactorStore {
@@ -10,15 +11,19 @@ class TwoFactorStore {
   /** Backup codes just given out; shown once, until the person says they saved them. */
   backupCodes = $state<string[] | null>(null);
 
+  constructor() {
+    onSignedOut(() => this.reset());
+  }
+
   async startTotp(): Promise<Totp> {
-    const totp = await user.signedIn(api.createTotp());
+    const totp = await api.createTotp();
     this.enrolling = totp;
     return totp;
   }
 
   /** Confirms the authenticator. Throws the `CommandError` for the code boxes. */
   async verifyTotp(code: string): Promise<Totp> {
-    const totp = await user.signedIn(api.verifyTotp(code));
+    const totp = await api.verifyTotp(code);
     this.enrolling = null;
     if (totp.backup_codes?.length) this.backupCodes = totp.backup_codes;
     await user.refresh().catch(() => undefined);
@@ -30,12 +35,12 @@ class TwoFactorStore {
   }
 
   async disableTotp(): Promise<void> {
-    await user.signedIn(api.deleteTotp());
+    await api.deleteTotp();
     await user.refresh();
   }
 
   async regenerateBackupCodes(): Promise<string[]> {
-    const result = await user.signedIn(api.createBackupCodes());
+    const result = await api.createBackupCodes();
     this.backupCodes = result.codes;
     await user.refresh().catch(() => undefined);
     return result.codes;

@@ -12,12 +12,8 @@ import type {
   UpdateUserParams,
   User,
 } from '../bindings';
-import { outbox } from './outbox.svelte';
-import { sessions } from './sessions.svelte';
-import { tokens } from './tokens.svelte';
-import { twoFactor } from './two-factor.svelte';
+import { onSignedOut, signedOut } from '../signed-out';
 import { toasts } from './toast.svelte';
-import { verifications } from './verifications.svelte';
 
 /** `unknown` until the first answer: the app shows its start-up screen only then. */
 type Status = 'unknown' | 'loading' | 'ready' | 'error';
@@ -28,6 +24,15 @@ class UserStore {
   status = $state<Status>('unknown');
   /** Why the last load failed (not signed-out: that is `current === null`). */
   error = $state<CommandError | null>(null);
+
+  constructor() {
+    onSignedOut((cause) => {
+      // A session that ended elsewhere sends the person back to sign in: say why.
+      if (cause === 'session_ended' && this.current) toasts.error('Your session has ended. Sign in again.');
+      this.current = null;
+      this.status = 'ready';
+    });
+  }
 
   /** Asks the Rust side who is signed in. Never throws: a failure is kept in `error`. */
   async load(): Promise<void> {
@@ -46,55 +51,55 @@ class UserStore {
   /** Throws the `CommandError` so the form can place it. Signed in once the result is `complete`. */
   async signIn(identifier: string, password: string): Promise<SignInResult> {
     const result = await api.signIn(identifier, password);
-    if (result.status === 'complete') this.#set(result.user);
+    if (result.status === 'complete') this.put(result.user);
     return result;
   }
 
   async signOut(): Promise<void> {
     await api.signOut();
-    this.#forget();
+    signedOut('signed_out');
   }
 
   /** Completes a two-step sign-in; signed in after. Throws the `CommandError` for the code. */
   async attemptSecondFactor(signInId: string, strategy: SecondFactor, code: string): Promise<User> {
-    return this.#set(await api.attemptSecondFactor(signInId, strategy, code));
+    return this.put(await api.attemptSecondFactor(signInId, strategy, code));
   }
 
   /** Checks a sign-up's emailed code; the new account is signed in after. */
   async verifySignUp(signUpId: string, code: string): Promise<User> {
-    return this.#set(await api.verifySignUp(signUpId, code));
+    return this.put(await api.verifySignUp(signUpId, code));
   }
 
   async changePassword(currentPassword: string, newPassword: string, signOutOfOtherSessions: boolean): Promise<User> {
-    return this.#set(await this.signedIn(api.changePassword(currentPassword, newPassword, signOutOfOtherSessions)));
+    return this.put(await api.changePassword(currentPassword, newPassword, signOutOfOtherSessions));
   }
 
   async removePassword(currentPassword: string): Promise<User> {
-    return this.#set(await this.signedIn(api.removePassword(currentPassword)));
+    return this.put(await api.removePassword(currentPassword));
   }
 
   /** Deletes the account; nothing of it stays behind. */
   async deleteAccount(): Promise<void> {
-    await this.signedIn(api.deleteAccount());
-    this.#forget();
+    await api.deleteAccount();
+    signedOut('signed_out');
   }
 
   async updateProfile(params: UpdateUserParams): Promise<User> {
-    return this.#set(await this.signedIn(api.updateProfile(params)));
+    return this.put(await api.updateProfile(params));
   }
 
   async setUnsafeMetadata(metadata: JsonValue): Promise<User> {
-    return this.#set(await this.signedIn(api.setUnsafeMetadata(metadata)));
+    return this.put(await api.setUnsafeMetadata(metadata));
   }
 
   /** Uploads a crop of a previewed photo as the profile picture. */
   async uploadAvatar(previewId: string, crop: AvatarCrop): Promise<User> {
-    return this.#set(await this.signedIn(api.avatarUpload(previewId, crop)));
+    return this.put(await api.avatarUpload(previewId, crop));
   }
 
   /** Removes the profile picture: the default avatar shows again. */
   async removeAvatar(): Promise<User> {
-    return this.#set(await this.signedIn(api.avatarRemove()));
+    return this.put(await api.avatarRemove());
   }
 
   /**
@@ -102,10 +107,10 @@ class UserStore {
    * it. Throws the `CommandError`, so the action that needed it can show it.
    */
   async refresh(): Promise<User | null> {
-    const current = await this.signedIn(api.currentUser());
-    if (current) return this.#set(current);
-    this.current = null;
-    this.status = 'ready';
+    const current = await api.currentUser();
+    if (current) return this.put(current);
+    // Nobody is signed in any more: as after signing out, nothing of the account stays.
+    signedOut('signed_out');
     return null;
   }
 
@@ -125,34 +130,8 @@ class UserStore {
     this.current.phone_numbers = at < 0 ? [...list, phone] : list.map((p, i) => (i === at ? phone : p));
   }
 
-  /**
-   * Waits for a command of the signed-in person. A session that ended elsewhere (revoked, expired)
-   * sends the person back to sign in; the error is thrown either way.
-   */
-  async signedIn<T>(request: Promise<T>): Promise<T> {
-    try {
-      return await request;
-    } catch (err) {
-      if ((err as CommandError).code === 'signed_out') {
-        this.#forget();
-        toasts.error('Your session has ended. Sign in again.');
-      }
-      throw err;
-    }
-  }
-
-  /** Signed out: nothing of the last account stays behind. */
-  #forget(): void {
-    this.current = null;
-    this.status = 'ready';
-    verifications.reset();
-    outbox.reset();
-    sessions.reset();
-    tokens.reset();
-    twoFactor.reset();
-  }
-
-  #set(user: User): User {
+  /** Puts a user a command returned in place: signed in as them from now on. */
+  put(user: User): User {
     this.current = user;
     this.status = 'ready';
     this.error = null;

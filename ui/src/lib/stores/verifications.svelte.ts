@@ -3,6 +3,7 @@
 // that the development outbox can fill a code in, and so that a card drawn anew keeps them.
 import type { CommandError } from '../bindings';
 import { secondsIn } from '../identification';
+import { onSignedOut } from '../signed-out';
 
 /** How long after a code or link was sent before another may be asked for. */
 export const RESEND_SECONDS = 30;
@@ -17,6 +18,10 @@ class VerificationStore {
   #newCodeNeeded = $state<Record<string, boolean>>({});
   /** The id whose code boxes should take focus next (after adding, or a code from the outbox). */
   focusId = $state<string | null>(null);
+
+  constructor() {
+    onSignedOut(() => this.reset());
+  }
 
   /** The code typed so far: up to six characters, a space for a box left empty. */
   code(id: string): string {
