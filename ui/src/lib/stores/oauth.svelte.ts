@@ -11,10 +11,8 @@ import { signInFlow } from './sign-in-flow.svelte';
 import { toasts } from './toast.svelte';
 import { user } from './user.svelte';
 
-export type OAuthKind = OAuthFlowKind;
-
 export type PendingFlow = {
-  kind: OAuthKind;
+  kind: OAuthFlowKind;
   strategy: string;
   /** The external account a reauthorization (or reconnection) is about. */
   accountId: string | null;

@@ -1,22 +1,15 @@
 // Where the signed-out screens stand: the sign-in form, its second step, or creating an account.
-import type { SecondFactorPhone, SecondFactorStep } from '../bindings';
-
-export type PendingSecondFactor = {
-  signInId: string;
-  /** `totp`, `phone_code`, `backup_code`, as the account allows. */
-  strategies: string[];
-  phone: SecondFactorPhone | null;
-};
+import type { SecondFactorStep } from '../bindings';
 
 class SignInFlowStore {
   /** A sign-in waiting for its second step. */
-  secondFactor = $state<PendingSecondFactor | null>(null);
+  secondFactor = $state<SecondFactorStep | null>(null);
   /** The sign-up screen is open. */
   signingUp = $state(false);
 
   /** A sign-in (with a password or a provider) needs its second step. */
   askSecondFactor(step: SecondFactorStep): void {
-    this.secondFactor = { signInId: step.sign_in_id, strategies: step.strategies, phone: step.phone };
+    this.secondFactor = step;
   }
 
   reset(): void {
