@@ -120,7 +120,7 @@ e2e-deb:
 
 bindings: ui/dist/index.html
 	$(call section,regenerate ui/src/lib/bindings.ts)
-	UPDATE_BINDINGS=1 cargo test -p userdesk bindings
+	UPDATE_BINDINGS=1 cargo test -p userdesk-app bindings
 
 DATA ?=
 ADDR ?= 127.0.0.1:0

@@ -1,21 +1,21 @@
 //! Userdesk's desktop shell: starts the instance connection, registers the commands, and keeps
 //! the window single. The logic lives in `crates/`; this crate translates.
 
-mod avatar;
 mod commands;
-mod connection;
 mod deep_link;
-mod error;
 mod settings;
-mod state;
+mod shell;
 mod token_store;
 
-#[cfg(test)]
-mod bindings;
+use std::sync::Arc;
 
-use tauri::{Manager, RunEvent, WindowEvent};
+use tauri::{DragDropEvent, Manager, RunEvent, WindowEvent};
+use userdesk_app::{Controller, DragDrop};
 
-use crate::state::AppState;
+use crate::shell::TauriShell;
+
+/// The app's controller, as Tauri manages it.
+type Userdesk = Arc<Controller<TauriShell>>;
 
 /// Runs the app until the person quits.
 pub fn run() {
@@ -41,18 +41,27 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_store::Builder::default().build())
-        .manage(avatar::Avatars::default())
         .on_window_event(|window, event| {
-            if let WindowEvent::DragDrop(drag) = event {
-                avatar::on_drag_drop(window.app_handle(), drag);
+            let WindowEvent::DragDrop(drag) = event else { return };
+            let drag = match drag {
+                DragDropEvent::Enter { paths, .. } => DragDrop::Enter { files: paths.len() },
+                DragDropEvent::Leave => DragDrop::Leave,
+                DragDropEvent::Drop { paths, .. } => DragDrop::Drop { paths: paths.clone() },
+                // `Over` comes with every mouse move and says nothing new.
+                _ => return,
+            };
+            if let Some(controller) = window.try_state::<Userdesk>() {
+                controller.on_drag_drop(drag);
             }
         })
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let settings = settings::load(app.handle());
             let scheme = deep_link::scheme(app).ok_or("tauri.conf.json declares no deep-link scheme")?;
-            let state = tauri::async_runtime::block_on(AppState::open(settings, data_dir, &scheme));
-            app.manage(state);
+            let shell = TauriShell::new(app.handle().clone());
+            let controller =
+                tauri::async_runtime::block_on(Controller::open(shell, settings, data_dir, &scheme));
+            app.manage(controller);
             deep_link::listen(app);
             Ok(())
         })
@@ -118,8 +127,8 @@ pub fn run() {
     app.run(|app, event| {
         if let RunEvent::Exit = event {
             // Let the embedded server finish its writes before the process ends.
-            if let Some(state) = app.try_state::<AppState>() {
-                tauri::async_runtime::block_on(state.shut_down());
+            if let Some(controller) = app.try_state::<Userdesk>() {
+                tauri::async_runtime::block_on(controller.shut_down());
             }
         }
     });

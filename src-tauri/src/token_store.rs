@@ -5,21 +5,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::Serialize;
-use ts_rs::TS;
+use userdesk_app::TokenStorage;
 use userdesk_fapi::{TokenStore, TokenStoreError};
 
 const KEYCHAIN_SERVICE: &str = "dev.userdesk.app";
-
-/// Where the token is kept, for Settings to show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum TokenStorage {
-    /// The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager).
-    Keychain,
-    /// A file only this user can read, because the keychain is unavailable.
-    File { path: String, reason: String },
-}
 
 /// Opens the store for one instance's token (`account` names the instance), preferring the
 /// keychain. `USERDESK_NO_KEYCHAIN=1` forces the file, for tests that must not touch a real keychain.

@@ -699,11 +699,11 @@ width: number,
  */
 height: number, 
 /**
- * "JPEG", "PNG", "WebP", "GIF" or "BMP".
+ * "JPEG", "PNG", "WebP", "GIF" or "BMP"; "Pasted" for pixels from the clipboard.
  */
 format: string, 
 /**
- * The file's size in bytes.
+ * The file's size in bytes (a pasted picture: its pixels').
  */
 byte_length: number, };
 

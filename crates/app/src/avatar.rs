@@ -13,20 +13,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, DragDropEvent, Emitter, Manager, Runtime};
-use tauri_plugin_clipboard_manager::ClipboardExt;
 use tokio::sync::oneshot;
 use ts_rs::TS;
-use userdesk_avatar::{CropRect, Limits, Options};
+use userdesk_avatar::{CropRect, Limits, Options, Pixels};
 use userdesk_fapi::models::User;
 use userdesk_fapi::{Client, ProfileImageUpload, UploadProgress};
 
+use crate::controller::Controller;
 use crate::error::{CommandError, CommandResult};
-
-/// Sent as [`AvatarDropEvent`] while files are dragged over the window and when they are dropped.
-pub const DROP_EVENT: &str = "avatar-drop";
-/// Sent as [`AvatarUploadProgress`] while an avatar uploads.
-pub const UPLOAD_PROGRESS_EVENT: &str = "avatar-upload-progress";
+use crate::events::{DragDrop, Event};
+use crate::shell::{ClipboardImage, Shell};
 
 /// The preview's longest side: sharp enough for a crop editor, small enough to cross IPC quickly.
 const PREVIEW_MAX_SIDE: u32 = 1024;
@@ -48,9 +44,9 @@ pub struct AvatarPreview {
     pub width: u32,
     /// The upright picture's own height.
     pub height: u32,
-    /// "JPEG", "PNG", "WebP", "GIF" or "BMP".
+    /// "JPEG", "PNG", "WebP", "GIF" or "BMP"; "Pasted" for pixels from the clipboard.
     pub format: String,
-    /// The file's size in bytes.
+    /// The file's size in bytes (a pasted picture: its pixels').
     pub byte_length: u64,
 }
 
@@ -98,15 +94,33 @@ pub struct AvatarUploadProgress {
 /// A picture the person chose, kept until it is uploaded or discarded.
 #[derive(Debug, Clone)]
 struct PendingPicture {
-    /// The original file, processed again at upload with the chosen crop.
-    bytes: Arc<Vec<u8>>,
+    /// Processed again at upload with the chosen crop.
+    source: Source,
     /// Upright size.
     width: u32,
     height: u32,
 }
 
-/// The pending pictures and the upload in flight; managed as Tauri state.
-pub struct Avatars {
+/// What a pending picture was made from.
+#[derive(Debug, Clone)]
+enum Source {
+    /// A picture file's bytes, as read.
+    File(Arc<Vec<u8>>),
+    /// Pixels pasted from the clipboard: already decoded, never encoded in between.
+    Pixels(Arc<Pixels>),
+}
+
+impl Source {
+    fn avatar(&self, options: &Options) -> Result<userdesk_avatar::Avatar, userdesk_avatar::Error> {
+        match self {
+            Source::File(bytes) => userdesk_avatar::process(bytes, options),
+            Source::Pixels(pixels) => userdesk_avatar::process_pixels(pixels, options),
+        }
+    }
+}
+
+/// The pending pictures and the upload in flight.
+pub(crate) struct Avatars {
     pending: Mutex<VecDeque<(String, PendingPicture)>>,
     /// The upload in flight: its number and what cancels it.
     upload: Mutex<Option<(u64, oneshot::Sender<()>)>>,
@@ -123,7 +137,7 @@ impl Default for Avatars {
 }
 
 impl Avatars {
-    fn with_limits(limits: Limits) -> Self {
+    pub(crate) fn with_limits(limits: Limits) -> Self {
         Self {
             pending: Mutex::new(VecDeque::new()),
             upload: Mutex::new(None),
@@ -134,50 +148,31 @@ impl Avatars {
     }
 
     /// Reads the file at `path` (size checked before it is read) into a pending picture.
-    pub async fn open_file(&self, path: PathBuf) -> CommandResult<AvatarPreview> {
+    async fn open_file(&self, path: PathBuf) -> CommandResult<AvatarPreview> {
         let limits = self.limits;
-        let (picture, preview) = blocking(move || prepare(read_picture(&path, limits)?, limits)).await?;
+        let (picture, preview) = blocking(move || prepare_file(read_picture(&path, limits)?, limits)).await?;
         self.keep(&preview.id, picture);
         Ok(preview)
     }
 
-    /// Makes a pending picture of the picture on the system clipboard (a paste). Read here, not
-    /// in the webview: WebKitGTK hands a page no image data on paste.
-    pub async fn open_clipboard<R: Runtime>(&self, app: &AppHandle<R>) -> CommandResult<AvatarPreview> {
-        let limits = self.limits;
-        let app = app.clone();
-        let png = blocking(move || {
-            // Reading waits for the program that owns the clipboard: off the main thread.
-            let image = app.clipboard().read_image().map_err(|error| {
-                tracing::info!("no picture on the clipboard: {error}");
-                CommandError::new(
-                    "avatar_clipboard_empty",
-                    "There is no picture on the clipboard. Copy a picture, then paste it here.",
-                )
-            })?;
-            clipboard_png(image.rgba(), image.width(), image.height(), limits)
-        })
-        .await?;
-        self.open_bytes(png).await
-    }
-
     /// Makes a pending picture of a picture file's bytes.
+    #[cfg(test)]
     async fn open_bytes(&self, bytes: Vec<u8>) -> CommandResult<AvatarPreview> {
         let limits = self.limits;
-        let (picture, preview) = blocking(move || prepare(bytes, limits)).await?;
+        let (picture, preview) = blocking(move || prepare_file(bytes, limits)).await?;
         self.keep(&preview.id, picture);
         Ok(preview)
     }
 
     /// Forgets a pending picture; an unknown id is not an error (it may have been dropped already).
-    pub fn discard(&self, id: &str) {
+    fn discard(&self, id: &str) {
         self.lock_pending().retain(|(kept, _)| kept != id);
     }
 
     /// Makes the avatar from the pending picture `id` cropped to `crop`, uploads it (reporting
     /// through `on_progress`) and returns the user as reloaded afterwards. The pending picture
     /// stays until this succeeds, so a failed upload can be tried again.
-    pub async fn upload(
+    async fn upload(
         &self,
         client: Arc<Client>,
         id: &str,
@@ -189,10 +184,8 @@ impl Avatars {
         let options = Options { size: AVATAR_SIDE, crop: Some(crop), limits: self.limits };
         let user = self
             .cancellable(async move {
-                let bytes = picture.bytes;
-                let avatar =
-                    blocking(move || userdesk_avatar::process(&bytes, &options).map_err(avatar_error))
-                        .await?;
+                let source = picture.source;
+                let avatar = blocking(move || source.avatar(&options).map_err(avatar_error)).await?;
                 let extension = if avatar.mime == "image/png" { "png" } else { "jpg" };
                 let upload = ProfileImageUpload {
                     bytes: avatar.bytes,
@@ -208,7 +201,7 @@ impl Avatars {
     }
 
     /// Stops the upload in flight, if any: its `upload` call fails with `upload_cancelled`.
-    pub fn cancel_upload(&self) {
+    fn cancel_upload(&self) {
         if let Some((_, cancel)) = self.lock_upload().take() {
             // The upload may have finished a moment ago and dropped its receiver: nothing to stop.
             let _ = cancel.send(());
@@ -294,140 +287,101 @@ impl Drop for UploadInFlight<'_> {
     }
 }
 
-/// Removes the profile picture and returns the user reloaded, showing the default avatar.
-pub async fn remove(client: &Client) -> CommandResult<User> {
-    match client.delete_profile_image().await {
-        // Already gone (removed on another device): what the person asked for is the case.
-        Err(error) if error.status() == Some(404) => {}
-        result => {
-            result?;
+impl<S: Shell> Controller<S> {
+    /// Asks for a picture with the system's open dialog and opens it for the crop editor;
+    /// `None` when the person cancels.
+    pub async fn avatar_pick_file(&self) -> CommandResult<Option<AvatarPreview>> {
+        match self.shell.pick_picture().await? {
+            Some(path) => self.avatars.open_file(path).await.map(Some),
+            None => Ok(None),
         }
     }
-    Ok(client.me().await?)
-}
 
-/// Asks for a picture with the system's open dialog; `None` when the person cancels.
-pub async fn pick_file<R: Runtime>(app: &AppHandle<R>) -> CommandResult<Option<PathBuf>> {
-    use tauri_plugin_dialog::DialogExt;
-
-    let (chosen, choice) = oneshot::channel();
-    let mut dialog = app
-        .dialog()
-        .file()
-        .set_title("Choose a profile picture")
-        .add_filter("Pictures", &["jpg", "jpeg", "png", "webp", "gif", "bmp"]);
-    if let Some(window) = app.get_webview_window("main") {
-        dialog = dialog.set_parent(&window);
+    /// Opens the picture on the system clipboard (a paste). Read by the shell, not the webview:
+    /// WebKitGTK hands a page no image data on paste.
+    pub async fn avatar_from_clipboard(&self) -> CommandResult<AvatarPreview> {
+        let limits = self.avatars.limits;
+        let shell = self.shell.clone();
+        let (picture, preview) = blocking(move || {
+            // Reading waits for the program that owns the clipboard: off the async threads.
+            prepare_pixels(shell.clipboard_image()?, limits)
+        })
+        .await?;
+        self.avatars.keep(&preview.id, picture);
+        Ok(preview)
     }
-    // The callback form leaves this task's thread free while the dialog is open.
-    dialog.pick_file(move |path| {
-        let _ = chosen.send(path);
-    });
-    let Some(path) = choice.await.ok().flatten() else {
-        return Ok(None);
-    };
-    let path = path.into_path().map_err(|error| {
-        CommandError::new("avatar_unreadable", format!("Userdesk cannot open this file: {error}"))
-    })?;
-    Ok(Some(path))
-}
 
-/// The clipboard's pixels (RGBA) as a PNG file, the form the pipeline reads; its size is checked
-/// against the pipeline's pixel limit first.
-fn clipboard_png(rgba: &[u8], width: u32, height: u32, limits: Limits) -> CommandResult<Vec<u8>> {
-    let pixels = u64::from(width) * u64::from(height);
-    if pixels == 0 || rgba.len() as u64 != pixels * 4 {
-        return Err(CommandError::new("avatar_damaged", "The picture on the clipboard cannot be read."));
-    }
-    if pixels > limits.max_pixels {
-        return Err(avatar_error(userdesk_avatar::Error::TooManyPixels {
-            width,
-            height,
-            max: limits.max_pixels,
-        }));
-    }
-    let mut png = Vec::new();
-    let mut encoder = png::Encoder::new(&mut png, width, height);
-    encoder.set_color(png::ColorType::Rgba);
-    encoder.set_depth(png::BitDepth::Eight);
-    // Read back at once: speed matters more than size.
-    encoder.set_compression(png::Compression::Fastest);
-    let failed = |error: png::EncodingError| {
-        tracing::error!("cannot encode the clipboard's picture: {error}");
-        CommandError::new("avatar_failed", "Userdesk could not read the picture on the clipboard.")
-    };
-    let mut writer = encoder.write_header().map_err(failed)?;
-    writer.write_image_data(rgba).map_err(failed)?;
-    writer.finish().map_err(failed)?;
-    Ok(png)
-}
-
-/// Reports upload progress to the UI as `avatar-upload-progress` events.
-pub fn progress_events<R: Runtime>(
-    app: &AppHandle<R>,
-    preview_id: &str,
-) -> impl Fn(UploadProgress) + Send + Sync + 'static {
-    let app = app.clone();
-    let preview_id = preview_id.to_owned();
-    move |progress: UploadProgress| {
-        let event = AvatarUploadProgress {
-            preview_id: preview_id.clone(),
-            sent: progress.sent,
-            total: progress.total,
+    /// Makes the avatar of the pending picture `preview_id` cropped to `crop` and uploads it,
+    /// reporting progress as `avatar-upload-progress` events; returns the user reloaded.
+    pub async fn avatar_upload(&self, preview_id: &str, crop: AvatarCrop) -> CommandResult<User> {
+        let client = self.client().await?;
+        let shell = self.shell.clone();
+        let id = preview_id.to_owned();
+        let on_progress = move |progress: UploadProgress| {
+            shell.emit(Event::AvatarUploadProgress(AvatarUploadProgress {
+                preview_id: id.clone(),
+                sent: progress.sent,
+                total: progress.total,
+            }))
         };
-        if let Err(error) = app.emit(UPLOAD_PROGRESS_EVENT, event) {
-            tracing::warn!("cannot send upload progress to the UI: {error}");
-        }
+        self.avatars.upload(client, preview_id, crop, on_progress).await
     }
-}
 
-/// Turns the window's drag-and-drop events into `avatar-drop` events; a dropped file is read and
-/// previewed off the main thread.
-pub fn on_drag_drop<R: Runtime>(app: &AppHandle<R>, event: &DragDropEvent) {
-    let emit = |event: AvatarDropEvent| emit_drop(app, event);
-    match event {
-        DragDropEvent::Enter { paths, .. } => {
-            emit(AvatarDropEvent::Enter { files: u32::try_from(paths.len()).unwrap_or(u32::MAX) })
+    pub fn avatar_cancel_upload(&self) {
+        self.avatars.cancel_upload();
+    }
+
+    pub fn avatar_discard(&self, preview_id: &str) {
+        self.avatars.discard(preview_id);
+    }
+
+    /// Removes the profile picture and returns the user reloaded, showing the default avatar.
+    pub async fn avatar_remove(&self) -> CommandResult<User> {
+        let client = self.client().await?;
+        match client.delete_profile_image().await {
+            // Already gone (removed on another device): what the person asked for is the case.
+            Err(error) if error.status() == Some(404) => {}
+            result => {
+                result?;
+            }
         }
-        DragDropEvent::Leave => emit(AvatarDropEvent::Leave),
-        DragDropEvent::Drop { paths, .. } => {
-            let Some(avatars) = app.try_state::<Avatars>() else {
-                return;
-            };
-            let drop = avatars.begin_drop();
-            let path = match dropped_file(paths) {
-                Ok(path) => path,
-                Err(error) => return emit(AvatarDropEvent::Failed { error }),
-            };
-            emit(AvatarDropEvent::Processing);
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move {
-                let avatars = app.state::<Avatars>();
-                let result = avatars.open_file(path).await;
-                if !avatars.is_latest_drop(drop) {
-                    // Another file was dropped meanwhile: the UI waits for that one instead.
-                    if let Ok(preview) = result {
-                        avatars.discard(&preview.id);
+        Ok(client.me().await?)
+    }
+
+    /// Turns the window's drag-and-drop into `avatar-drop` events; a dropped file is read and
+    /// previewed in the background. Called on the GUI's thread.
+    pub fn on_drag_drop(self: &Arc<Self>, event: DragDrop) {
+        let emit = |event: AvatarDropEvent| self.shell.emit(Event::AvatarDrop(event));
+        match event {
+            DragDrop::Enter { files } => {
+                emit(AvatarDropEvent::Enter { files: u32::try_from(files).unwrap_or(u32::MAX) })
+            }
+            DragDrop::Leave => emit(AvatarDropEvent::Leave),
+            DragDrop::Drop { paths } => {
+                let drop = self.avatars.begin_drop();
+                let path = match dropped_file(&paths) {
+                    Ok(path) => path,
+                    Err(error) => return emit(AvatarDropEvent::Failed { error }),
+                };
+                emit(AvatarDropEvent::Processing);
+                let controller = self.clone();
+                self.runtime.spawn(async move {
+                    let avatars = &controller.avatars;
+                    let result = avatars.open_file(path).await;
+                    if !avatars.is_latest_drop(drop) {
+                        // Another file was dropped meanwhile: the UI waits for that one instead.
+                        if let Ok(preview) = result {
+                            avatars.discard(&preview.id);
+                        }
+                        return;
                     }
-                    return;
-                }
-                emit_drop(
-                    &app,
-                    match result {
+                    controller.shell.emit(Event::AvatarDrop(match result {
                         Ok(preview) => AvatarDropEvent::Ready { preview },
                         Err(error) => AvatarDropEvent::Failed { error },
-                    },
-                );
-            });
+                    }));
+                });
+            }
         }
-        // `Over` comes with every mouse move and says nothing new.
-        _ => {}
-    }
-}
-
-fn emit_drop<R: Runtime>(app: &AppHandle<R>, event: AvatarDropEvent) {
-    if let Err(error) = app.emit(DROP_EVENT, event) {
-        tracing::warn!("cannot send a drop event to the UI: {error}");
     }
 }
 
@@ -477,25 +431,45 @@ fn read_picture(path: &Path, limits: Limits) -> CommandResult<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Checks and previews a picture: CPU work, run it off the async threads.
-fn prepare(bytes: Vec<u8>, limits: Limits) -> CommandResult<(PendingPicture, AvatarPreview)> {
+/// Checks and previews a picture file: CPU work, run it off the async threads.
+fn prepare_file(bytes: Vec<u8>, limits: Limits) -> CommandResult<(PendingPicture, AvatarPreview)> {
     let info = userdesk_avatar::probe(&bytes).map_err(avatar_error)?;
     let preview = userdesk_avatar::preview(&bytes, PREVIEW_MAX_SIDE, limits).map_err(avatar_error)?;
-    let data_url = format!(
-        "data:{};base64,{}",
-        preview.mime,
-        base64::engine::general_purpose::STANDARD.encode(&preview.bytes)
-    );
     let preview = AvatarPreview {
         id: random_id()?,
-        data_url,
+        data_url: data_url(&preview),
         width: info.width,
         height: info.height,
         format: info.format.name().to_owned(),
         byte_length: bytes.len() as u64,
     };
-    let picture = PendingPicture { bytes: Arc::new(bytes), width: info.width, height: info.height };
+    let picture =
+        PendingPicture { source: Source::File(Arc::new(bytes)), width: info.width, height: info.height };
     Ok((picture, preview))
+}
+
+/// Checks and previews pixels from the clipboard, kept as they are for the upload.
+fn prepare_pixels(image: ClipboardImage, limits: Limits) -> CommandResult<(PendingPicture, AvatarPreview)> {
+    let ClipboardImage { width, height, rgba } = image;
+    let byte_length = rgba.len() as u64;
+    let pixels = Pixels::new(width, height, true, rgba)
+        .filter(|_| width > 0 && height > 0)
+        .ok_or_else(|| CommandError::new("avatar_damaged", "The picture on the clipboard cannot be read."))?;
+    let preview = userdesk_avatar::preview_pixels(&pixels, PREVIEW_MAX_SIDE, limits).map_err(avatar_error)?;
+    let preview = AvatarPreview {
+        id: random_id()?,
+        data_url: data_url(&preview),
+        width,
+        height,
+        format: "Pasted".to_owned(),
+        byte_length,
+    };
+    let picture = PendingPicture { source: Source::Pixels(Arc::new(pixels)), width, height };
+    Ok((picture, preview))
+}
+
+fn data_url(image: &userdesk_avatar::Avatar) -> String {
+    format!("data:{};base64,{}", image.mime, base64::engine::general_purpose::STANDARD.encode(&image.bytes))
 }
 
 /// The square to cut from a `width` × `height` upright picture. A crop a pixel or two off square
@@ -680,7 +654,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_pasted_picture_becomes_a_pending_picture_with_its_preview() {
+    async fn a_picture_file_becomes_a_pending_picture_with_its_preview() {
         let avatars = Avatars::default();
         let preview = avatars.open_bytes(PNG.to_vec()).await.unwrap();
         assert_eq!((preview.width, preview.height), (3, 2));
@@ -692,7 +666,10 @@ mod tests {
         assert!(jpeg.starts_with(&[0xFF, 0xD8, 0xFF]));
 
         let picture = avatars.pending(&preview.id).unwrap();
-        assert_eq!(*picture.bytes, PNG, "the original is kept for the upload");
+        assert!(
+            matches!(picture.source, Source::File(bytes) if *bytes == PNG),
+            "the original is kept for the upload"
+        );
         avatars.discard(&preview.id);
         assert_eq!(code(avatars.pending(&preview.id)), "avatar_not_found");
     }
@@ -737,54 +714,6 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_chosen_square_becomes_the_profile_picture_and_can_be_removed() {
-        let data = tempfile::tempdir().unwrap();
-        let server =
-            userdesk_server::start(userdesk_server::Config::new(data.path().join("server"))).await.unwrap();
-        let url = url::Url::parse(&server.url()).unwrap();
-        let client = Arc::new(Client::builder(url).build().unwrap());
-        client
-            .sign_in_with_password(userdesk_server::DEMO_EMAIL, userdesk_server::DEMO_PASSWORD)
-            .await
-            .unwrap();
-        assert!(!client.me().await.unwrap().has_image);
-
-        let avatars = Avatars::default();
-        let preview = avatars.open_bytes(PNG.to_vec()).await.unwrap();
-        let progress = Arc::new(Mutex::new(Vec::new()));
-        let seen = progress.clone();
-        let user = avatars
-            .upload(client.clone(), &preview.id, crop(1, 0, 2, 2), move |p| {
-                seen.lock().unwrap().push((p.sent, p.total));
-            })
-            .await
-            .unwrap();
-        assert!(user.has_image, "the reloaded user shows the new picture");
-        let progress = progress.lock().unwrap().clone();
-        let &(sent, total) = progress.last().expect("progress was reported");
-        assert_eq!(sent, total, "the last report is the whole body: {progress:?}");
-        assert_eq!(code(avatars.pending(&preview.id)), "avatar_not_found", "forgotten once uploaded");
-
-        let user = remove(&client).await.unwrap();
-        assert!(!user.has_image, "back to the default avatar");
-        assert!(!remove(&client).await.unwrap().has_image, "removing twice is not an error");
-        server.shutdown().await;
-    }
-
-    #[test]
-    fn a_clipboard_picture_becomes_a_picture_the_pipeline_reads() {
-        // 3 × 2: a red top row, a transparent bottom row.
-        let rgba = [[255, 0, 0, 255]; 3].into_iter().chain([[0, 0, 0, 0]; 3]).flatten().collect::<Vec<u8>>();
-        let png = clipboard_png(&rgba, 3, 2, Limits::default()).unwrap();
-        let info = userdesk_avatar::probe(&png).unwrap();
-        assert_eq!((info.width, info.height, info.has_alpha), (3, 2, true));
-
-        assert_eq!(clipboard_png(&rgba[..20], 3, 2, Limits::default()).unwrap_err().code, "avatar_damaged");
-        let small = Limits { max_pixels: 5, ..Limits::default() };
-        assert_eq!(clipboard_png(&rgba, 3, 2, small).unwrap_err().code, "avatar_too_large");
-    }
-
-    #[tokio::test]
     async fn cancelling_stops_the_upload_in_flight_and_frees_the_slot() {
         let avatars = Arc::new(Avatars::default());
         let running = {
@@ -812,5 +741,22 @@ mod tests {
         let second = avatars.begin_drop();
         assert!(!avatars.is_latest_drop(first));
         assert!(avatars.is_latest_drop(second));
+    }
+
+    #[test]
+    fn a_pasted_picture_is_kept_as_pixels_and_previewed_with_its_transparency() {
+        // 3 × 2: a red top row, a transparent bottom row.
+        let rgba = [[255, 0, 0, 255]; 3].into_iter().chain([[0, 0, 0, 0]; 3]).flatten().collect::<Vec<u8>>();
+        let image = |rgba: &[u8], width, height| ClipboardImage { width, height, rgba: rgba.to_vec() };
+        let (picture, preview) = prepare_pixels(image(&rgba, 3, 2), Limits::default()).unwrap();
+        assert_eq!((preview.width, preview.height, preview.byte_length), (3, 2, 24));
+        assert!(preview.data_url.starts_with("data:image/png;base64,"), "transparency kept: a PNG");
+        assert!(matches!(picture.source, Source::Pixels(_)), "no encoded file in between");
+
+        let short = prepare_pixels(image(&rgba[..20], 3, 2), Limits::default());
+        assert_eq!(code(short), "avatar_damaged");
+        assert_eq!(code(prepare_pixels(image(&[], 0, 0), Limits::default())), "avatar_damaged");
+        let small = Limits { max_pixels: 5, ..Limits::default() };
+        assert_eq!(code(prepare_pixels(image(&rgba, 3, 2), small)), "avatar_too_large");
     }
 }

@@ -1,21 +1,13 @@
 //! The TypeScript declarations of every type that crosses IPC, generated into
 //! `ui/src/lib/bindings.ts`. The test fails when the file drifts from the Rust types;
-//! `make bindings` (`UPDATE_BINDINGS=1 cargo test -p userdesk bindings`) rewrites it.
+//! `make bindings` (`UPDATE_BINDINGS=1 cargo test -p userdesk-app bindings`) rewrites it.
 
 use ts_rs::{Config, TS};
 use userdesk_fapi::models;
 
-use crate::avatar::{AvatarCrop, AvatarDropEvent, AvatarPreview, AvatarUploadProgress};
-use crate::connection::{DemoAccount, InstanceInfo, InstanceKind};
-use crate::error::CommandError;
-use crate::settings::{InstanceSetting, Settings, Theme};
-use crate::state::{
-    AppInfo, Devices, OAuthFinished, OAuthFlowKind, OAuthStarted, OAuthStatus, SecondFactorPhone,
-    SecondFactorStep, SignInResult, SignUpForm, VerificationStrategy,
-};
-use crate::token_store::TokenStorage;
+use crate::*;
 
-const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/lib/bindings.ts");
+const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/lib/bindings.ts");
 
 fn declaration<T: TS>(config: &Config) -> String {
     format!("export {}\n", T::decl(config))

@@ -12,7 +12,7 @@ use userdesk_server::{OutboxMessage, RunningServer};
 
 use crate::error::{CommandError, CommandResult};
 use crate::settings::InstanceSetting;
-use crate::token_store::{self, TokenStorage};
+use crate::shell::Shell;
 
 /// Which kind of instance is in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -39,6 +39,16 @@ pub struct DemoAccount {
     pub password: String,
 }
 
+/// Where the client token is kept, for Settings to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TokenStorage {
+    /// The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager).
+    Keychain,
+    /// A file only this user can read, because the keychain is unavailable.
+    File { path: String, reason: String },
+}
+
 /// A live connection to one instance.
 pub struct Connection {
     pub client: Arc<Client>,
@@ -50,8 +60,13 @@ pub struct Connection {
 
 impl Connection {
     /// Connects to the instance `setting` names: for the embedded one, starts the server with its
-    /// data under `data_dir`.
-    pub async fn open(setting: &InstanceSetting, data_dir: &Path, user_agent: &str) -> CommandResult<Self> {
+    /// data under `data_dir`. The client's token is kept where `shell` says.
+    pub async fn open(
+        setting: &InstanceSetting,
+        data_dir: &Path,
+        user_agent: &str,
+        shell: &impl Shell,
+    ) -> CommandResult<Self> {
         let (url, kind, server) = match setting {
             InstanceSetting::Embedded => {
                 let config = userdesk_server::Config::new(data_dir.join("server"));
@@ -79,7 +94,7 @@ impl Connection {
             InstanceKind::Embedded => ("Embedded account server".to_owned(), "embedded".to_owned()),
             _ => (url.host_str().unwrap_or_default().to_owned(), url.to_string()),
         };
-        let (store, token_storage) = token_store::open(&account, data_dir);
+        let (store, token_storage) = shell.token_store(&account, data_dir);
         let client = Client::builder(url.clone()).token_store(store).user_agent(user_agent).build()?;
         let demo_account = server.as_ref().map(|_| DemoAccount {
             email: userdesk_server::DEMO_EMAIL.to_owned(),
@@ -117,4 +132,15 @@ impl Connection {
 
 fn invalid_setting(error: userdesk_fapi::Error, field: &str) -> CommandError {
     CommandError::new("invalid_settings", error.to_string()).at_field(field)
+}
+
+/// `Userdesk/<version> (<OS>)`: how the person's list of devices names this app.
+pub fn user_agent() -> String {
+    let os = match std::env::consts::OS {
+        "linux" => "Linux",
+        "macos" => "macOS",
+        "windows" => "Windows",
+        other => other,
+    };
+    format!("Userdesk/{} ({os})", env!("CARGO_PKG_VERSION"))
 }

@@ -1,5 +1,6 @@
 use serde::Serialize;
 use ts_rs::TS;
+use userdesk_fapi::models::ClerkError;
 
 /// How every command fails, as the UI receives it.
 ///
@@ -34,6 +35,12 @@ impl From<userdesk_fapi::Error> for CommandError {
             message: error.to_string(),
             field: error.field().map(str::to_owned),
         }
+    }
+}
+
+impl From<ClerkError> for CommandError {
+    fn from(error: ClerkError) -> Self {
+        Self { field: error.param_name().map(str::to_owned), code: error.code, message: error.long_message }
     }
 }
 

@@ -1,0 +1,50 @@
+//! Everything the app tells the UI without being asked, each under its event name.
+
+use crate::avatar::{AvatarDropEvent, AvatarUploadProgress};
+use crate::oauth::OAuthFinished;
+
+/// An event for the UI; [`Event::name`] is what the UI listens to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A browser round trip ended.
+    OAuthFinished(Box<OAuthFinished>),
+    /// Files are dragged over the window, or were dropped.
+    AvatarDrop(AvatarDropEvent),
+    /// An avatar upload is under way.
+    AvatarUploadProgress(AvatarUploadProgress),
+}
+
+impl Event {
+    /// Every event's name, with the constant the UI's bindings give it.
+    pub const NAMES: [(&'static str, &'static str); 3] = [
+        ("OAUTH_FINISHED", "oauth-finished"),
+        ("AVATAR_DROP", "avatar-drop"),
+        ("AVATAR_UPLOAD_PROGRESS", "avatar-upload-progress"),
+    ];
+
+    pub fn name(&self) -> &'static str {
+        let index = match self {
+            Event::OAuthFinished(_) => 0,
+            Event::AvatarDrop(_) => 1,
+            Event::AvatarUploadProgress(_) => 2,
+        };
+        Self::NAMES[index].1
+    }
+
+    /// The payload as the UI receives it.
+    pub fn payload(&self) -> serde_json::Result<serde_json::Value> {
+        match self {
+            Event::OAuthFinished(finished) => serde_json::to_value(finished),
+            Event::AvatarDrop(drop) => serde_json::to_value(drop),
+            Event::AvatarUploadProgress(progress) => serde_json::to_value(progress),
+        }
+    }
+}
+
+/// What the window reports as files are dragged onto it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DragDrop {
+    Enter { files: usize },
+    Leave,
+    Drop { paths: Vec<std::path::PathBuf> },
+}

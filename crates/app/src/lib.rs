@@ -1,0 +1,29 @@
+//! Userdesk's app without Tauri: what each command does, against the instance in use, with the
+//! desktop around it reached through [`Shell`]. The Tauri shell (`src-tauri/`) registers the
+//! commands, each one call into [`Controller`], and implements [`Shell`]; tests run it against
+//! the real embedded server with a recording shell.
+
+mod account;
+mod avatar;
+mod connection;
+mod controller;
+mod error;
+mod events;
+mod oauth;
+mod settings;
+mod shell;
+mod sign_in;
+
+#[cfg(test)]
+mod bindings;
+
+pub use account::{Devices, VerificationStrategy};
+pub use avatar::{AvatarCrop, AvatarDropEvent, AvatarPreview, AvatarUploadProgress};
+pub use connection::{DemoAccount, InstanceInfo, InstanceKind, TokenStorage};
+pub use controller::{AppInfo, Controller};
+pub use error::{CommandError, CommandResult};
+pub use events::{DragDrop, Event};
+pub use oauth::{OAuthFinished, OAuthFlowKind, OAuthStarted, OAuthStatus};
+pub use settings::{InstanceSetting, Settings, Theme};
+pub use shell::{ClipboardImage, Shell};
+pub use sign_in::{SecondFactorPhone, SecondFactorStep, SignInResult, SignUpForm};

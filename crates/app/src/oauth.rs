@@ -1,0 +1,247 @@
+//! Browser round trips: connecting an account, asking it for more scopes, and signing in through
+//! a provider. Each starts a flow in the registry; the deep link that ends it completes only a
+//! flow this app started, once.
+
+use std::sync::{Arc, PoisonError};
+
+use serde::Serialize;
+use ts_rs::TS;
+use userdesk_fapi::models::User;
+use userdesk_fapi::native_flow::FlowKind;
+use userdesk_fapi::FlowResult;
+
+use crate::controller::Controller;
+use crate::error::{CommandError, CommandResult};
+use crate::events::Event;
+use crate::shell::Shell;
+use crate::sign_in::SecondFactorStep;
+
+/// A browser round trip the app started; the UI shows a waiting state until it finishes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct OAuthStarted {
+    pub flow_id: String,
+    /// Where the system browser was sent.
+    pub authorization_url: String,
+}
+
+/// How a round trip ended, sent to the UI as the `oauth-finished` event.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct OAuthFinished {
+    pub flow_id: String,
+    pub kind: OAuthFlowKind,
+    /// The provider's strategy (`oauth_github`); `None` for a reauthorization, whose account says.
+    pub strategy: Option<String>,
+    pub status: OAuthStatus,
+    /// The user after the round trip, when the app is signed in.
+    pub user: Option<User>,
+    /// The external account the flow was about.
+    pub external_account_id: Option<String>,
+    pub error: Option<CommandError>,
+    /// `true` when an OAuth sign-in created a new account.
+    pub new_user: bool,
+    /// With `needs_second_factor`: the sign-in to finish with `attempt_second_factor`.
+    pub second_factor: Option<SecondFactorStep>,
+}
+
+/// What a round trip was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthFlowKind {
+    Connect,
+    Reauthorize,
+    SignIn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthStatus {
+    AccountVerified,
+    AccountFailed,
+    SignedIn,
+    /// The provider vouched for the person; the account's second factor is still asked.
+    NeedsSecondFactor,
+    SignInFailed,
+    /// The flow's result could not be read (server down, …): `error` says why.
+    Error,
+}
+
+impl<S: Shell> Controller<S> {
+    /// The OAuth strategies the instance has enabled, e.g. `oauth_github`.
+    pub async fn oauth_strategies(&self) -> CommandResult<Vec<String>> {
+        Ok(self.client().await?.environment().await?.enabled_oauth_strategies())
+    }
+
+    /// Starts connecting an account and sends the browser to the provider.
+    pub async fn connect_external_account(
+        &self,
+        strategy: &str,
+        scopes: &[String],
+    ) -> CommandResult<OAuthStarted> {
+        let client = self.client().await?;
+        let (flow_id, redirect_url) = self.flows.start(FlowKind::Connect { strategy: strategy.to_owned() });
+        let account = client.create_external_account(strategy, &redirect_url, scopes).await;
+        self.open_browser(
+            flow_id,
+            account.map(|a| a.verification.and_then(|v| v.external_verification_redirect_url)),
+        )
+    }
+
+    /// Starts asking a connected account for more scopes.
+    pub async fn reauthorize_external_account(
+        &self,
+        id: &str,
+        scopes: &[String],
+    ) -> CommandResult<OAuthStarted> {
+        let client = self.client().await?;
+        let (flow_id, redirect_url) =
+            self.flows.start(FlowKind::Reauthorize { external_account_id: id.to_owned() });
+        let account = client.reauthorize_external_account(id, scopes, &redirect_url).await;
+        self.open_browser(
+            flow_id,
+            account.map(|a| a.verification.and_then(|v| v.external_verification_redirect_url)),
+        )
+    }
+
+    /// Starts signing in through a provider.
+    pub async fn sign_in_with_oauth(&self, strategy: &str) -> CommandResult<OAuthStarted> {
+        let client = self.client().await?;
+        let (flow_id, redirect_url) = self.flows.start(FlowKind::SignIn { strategy: strategy.to_owned() });
+        let sign_in = client.sign_in_with_oauth(strategy, &redirect_url).await;
+        if let Ok(sign_in) = &sign_in {
+            self.flows.attach_sign_in(&flow_id, &sign_in.id);
+        }
+        self.open_browser(
+            flow_id,
+            sign_in.map(|s| s.first_factor_verification.and_then(|v| v.external_verification_redirect_url)),
+        )
+    }
+
+    pub async fn destroy_external_account(&self, id: &str) -> CommandResult<()> {
+        self.client().await?.destroy_external_account(id).await?;
+        Ok(())
+    }
+
+    /// Forgets a flow the person cancelled: its callback, if it still comes, is dropped.
+    pub fn cancel_oauth(&self, flow_id: &str) {
+        self.flows.cancel(flow_id);
+    }
+
+    /// A deep link that arrived while the app runs: its flow is completed in the background and
+    /// the UI told how it ended; the window comes forward.
+    pub fn deliver_link(self: &Arc<Self>, url: String) {
+        let controller = self.clone();
+        self.runtime.spawn(async move {
+            if let Some(finished) = controller.complete_oauth(&url).await {
+                controller.shell.emit(Event::OAuthFinished(Box::new(finished)));
+                controller.shell.focus_window();
+            }
+        });
+    }
+
+    /// The link that started the app (the browser's redirect while the app was closed):
+    /// completed now, its result kept for [`Self::launch_oauth_result`], which the UI asks before
+    /// it loads the user.
+    pub fn complete_at_launch(self: &Arc<Self>, url: String) {
+        let controller = self.clone();
+        let completion = self.runtime.spawn(async move { controller.complete_oauth(&url).await });
+        *self.launch_flow.lock().unwrap_or_else(PoisonError::into_inner) = Some(completion);
+    }
+
+    /// How the flow whose link started the app ended, once; `None` when no link started it (or
+    /// the link named no flow of this app).
+    pub async fn launch_oauth_result(&self) -> CommandResult<Option<OAuthFinished>> {
+        let completion = self.launch_flow.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let Some(completion) = completion else { return Ok(None) };
+        match completion.await {
+            Ok(finished) => Ok(finished),
+            Err(error) => {
+                tracing::error!("the link that started the app could not be completed: {error}");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Completes the flow a deep link names. Links that name no pending flow are dropped here,
+    /// before any request: the app acts only on round trips it started.
+    pub async fn complete_oauth(&self, url: &str) -> Option<OAuthFinished> {
+        let flow = match self.flows.accept(url) {
+            Ok(flow) => flow,
+            Err(reason) => {
+                tracing::warn!("dropped a deep link: {reason}");
+                return None;
+            }
+        };
+        let result = match self.client().await {
+            Ok(client) => client.complete_flow(&flow).await.map_err(CommandError::from),
+            Err(error) => Err(error),
+        };
+        let (kind, strategy) = match &flow.kind {
+            FlowKind::Connect { strategy } => (OAuthFlowKind::Connect, Some(strategy.clone())),
+            FlowKind::Reauthorize { .. } => (OAuthFlowKind::Reauthorize, None),
+            FlowKind::SignIn { strategy } => (OAuthFlowKind::SignIn, Some(strategy.clone())),
+        };
+        let ended = OAuthFinished {
+            flow_id: flow.id.clone(),
+            kind,
+            strategy,
+            status: OAuthStatus::Error,
+            user: None,
+            external_account_id: None,
+            error: None,
+            new_user: false,
+            second_factor: None,
+        };
+        Some(match result {
+            Ok(FlowResult::AccountVerified { user, external_account }) => OAuthFinished {
+                status: OAuthStatus::AccountVerified,
+                user: Some(user),
+                external_account_id: Some(external_account.id),
+                ..ended
+            },
+            Ok(FlowResult::AccountFailed { user, external_account, error }) => OAuthFinished {
+                status: OAuthStatus::AccountFailed,
+                user: Some(user),
+                external_account_id: external_account.map(|a| a.id),
+                error: Some(error.into()),
+                ..ended
+            },
+            Ok(FlowResult::SignedIn { user, new_user }) => {
+                OAuthFinished { status: OAuthStatus::SignedIn, user: Some(user), new_user, ..ended }
+            }
+            Ok(FlowResult::NeedsSecondFactor { sign_in }) => OAuthFinished {
+                status: OAuthStatus::NeedsSecondFactor,
+                second_factor: Some(SecondFactorStep::of(*sign_in)),
+                ..ended
+            },
+            Ok(FlowResult::SignInFailed { error }) => {
+                OAuthFinished { status: OAuthStatus::SignInFailed, error: Some(error.into()), ..ended }
+            }
+            Err(error) => OAuthFinished { error: Some(error), ..ended },
+        })
+    }
+
+    /// Sends the system browser to where the server said the round trip continues; the flow is
+    /// forgotten when there is nowhere to go or no browser opens.
+    fn open_browser(
+        &self,
+        flow_id: String,
+        authorization_url: Result<Option<String>, userdesk_fapi::Error>,
+    ) -> CommandResult<OAuthStarted> {
+        let refused = match authorization_url {
+            Ok(Some(authorization_url)) => match self.shell.open_in_browser(&authorization_url) {
+                Ok(()) => return Ok(OAuthStarted { flow_id, authorization_url }),
+                Err(error) => CommandError::new(
+                    "browser_unavailable",
+                    format!("Could not open the web browser: {error}"),
+                ),
+            },
+            Ok(None) => CommandError::new(
+                "oauth_no_redirect",
+                "The server did not say where to continue in the browser.",
+            ),
+            Err(error) => error.into(),
+        };
+        self.flows.cancel(&flow_id);
+        Err(refused)
+    }
+}

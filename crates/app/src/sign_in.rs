@@ -1,0 +1,159 @@
+//! Signing in (password, then a second factor when the account has one), creating an account,
+//! and signing out.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+use userdesk_fapi::models::{SignIn, SignInStatus, SignUpStatus, User};
+use userdesk_fapi::{SecondFactor, SignUpParams};
+
+use crate::account::metadata_object;
+use crate::controller::Controller;
+use crate::error::{CommandError, CommandResult};
+use crate::shell::Shell;
+
+/// The outcome of a password sign-in.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SignInResult {
+    Complete {
+        user: Box<User>,
+    },
+    /// Two-factor is on: finish with `attempt_second_factor`.
+    NeedsSecondFactor(SecondFactorStep),
+}
+
+/// A sign-in whose first factor (password or provider) passed, waiting for the second.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SecondFactorStep {
+    pub sign_in_id: String,
+    /// `totp`, `phone_code`, `backup_code`, as the account allows.
+    pub strategies: Vec<String>,
+    pub phone: Option<SecondFactorPhone>,
+}
+
+impl SecondFactorStep {
+    pub(crate) fn of(sign_in: SignIn) -> Self {
+        let factors = sign_in.supported_second_factors.unwrap_or_default();
+        Self {
+            sign_in_id: sign_in.id,
+            strategies: factors.iter().map(|factor| factor.strategy.clone()).collect(),
+            phone: factors.iter().find(|factor| factor.strategy == "phone_code").and_then(|factor| {
+                Some(SecondFactorPhone {
+                    phone_number_id: factor.phone_number_id.clone()?,
+                    safe_identifier: factor.safe_identifier.clone().unwrap_or_default(),
+                })
+            }),
+        }
+    }
+}
+
+/// The phone a second-factor SMS goes to, partly masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SecondFactorPhone {
+    pub phone_number_id: String,
+    pub safe_identifier: String,
+}
+
+/// What the create-account screen sends.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SignUpForm {
+    pub email_address: String,
+    pub password: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// A JSON object copied onto the new account's unsafe metadata.
+    pub unsafe_metadata: Option<Value>,
+}
+
+impl<S: Shell> Controller<S> {
+    /// The signed-in user, or `None` when this device is signed out.
+    pub async fn current_user(&self) -> CommandResult<Option<User>> {
+        let client = self.client().await?;
+        if !client.has_token() {
+            return Ok(None);
+        }
+        match client.me().await {
+            Ok(user) => Ok(Some(user)),
+            Err(error) if error.is_signed_out() => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    pub async fn sign_in(&self, identifier: &str, password: &str) -> CommandResult<SignInResult> {
+        let client = self.client().await?;
+        let sign_in = client.sign_in_with_password(identifier, password).await?;
+        match sign_in.status {
+            SignInStatus::Complete => Ok(SignInResult::Complete { user: Box::new(client.me().await?) }),
+            SignInStatus::NeedsSecondFactor => {
+                Ok(SignInResult::NeedsSecondFactor(SecondFactorStep::of(sign_in)))
+            }
+            other => Err(CommandError::new(
+                "sign_in_incomplete",
+                format!(
+                    "This account needs another step to sign in ({other:?}), which Userdesk cannot do yet."
+                ),
+            )),
+        }
+    }
+
+    /// Sends the SMS code of a sign-in's second factor.
+    pub async fn prepare_second_factor(&self, sign_in_id: &str, phone_number_id: &str) -> CommandResult<()> {
+        let client = self.client().await?;
+        client.prepare_second_factor(sign_in_id, SecondFactor::PhoneCode, Some(phone_number_id)).await?;
+        Ok(())
+    }
+
+    /// Completes a sign-in with its second factor.
+    pub async fn attempt_second_factor(
+        &self,
+        sign_in_id: &str,
+        factor: SecondFactor,
+        code: &str,
+    ) -> CommandResult<User> {
+        let client = self.client().await?;
+        let sign_in = client.attempt_second_factor(sign_in_id, factor, code).await?;
+        if sign_in.status != SignInStatus::Complete {
+            return Err(CommandError::new("sign_in_incomplete", "The sign-in did not complete. Try again."));
+        }
+        Ok(client.me().await?)
+    }
+
+    /// Creates an account and sends the code that verifies its email; returns the sign-up's id.
+    pub async fn start_sign_up(&self, form: SignUpForm) -> CommandResult<String> {
+        let unsafe_metadata = form.unsafe_metadata.map(metadata_object).transpose()?;
+        let params = SignUpParams {
+            email_address: Some(form.email_address),
+            password: Some(form.password),
+            first_name: form.first_name.filter(|name| !name.trim().is_empty()),
+            last_name: form.last_name.filter(|name| !name.trim().is_empty()),
+            username: None,
+            unsafe_metadata,
+        };
+        let client = self.client().await?;
+        let sign_up = client.sign_up(&params).await?;
+        client.prepare_sign_up_verification(&sign_up.id).await?;
+        Ok(sign_up.id)
+    }
+
+    /// Verifies the new account's email; the account is signed in when this succeeds.
+    pub async fn verify_sign_up(&self, sign_up_id: &str, code: &str) -> CommandResult<User> {
+        let client = self.client().await?;
+        let sign_up = client.attempt_sign_up_verification(sign_up_id, code).await?;
+        if sign_up.status != SignUpStatus::Complete {
+            let missing = sign_up.missing_fields.join(", ");
+            return Err(CommandError::new(
+                "sign_up_incomplete",
+                format!("The account still needs: {missing}."),
+            ));
+        }
+        Ok(client.me().await?)
+    }
+
+    pub async fn sign_out(&self) -> CommandResult<()> {
+        match self.client().await?.sign_out().await {
+            Err(error) if !error.is_signed_out() => Err(error.into()),
+            _ => Ok(()),
+        }
+    }
+}

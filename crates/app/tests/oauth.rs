@@ -1,0 +1,96 @@
+//! Browser round trips through the flow registry: the browser is sent where the server says,
+//! the deep link it comes back with completes the flow once, and links the app did not start
+//! are dropped.
+
+mod common;
+
+use common::browser::{Browser, Consent};
+use common::App;
+use userdesk_app::{Event, OAuthFinished, OAuthFlowKind, OAuthStatus};
+
+fn finished(event: Event) -> OAuthFinished {
+    match event {
+        Event::OAuthFinished(finished) => *finished,
+        other => panic!("expected the end of a round trip, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn connecting_an_account_completes_through_the_deep_link_once() {
+    let (app, _) = App::signed_in().await;
+    let controller = &app.controller;
+    assert!(controller.oauth_strategies().await.unwrap().contains(&"oauth_github".to_owned()));
+
+    let started = controller.connect_external_account("oauth_github", &["repo".to_owned()]).await.unwrap();
+    assert_eq!(
+        app.shell.desktop().opened,
+        std::slice::from_ref(&started.authorization_url),
+        "the system browser opened"
+    );
+    let link = Browser::new().round_trip(&started.authorization_url, &Consent::approve()).await;
+    let link = link.deep_link().to_owned();
+    assert!(link.starts_with("dev.userdesk.app://"), "{link}");
+
+    controller.deliver_link(link.clone());
+    let ended = finished(app.next_event().await);
+    assert_eq!(
+        (ended.flow_id.as_str(), ended.kind, ended.status),
+        (started.flow_id.as_str(), OAuthFlowKind::Connect, OAuthStatus::AccountVerified)
+    );
+    assert_eq!(ended.strategy.as_deref(), Some("oauth_github"));
+    let user = ended.user.expect("the user after the round trip");
+    let account = user.external_accounts.iter().find(|a| Some(&a.id) == ended.external_account_id.as_ref());
+    assert!(account.expect("the connected account").approved_scopes().contains(&"repo"));
+    assert_eq!(app.shell.desktop().focused, 1, "the window came forward");
+
+    // The same link again, or one the app never started, does nothing.
+    assert_eq!(controller.complete_oauth(&link).await, None, "single use");
+    let forged = link.replace(&started.flow_id, "flow_forged");
+    assert_eq!(controller.complete_oauth(&forged).await, None);
+    assert_eq!(controller.complete_oauth("dev.userdesk.app://oauth-callback").await, None);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_denied_consent_reports_the_verification_error_and_a_cancelled_flow_is_dropped() {
+    let (app, _) = App::signed_in().await;
+    let controller = &app.controller;
+    let started = controller.connect_external_account("oauth_discord", &[]).await.unwrap();
+    let link = Browser::new().round_trip(&started.authorization_url, &Consent::deny()).await;
+    let ended = controller.complete_oauth(link.deep_link()).await.expect("a flow of this app");
+    assert_eq!(ended.status, OAuthStatus::AccountFailed);
+    assert!(ended.error.expect("why").code.starts_with("oauth_"), "a Clerk error code");
+
+    let cancelled = controller.connect_external_account("oauth_discord", &[]).await.unwrap();
+    controller.cancel_oauth(&cancelled.flow_id);
+    let link = Browser::new().round_trip(&cancelled.authorization_url, &Consent::approve()).await;
+    assert_eq!(controller.complete_oauth(link.deep_link()).await, None, "the person cancelled it");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_link_that_starts_the_app_is_completed_before_the_ui_asks() {
+    let app = App::start().await;
+    let controller = &app.controller;
+    let started = controller.sign_in_with_oauth("oauth_google").await.unwrap();
+    let link = Browser::new().round_trip(&started.authorization_url, &Consent::approve()).await;
+
+    controller.complete_at_launch(link.deep_link().to_owned());
+    let ended = controller.launch_oauth_result().await.unwrap().expect("the launch flow's result");
+    assert_eq!((ended.kind, ended.status), (OAuthFlowKind::SignIn, OAuthStatus::SignedIn));
+    assert!(ended.new_user, "the provider's person had no account yet");
+    assert_eq!(controller.current_user().await.unwrap(), ended.user, "signed in");
+    assert_eq!(controller.launch_oauth_result().await.unwrap(), None, "told once");
+    assert!(app.shell.take_events().is_empty(), "no event: the UI was not listening yet");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_browser_the_flow_is_forgotten_and_the_person_told() {
+    let (app, _) = App::signed_in().await;
+    app.shell.desktop().no_browser = true;
+    let error = app.controller.connect_external_account("oauth_github", &[]).await.unwrap_err();
+    assert_eq!(error.code, "browser_unavailable");
+    assert!(error.message.contains("no browser is installed"), "{}", error.message);
+    app.stop().await;
+}
