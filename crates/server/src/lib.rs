@@ -27,7 +27,9 @@ mod api;
 mod clock;
 mod config;
 mod demo;
+mod domain;
 mod error;
+mod http;
 mod ids;
 mod image_files;
 mod keys;
@@ -36,14 +38,12 @@ mod one_time_code;
 mod outbox;
 mod password;
 mod secret_key;
+mod state;
 mod store;
 mod tokens;
 mod totp;
 
-pub use api::{
-    BODY_LIMIT, METADATA_MAX_BYTES, NAME_MAX_LENGTH, PROFILE_IMAGE_MAX_BYTES, USERNAME_MAX_LENGTH,
-    USERNAME_MIN_LENGTH,
-};
+pub use api::PROFILE_IMAGE_MAX_BYTES;
 pub use clock::Clock;
 pub use config::{
     Config, Mode, DEFAULT_CODE_LIFETIME, DEFAULT_LINK_LIFETIME, DEFAULT_REDIRECT_SCHEMES, DEFAULT_REGION,
@@ -52,6 +52,8 @@ pub use config::{
 pub use config::{DEFAULT_OAUTH_HTTP_TIMEOUT, DEFAULT_OAUTH_NONCE_LIFETIME, DEFAULT_OAUTH_STATE_LIFETIME};
 pub use demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
 pub use error::{Error, FieldError, Result};
+pub use http::form::BODY_LIMIT;
+pub use http::validate::{METADATA_MAX_BYTES, NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH};
 pub use image_files::IMAGES_DIR;
 pub use keys::{AT_REST_KEY_FILE, FIREBASE_SERVICE_ACCOUNT_FILE, SIGNING_KEY_FILE};
 pub use oauth::{ClientAuth, OAuthConfigFile, OAuthProviderConfig, UserInfoFormat};
@@ -135,7 +137,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     let secret_key: Arc<str> =
         secret_key::resolve(config.secret_key.as_deref(), &config.data_dir, config.mode)?.into();
     tokens::validate(&config.jwt_templates)?;
-    let security = Arc::new(api::SecuritySettings {
+    let security = Arc::new(state::SecuritySettings {
         clock: config.clock.clone(),
         keys: keys::KeyStore::open(&config.data_dir, config.firebase_service_account.as_deref())?,
         at_rest: keys::AtRestKey::load_or_create(&config.data_dir)?,
@@ -153,12 +155,12 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     let local_addr = listener.local_addr().map_err(|e| Error::io("reading the listening address", e))?;
     let oauth = Arc::new(oauth::OAuth::new(&config, &format!("http://{local_addr}"))?);
     let server_oauth = oauth.clone();
-    let app = api::router(api::AppState {
+    let app = api::router(state::AppState {
         db: db.clone(),
         secret_key: secret_key.clone(),
         mode: config.mode,
         base_url: format!("http://{local_addr}").into(),
-        verification: Arc::new(api::VerificationSettings {
+        verification: Arc::new(state::VerificationSettings {
             code_lifetime: config.code_lifetime,
             link_lifetime: config.link_lifetime,
             resend_cooldown: config.resend_cooldown,

@@ -5,9 +5,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use userdesk_fapi::models::{Client, Envelope};
 
-use super::native_client::CurrentClient;
-use super::{render, AppState};
+use super::render;
 use crate::error::Result;
+use crate::http::native_client::CurrentClient;
+use crate::state::AppState;
 use crate::store::{clients, sessions};
 
 /// The routes.

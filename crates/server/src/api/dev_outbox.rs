@@ -12,11 +12,11 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::form::Query;
-use super::html::{self, Tone};
-use super::AppState;
 use crate::error::{FieldError, Result};
+use crate::http::form::Query;
+use crate::http::html::{self, Tone};
 use crate::outbox::OutboxMessage;
+use crate::state::AppState;
 use crate::store;
 
 const DEFAULT_LIMIT: usize = 50;

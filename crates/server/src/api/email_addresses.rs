@@ -7,13 +7,16 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, EmailAddress, Envelope};
 
-use super::form::{Form, PathId};
 use super::identifications::{self as shared, Kind};
-use super::signed_in::SignedIn;
-use super::{millis, render, validate, AppState};
+use super::render;
 use crate::error::{FieldError, Result};
+use crate::http::form::{Form, PathId};
+use crate::http::signed_in::SignedIn;
+use crate::http::validate;
 use crate::ids::{new_client_token, now_ms, token_hash};
 use crate::outbox::{self, Outgoing};
+use crate::state::millis;
+use crate::state::AppState;
 use crate::store::identifications::{self, Prepared};
 
 /// The routes.

@@ -13,9 +13,9 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use userdesk_fapi::models::Environment;
 
-use super::AppState;
 use crate::config::Mode;
 use crate::error::{Error, Result};
+use crate::state::AppState;
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -261,8 +261,8 @@ fn user_settings() -> Value {
         "password_settings": {
             "disable_hibp": true,
             "disable_password_reverification": true,
-            "min_length": super::validate::PASSWORD_MIN_LENGTH,
-            "max_length": super::validate::PASSWORD_MAX_LENGTH,
+            "min_length": crate::http::validate::PASSWORD_MIN_LENGTH,
+            "max_length": crate::http::validate::PASSWORD_MAX_LENGTH,
             "require_special_char": false,
             "require_numbers": false,
             "require_uppercase": false,
@@ -273,8 +273,8 @@ fn user_settings() -> Value {
             "allowed_special_characters": "",
         },
         "username_settings": {
-            "min_length": super::validate::USERNAME_MIN_LENGTH,
-            "max_length": super::validate::USERNAME_MAX_LENGTH,
+            "min_length": crate::http::validate::USERNAME_MIN_LENGTH,
+            "max_length": crate::http::validate::USERNAME_MAX_LENGTH,
             "allow_extended_special_characters": false,
             "allow_numeric_usernames": true,
         },

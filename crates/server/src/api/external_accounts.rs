@@ -28,13 +28,15 @@ use userdesk_fapi::models::{
     ClerkError, DeletedObject, Envelope, ExternalAccount, Verification, VerificationStatus,
 };
 
-use super::form::{Params, PathId};
 use super::oauth_callback::{self, RoundTrip};
-use super::signed_in::SignedIn;
-use super::{render, validate, AppState};
+use super::render;
 use crate::error::{Error, FieldError, Result};
+use crate::http::form::{Params, PathId};
+use crate::http::signed_in::SignedIn;
+use crate::http::validate;
 use crate::ids::now_ms;
 use crate::oauth::Provider;
+use crate::state::AppState;
 use crate::store::external_accounts::{self as store, ExternalAccountRow};
 use crate::store::oauth_flows::Purpose;
 use crate::store::users;
@@ -98,7 +100,7 @@ impl<S: Send + Sync> FromRequest<S> for FormWithArrays {
             .map_err(|_| Error::UnsupportedMediaType("(not ASCII)".into()))?;
         let body = Bytes::from_request(request, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                Error::BodyTooLarge { limit: super::BODY_LIMIT }
+                Error::BodyTooLarge { limit: crate::http::form::BODY_LIMIT }
             } else {
                 Error::MalformedBody(rejection.body_text())
             }
@@ -297,7 +299,7 @@ async fn create(
     let endpoints = oauth_callback::endpoints(&state, &provider).await?;
 
     let user_id = signed_in.session.user_id.clone();
-    let expire_at = now_ms() + super::millis(state.oauth.state_lifetime);
+    let expire_at = now_ms() + crate::state::millis(state.oauth.state_lifetime);
     let mut tx = state.db.write().await?;
     store::delete_unlinked(&mut tx, &user_id, &provider.strategy).await?;
     let account_id = store::insert_unverified(&mut tx, &user_id, &provider.strategy, expire_at).await?;
@@ -359,7 +361,7 @@ async fn reauthorize(
     let hints = oidc_hints(params)?;
     let endpoints = oauth_callback::endpoints(&state, &provider).await?;
 
-    let expire_at = now_ms() + super::millis(state.oauth.state_lifetime);
+    let expire_at = now_ms() + crate::state::millis(state.oauth.state_lifetime);
     let mut tx = state.db.write().await?;
     // Gone in the meantime?
     store::find_for_user(&mut tx, &user_id, &account_id).await?.ok_or(Error::NotFound("external account"))?;

@@ -22,13 +22,16 @@
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::{DeletedObject, Envelope};
 
-use super::form::Params;
-use super::signed_in::SignedIn;
-use super::{millis, render, validate, AppState};
+use super::render;
 use crate::error::{Error, Result};
+use crate::http::form::Params;
+use crate::http::signed_in::SignedIn;
+use crate::http::validate;
 use crate::ids::now_ms;
 use crate::one_time_code::{self, MAX_ATTEMPTS};
 use crate::outbox::{self, OutboxChannel, Outgoing};
+use crate::state::millis;
+use crate::state::AppState;
 use crate::store::identifications::{self, Prepared, VerificationRow};
 use crate::store::users::{self, IdentificationRow, UserRow};
 

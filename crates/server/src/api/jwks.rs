@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::AppState;
 use crate::error::Result;
+use crate::state::AppState;
 
 /// The routes.
 pub fn router() -> Router<AppState> {

@@ -5,10 +5,12 @@ use axum::routing::{get, patch};
 use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, Envelope, User};
 
-use super::form::Form;
-use super::signed_in::SignedIn;
-use super::{identifications, render, validate, AppState};
+use super::{identifications, render};
 use crate::error::{Error, FieldError, Result};
+use crate::http::form::Form;
+use crate::http::signed_in::SignedIn;
+use crate::http::validate;
+use crate::state::AppState;
 use crate::store::users::{self, MetadataKind, ProfileChange};
 
 /// The params of `PATCH /v1/me` in the 2026-05-12 spec.
@@ -36,12 +38,12 @@ async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Js
 }
 
 /// A text field of the form: `None` when absent, `Some(None)` when empty (clear it).
-fn clearable<'a>(form: &'a super::form::Params, name: &str) -> Result<Option<Option<&'a str>>> {
+fn clearable<'a>(form: &'a crate::http::form::Params, name: &str) -> Result<Option<Option<&'a str>>> {
     Ok(form.one(name)?.map(|value| Some(value).filter(|v| !v.is_empty())))
 }
 
 /// Public and private metadata are the Backend API's to change: refused, with a message saying so.
-fn refuse_backend_metadata(form: &super::form::Params) -> Result<()> {
+fn refuse_backend_metadata(form: &crate::http::form::Params) -> Result<()> {
     match ["public_metadata", "private_metadata"].into_iter().find(|name| form.contains(name)) {
         Some(name) => Err(FieldError::unknown_because(
             name,

@@ -42,14 +42,15 @@ use sqlx::SqliteConnection;
 use userdesk_fapi::models::ClerkError;
 
 use super::external_accounts::FormWithArrays;
-use super::form::{Params, Query};
-use super::html::{self, Tone};
-use super::native_client::CurrentClient;
-use super::sessions::start_session;
-use super::{two_factor, AppState};
+use super::two_factor;
+use crate::domain;
 use crate::error::{Error, Result};
+use crate::http::form::{Params, Query};
+use crate::http::html::{self, Tone};
+use crate::http::native_client::CurrentClient;
 use crate::ids::{now_ms, random_base62};
 use crate::oauth::{Endpoints, Failure, Identity, Provider, CALLBACK_PATH};
+use crate::state::AppState;
 use crate::store::external_accounts::{self, IdentityTaken};
 use crate::store::oauth_flows::{self, NewState, Purpose, StateRow};
 use crate::store::sessions::{self, Activity};
@@ -322,7 +323,7 @@ async fn finish(state: &AppState, params: &Params) -> Result<String> {
             match succeed(state, &row, &identity, &granted).await? {
                 Ok(done) => {
                     let mut tx = state.db.write().await?;
-                    let expire_at = now_ms() + super::millis(state.oauth.nonce_lifetime);
+                    let expire_at = now_ms() + crate::state::millis(state.oauth.nonce_lifetime);
                     let nonce = oauth_flows::insert_nonce(&mut tx, &row.client_id, expire_at).await?;
                     tx.commit().await?;
                     let target = match done {
@@ -451,7 +452,7 @@ async fn succeed(
                     } else {
                         // The app's user agent (kept when it started the sign-in), not the browser's.
                         let activity = Activity { user_agent: row.user_agent.clone(), ip_address: None };
-                        let session = start_session(
+                        let session = domain::sessions::start(
                             &mut tx,
                             &row.client_id,
                             &user.id,

@@ -22,14 +22,16 @@ use userdesk_fapi::models::{
 };
 
 use super::external_accounts::{oidc_hints, provider_for, redirect_urls, refuse_unsupported};
-use super::form::Params;
-use super::native_client::CurrentClient;
 use super::oauth_callback::{self, RoundTrip};
-use super::sessions::start_session;
+use super::render;
 use super::sign_ins::ensure_signed_out;
-use super::{render, validate, AppState};
+use crate::domain;
 use crate::error::{Error, FieldError, Result};
+use crate::http::form::Params;
+use crate::http::native_client::CurrentClient;
+use crate::http::validate;
 use crate::ids::{new_id, now_ms};
+use crate::state::AppState;
 use crate::store::oauth_flows::{self, Purpose};
 use crate::store::sessions::Activity;
 use crate::store::users::{self, NewUser};
@@ -122,7 +124,7 @@ pub async fn start(
     }
     let endpoints = oauth_callback::endpoints(state, &provider).await?;
 
-    let expire_at = now_ms() + super::millis(state.oauth.state_lifetime);
+    let expire_at = now_ms() + crate::state::millis(state.oauth.state_lifetime);
     let agent = user_agent(headers);
     let mut tx = state.db.write().await?;
     // Again under the write lock: a sign-in completed meanwhile wins.
@@ -234,7 +236,8 @@ pub async fn transfer(
         .unwrap_or_else(|| identity.provider_user_id.clone());
     let activity = Activity { user_agent: user_agent(headers), ip_address: None };
     let session =
-        start_session(&mut tx, &client.id, &user_id, &identifier, &taken.provider, &activity).await?;
+        domain::sessions::start(&mut tx, &client.id, &user_id, &identifier, &taken.provider, &activity)
+            .await?;
 
     let now = now_ms();
     let from_oauth = format!("from_{}", taken.provider);

@@ -24,11 +24,13 @@ use axum::{Json, Router};
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::{Envelope, User};
 
-use super::form::{Form, Params};
-use super::signed_in::SignedIn;
-use super::{render, validate, AppState};
+use super::render;
 use crate::error::{Error, FieldError, Result};
+use crate::http::form::{Form, Params};
+use crate::http::signed_in::SignedIn;
+use crate::http::validate;
 use crate::password;
+use crate::state::AppState;
 use crate::store::{sessions, users};
 
 /// The most common passwords, lower-cased, one a line.

@@ -16,11 +16,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, Envelope, PhoneNumber};
 
-use super::form::{Form, Params, PathId};
 use super::identifications::{self as shared, Kind};
-use super::signed_in::SignedIn;
-use super::{render, validate, AppState};
+use super::render;
 use crate::error::{Error, FieldError, Result};
+use crate::http::form::{Form, Params, PathId};
+use crate::http::signed_in::SignedIn;
+use crate::http::validate;
+use crate::state::AppState;
 use crate::store::{identifications, users};
 
 /// The routes.

@@ -19,11 +19,12 @@ use sha2::{Digest, Sha256};
 use userdesk_avatar::{Limits, Options};
 use userdesk_fapi::models::{DeletedObject, Envelope, Image};
 
-use super::form::media_type;
-use super::signed_in::SignedIn;
-use super::{render, AppState};
+use super::render;
 use crate::error::{Error, FieldError, Result};
+use crate::http::form::media_type;
+use crate::http::signed_in::SignedIn;
 use crate::image_files::{is_image_id, new_image_id};
+use crate::state::AppState;
 use crate::store::users::{self, ProfileImage, UserRow};
 
 /// The largest picture accepted (10 MiB), as uploaded.

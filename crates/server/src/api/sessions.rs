@@ -1,26 +1,18 @@
-//! `/v1/client/sessions/{id}`: one session of this client; and how every way of signing in
-//! starts a session.
+//! `/v1/client/sessions/{id}`: one session of this client.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::header::USER_AGENT;
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use sqlx::SqliteConnection;
 use userdesk_fapi::models::{Envelope, Session};
 
-use super::form::{Form, PathId};
-use super::native_client::CurrentClient;
-use super::{render, AppState};
+use super::render;
 use crate::error::{Error, FieldError, Result};
+use crate::http::activity::RequestActivity;
+use crate::http::form::{Form, PathId};
+use crate::http::native_client::CurrentClient;
 use crate::ids::now_ms;
-use crate::store::sessions::{Activity, SessionRow};
+use crate::state::AppState;
 use crate::store::{clients, sessions, users};
-
-/// The longest `User-Agent` kept.
-const USER_AGENT_MAX_LENGTH: usize = 512;
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -29,46 +21,6 @@ pub fn router() -> Router<AppState> {
         .route("/v1/client/sessions/{session_id}/end", post(end_session))
         .route("/v1/client/sessions/{session_id}/remove", post(remove_session))
         .route("/v1/client/sessions/{session_id}/touch", post(touch_session))
-}
-
-/// Where a request comes from: its `User-Agent` and the peer's address (the server listens on
-/// loopback only, so there is no proxy whose forwarding headers could be believed).
-#[derive(Debug, Clone, Default)]
-pub struct RequestActivity(pub Activity);
-
-impl<S: Send + Sync> FromRequestParts<S> for RequestActivity {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self> {
-        let user_agent = parts
-            .headers
-            .get(USER_AGENT)
-            .and_then(|value| value.to_str().ok())
-            .map(|agent| agent.chars().take(USER_AGENT_MAX_LENGTH).collect::<String>())
-            .filter(|agent| !agent.trim().is_empty());
-        let ip_address =
-            parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip().to_string());
-        Ok(Self(Activity { user_agent, ip_address }))
-    }
-}
-
-/// Signs `user_id` in on the client: a new active session, recorded with where it came from,
-/// becomes the client's active one, and the user's sign-in is recorded. Every way of signing in
-/// (or up) ends here.
-pub async fn start_session(
-    conn: &mut SqliteConnection,
-    client_id: &str,
-    user_id: &str,
-    identifier: &str,
-    strategy: &str,
-    activity: &Activity,
-) -> Result<SessionRow> {
-    let session =
-        sessions::create(conn, client_id, user_id, identifier, activity.user_agent.as_deref()).await?;
-    sessions::record_activity(conn, &session.id, activity, session.created_at).await?;
-    clients::signed_in(conn, client_id, &session.id, strategy).await?;
-    users::record_sign_in(conn, user_id, session.created_at).await?;
-    Ok(session)
 }
 
 /// Makes an active session of this client the one in use and records where it is used from.

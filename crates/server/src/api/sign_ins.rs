@@ -12,13 +12,16 @@ use axum::{Json, Router};
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::{Envelope, SignIn};
 
-use super::form::{Form, PathId};
-use super::native_client::CurrentClient;
-use super::sessions::{start_session, RequestActivity};
-use super::{render, two_factor, validate, AppState};
+use super::{render, two_factor};
+use crate::domain;
 use crate::error::{Error, FieldError, Result};
+use crate::http::activity::RequestActivity;
+use crate::http::form::{Form, PathId};
+use crate::http::native_client::CurrentClient;
+use crate::http::validate;
 use crate::ids::now_ms;
 use crate::password;
+use crate::state::AppState;
 use crate::store::sign_ins::NewSignIn;
 use crate::store::users::UserRow;
 use crate::store::{clients, sessions, sign_ins, users};
@@ -208,7 +211,8 @@ async fn create_sign_in(
         tx.commit().await?;
         return Ok(Json(envelope));
     }
-    let session = start_session(&mut tx, &client.id, &user.id, identifier, "password", &activity).await?;
+    let session =
+        domain::sessions::start(&mut tx, &client.id, &user.id, identifier, "password", &activity).await?;
     let sign_in_id = sign_ins::create(
         &mut tx,
         NewSignIn {
@@ -291,7 +295,8 @@ async fn attempt_first_factor(
         return Ok(Json(envelope));
     }
     let identifier = row.identifier.clone().unwrap_or_default();
-    let session = start_session(&mut tx, &client.id, &user.id, &identifier, "password", &activity).await?;
+    let session =
+        domain::sessions::start(&mut tx, &client.id, &user.id, &identifier, "password", &activity).await?;
     sign_ins::record_first_factor(&mut tx, &row.id, "password", true, Some(&session.id)).await?;
     let envelope = respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;

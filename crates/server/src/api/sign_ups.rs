@@ -29,16 +29,20 @@ use userdesk_fapi::models::{
     Envelope, SignUp, SignUpStatus, SignUpVerifications, Verification, VerificationStatus,
 };
 
-use super::form::{Form, Params, PathId};
-use super::native_client::CurrentClient;
-use super::sessions::{start_session, RequestActivity};
 use super::two_factor::ensure_cooldown_passed;
-use super::{millis, passwords, render, sign_ins, validate, AppState};
+use super::{passwords, render, sign_ins};
+use crate::domain;
 use crate::error::{Error, FieldError, Result};
+use crate::http::activity::RequestActivity;
+use crate::http::form::{Form, Params, PathId};
+use crate::http::native_client::CurrentClient;
+use crate::http::validate;
 use crate::ids::now_ms;
 use crate::one_time_code::{self, MAX_ATTEMPTS};
 use crate::outbox::{self, OutboxChannel, Outgoing};
 use crate::password;
+use crate::state::millis;
+use crate::state::AppState;
 use crate::store::sessions::Activity;
 use crate::store::sign_ups::{self, SignUpFields, SignUpRow};
 use crate::store::users::{self, NewUser};
@@ -377,7 +381,7 @@ async fn complete_if_ready(
         .await?
         .ok_or_else(|| Error::Internal("the new user's email address vanished".into()))?;
     sign_ups::finish_user(conn, &user_id, &email_id, &row).await?;
-    let session = start_session(conn, client_id, &user_id, email, EMAIL_STRATEGY, activity).await?;
+    let session = domain::sessions::start(conn, client_id, &user_id, email, EMAIL_STRATEGY, activity).await?;
     sign_ups::complete(conn, &row.id, &user_id, &session.id).await?;
     tracing::info!(user = %user_id, session = %session.id, "signed up");
     Ok(())

@@ -16,12 +16,12 @@ use axum::routing::post;
 use axum::{Json, Router};
 use userdesk_fapi::models::Token;
 
-use super::form::{Form, Params, PathId};
-use super::native_client::CurrentClient;
-use super::signed_in::SignedIn;
-use super::AppState;
 use crate::error::{Error, FieldError, Result};
+use crate::http::form::{Form, Params, PathId};
+use crate::http::native_client::CurrentClient;
+use crate::http::signed_in::SignedIn;
 use crate::ids::now_ms;
+use crate::state::AppState;
 use crate::store::sessions::{self, SessionRow};
 use crate::tokens::{self, JwtTemplate, Subject};
 

@@ -33,15 +33,19 @@ use userdesk_fapi::models::{
     VerificationStatus,
 };
 
-use super::form::{Form, PathId};
-use super::native_client::CurrentClient;
-use super::sessions::{start_session, RequestActivity};
-use super::signed_in::SignedIn;
-use super::{identifications, millis, render, sign_ins, validate, AppState};
+use super::{identifications, render, sign_ins};
+use crate::domain;
 use crate::error::{Error, FieldError, Result};
+use crate::http::activity::RequestActivity;
+use crate::http::form::{Form, PathId};
+use crate::http::native_client::CurrentClient;
+use crate::http::signed_in::SignedIn;
+use crate::http::validate;
 use crate::ids::{new_id, now_ms};
 use crate::one_time_code::{self, MAX_ATTEMPTS};
 use crate::outbox::{self, OutboxChannel, Outgoing};
+use crate::state::millis;
+use crate::state::AppState;
 use crate::store::identifications::list_for_user;
 use crate::store::second_factors::{self, SecondFactorRow};
 use crate::store::totp::TotpRow;
@@ -386,7 +390,8 @@ async fn attempt_second_factor(
     sign_ins::ensure_signed_out(&mut tx, &client.id).await?;
     second_factors::record_attempt(&mut tx, &row.id, strategy, "verified").await?;
     let identifier = row.identifier.clone().unwrap_or_default();
-    let session = start_session(&mut tx, &client.id, &user.id, &identifier, "password", &activity).await?;
+    let session =
+        domain::sessions::start(&mut tx, &client.id, &user.id, &identifier, "password", &activity).await?;
     sessions::record_second_factor(&mut tx, &session.id, session.created_at).await?;
     second_factors::set_sign_in_status(&mut tx, &row.id, "complete", Some(&session.id)).await?;
     let envelope = sign_ins::respond(&mut tx, &state.base_url, &client.id, &row.id).await?;

@@ -14,12 +14,13 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::form::Query;
-use super::html::{self, Tone};
 use super::identifications::{self as shared, Kind};
-use super::{render, AppState};
+use super::render;
 use crate::error::{Error, Result};
+use crate::http::form::Query;
+use crate::http::html::{self, Tone};
 use crate::ids::{now_ms, token_hash};
+use crate::state::AppState;
 use crate::store::identifications;
 
 /// Link tokens are 48 characters; anything much longer is not ours and is not worth hashing.

@@ -40,8 +40,10 @@ use sha2::{Digest, Sha256};
 use super::catalog::{self, KnownProvider};
 use super::config::{ClientAuth, UserInfoFormat};
 use super::{Endpoints, Provider, Source, CALLBACK_PATH};
-use crate::api::{html_escape as escape, html_page, AppState, Form, HtmlTone, Params, Query};
+use crate::http::form::{Form, Params, Query};
+use crate::http::html::{escape, page as html_page, Tone as HtmlTone};
 use crate::ids::{constant_time_eq, now_ms, random_base62};
+use crate::state::AppState;
 
 /// How long an authorization code holds.
 const CODE_LIFETIME_MS: i64 = 5 * 60 * 1000;
@@ -351,7 +353,7 @@ impl IdentityForm {
 
     /// The person, or what is wrong with the form.
     fn person(&self, key: &str) -> Result<Person, String> {
-        let email = crate::api::validate_email("email", &self.email)
+        let email = crate::http::validate::email_address("email", &self.email)
             .map_err(|_| "Enter a valid email address.".to_owned())?;
         for (label, value) in
             [("First name", &self.first_name), ("Last name", &self.last_name), ("Username", &self.username)]

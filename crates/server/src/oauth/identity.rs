@@ -9,7 +9,7 @@ use super::config::UserInfoFormat;
 /// Longest provider user id kept.
 const ID_MAX_LENGTH: usize = 255;
 /// Longest name or username kept (longer ones are cut).
-const TEXT_MAX_LENGTH: usize = crate::api::NAME_MAX_LENGTH;
+const TEXT_MAX_LENGTH: usize = crate::http::validate::NAME_MAX_LENGTH;
 /// Longest avatar URL kept (longer ones are dropped).
 const URL_MAX_LENGTH: usize = 2048;
 
@@ -114,7 +114,7 @@ fn text(value: Option<&Value>) -> Option<String> {
 }
 
 fn email(value: &str) -> Option<String> {
-    crate::api::validate_email("email", value.trim()).ok()
+    crate::http::validate::email_address("email", value.trim()).ok()
 }
 
 fn avatar(value: &str) -> Option<String> {

@@ -6,10 +6,12 @@ use axum::{Json, Router};
 use serde_json::{Map, Value};
 use sqlx::SqliteConnection;
 
-use super::super::form::{JsonBody, PathId};
-use super::super::{render, validate, AppState};
+use super::super::render;
 use crate::error::{Error, FieldError, Result};
+use crate::http::form::{JsonBody, PathId};
+use crate::http::validate;
 use crate::password;
+use crate::state::AppState;
 use crate::store::users::{self, MetadataKind, NewUser};
 
 /// Fields of `POST /users` in the spec that this server does not implement.

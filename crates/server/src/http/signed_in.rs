@@ -6,9 +6,9 @@ use axum::http::request::Parts;
 
 use super::form::Query;
 use super::native_client::CurrentClient;
-use super::AppState;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
+use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 use crate::store::{clients, sessions, users};
 

@@ -110,7 +110,7 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
 }
 
 /// The media type of the body, lower-cased and without parameters (`charset=…`).
-pub(super) fn media_type(headers: &HeaderMap) -> Result<Option<String>> {
+pub fn media_type(headers: &HeaderMap) -> Result<Option<String>> {
     match headers.get(CONTENT_TYPE) {
         None => Ok(None),
         Some(value) => {

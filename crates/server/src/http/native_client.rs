@@ -12,9 +12,9 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::AppState;
 use crate::error::{Error, Result};
 use crate::ids::{new_client_token, token_hash};
+use crate::state::AppState;
 use crate::store::clients;
 
 /// Tokens are 48 characters; anything much longer is not ours and is not worth hashing.

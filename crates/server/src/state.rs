@@ -1,0 +1,63 @@
+//! What every handler can reach: the database, the settings, the OAuth providers. Kept out of
+//! `api` so that leaves (`http`, `oauth`'s development provider) can name it without importing
+//! the handlers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::Mode;
+use crate::store::Db;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The Backend API secret key.
+    pub secret_key: Arc<str>,
+    /// Development or production.
+    pub mode: Mode,
+    /// The server's own base URL (`http://127.0.0.1:PORT`), for the links it sends.
+    pub base_url: Arc<str>,
+    /// How codes and links are made and sent.
+    pub verification: Arc<VerificationSettings>,
+    /// The OAuth providers and the settings of their round trips.
+    pub oauth: Arc<crate::oauth::OAuth>,
+    /// Signing keys, JWT templates, secrets at rest and the clock.
+    pub security: Arc<SecuritySettings>,
+    /// The profile images' files.
+    pub images: Arc<crate::image_files::ImageFiles>,
+}
+
+/// What tokens and two-step verification need.
+#[derive(Debug)]
+pub struct SecuritySettings {
+    /// The time TOTP codes are checked against and tokens carry.
+    pub clock: crate::clock::Clock,
+    /// The keys tokens are signed with.
+    pub keys: crate::keys::KeyStore,
+    /// Encrypts TOTP secrets, keys backup-code hashes.
+    pub at_rest: crate::keys::AtRestKey,
+    /// The JWT templates.
+    pub jwt_templates: Vec<crate::tokens::JwtTemplate>,
+}
+
+/// The configuration of verifications, as the handlers use it.
+#[derive(Debug, Clone)]
+pub struct VerificationSettings {
+    /// How long a code holds.
+    pub code_lifetime: Duration,
+    /// How long an email link holds.
+    pub link_lifetime: Duration,
+    /// The least time between two sends to one identification.
+    pub resend_cooldown: Duration,
+    /// Where national phone numbers are read.
+    pub default_region: phonenumber::country::Id,
+    /// App schemes an email link may redirect to.
+    pub redirect_schemes: Vec<String>,
+}
+
+/// `duration` in milliseconds, as timestamps count.
+pub fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
