@@ -527,16 +527,6 @@ impl FieldError {
         )
     }
 
-    /// The password is shorter than allowed.
-    pub fn password_too_short(min: usize) -> Self {
-        Self::new(
-            "form_password_length_too_short",
-            "password",
-            "Passwords must be 8 characters or more.",
-            format!("Passwords must be {min} characters or more."),
-        )
-    }
-
     /// The username's length is outside the allowed range.
     pub fn username_length(min: usize, max: usize) -> Self {
         let why = format!("Username must be between {min} and {max} characters long.");

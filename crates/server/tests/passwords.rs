@@ -5,6 +5,7 @@ mod common;
 use common::browser::Consent;
 use common::{oauth, TestServer};
 use reqwest::{Method, StatusCode};
+use serde_json::json;
 use userdesk_server::{DEMO_EMAIL, DEMO_PASSWORD};
 
 #[tokio::test]
@@ -118,4 +119,25 @@ async fn the_password_goes_only_when_another_way_to_sign_in_exists() {
     // Setting one again needs no current password.
     client.change_password("", "back-again-password", false).await.expect("set");
     assert!(client.me().await.expect("me").password_enabled);
+}
+
+/// The Backend API holds a new user's password to the same policy as sign-up and change: a
+/// common one is refused (it once checked the length only). A migration may still skip it.
+#[tokio::test]
+async fn the_backend_api_refuses_a_common_password() {
+    let server = TestServer::start().await;
+    let raw = server.raw();
+    let key = Some(server.secret_key.as_str());
+    for common in ["password", "12345678", "Qwertyuiop"] {
+        let body = json!({"email_address": ["common@example.com"], "password": common});
+        let reply = raw.backend(Method::POST, "/v1/users", key, Some(body)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{common}: {}", reply.body);
+        assert_eq!((reply.code(), reply.param()), ("form_password_pwned", Some("password")), "{common}");
+    }
+    let body = json!({"email_address": ["common@example.com"], "password": "short"});
+    let reply = raw.backend(Method::POST, "/v1/users", key, Some(body)).await;
+    assert_eq!((reply.code(), reply.param()), ("form_password_length_too_short", Some("password")));
+    let body = json!({"email_address": ["common@example.com"], "password": "password", "skip_password_checks": true});
+    let reply = raw.backend(Method::POST, "/v1/users", key, Some(body)).await;
+    assert_eq!(reply.status, StatusCode::OK, "a migration skips the checks: {}", reply.body);
 }

@@ -261,8 +261,8 @@ fn user_settings() -> Value {
         "password_settings": {
             "disable_hibp": true,
             "disable_password_reverification": true,
-            "min_length": crate::http::validate::PASSWORD_MIN_LENGTH,
-            "max_length": crate::http::validate::PASSWORD_MAX_LENGTH,
+            "min_length": crate::password::PASSWORD_MIN_LENGTH,
+            "max_length": crate::password::PASSWORD_MAX_LENGTH,
             "require_special_char": false,
             "require_numbers": false,
             "require_uppercase": false,

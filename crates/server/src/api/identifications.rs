@@ -23,6 +23,7 @@ use sqlx::SqliteConnection;
 use userdesk_fapi::models::{DeletedObject, Envelope};
 
 use super::render;
+use crate::domain;
 use crate::error::{Error, Result};
 use crate::http::form::Params;
 use crate::http::signed_in::SignedIn;
@@ -207,15 +208,8 @@ pub fn ensure_can_send(
         return Err(Error::VerificationAlreadyVerified);
     }
     outbox::ensure_deliverable(state.mode, kind.channel())?;
-    let cooldown = millis(state.verification.resend_cooldown);
     if let Some(sent_at) = current.and_then(|v| v.sent_at) {
-        let wait = sent_at.saturating_add(cooldown) - now;
-        if wait > 0 {
-            // Rounded up: "retry in 1 s" must never be too early.
-            let retry_after_secs =
-                u64::try_from(wait.div_euclid(1000) + i64::from(wait % 1000 != 0)).unwrap_or(1);
-            return Err(Error::TooManyRequests { retry_after_secs: retry_after_secs.max(1) });
-        }
+        domain::verification::ensure_cooldown_passed(state, sent_at, now)?;
     }
     Ok(())
 }

@@ -42,7 +42,6 @@ use sqlx::SqliteConnection;
 use userdesk_fapi::models::ClerkError;
 
 use super::external_accounts::FormWithArrays;
-use super::two_factor;
 use crate::domain;
 use crate::error::{Error, Result};
 use crate::http::form::{Params, Query};
@@ -437,7 +436,7 @@ async fn succeed(
                         .or_else(|| user.username.clone())
                         .unwrap_or_else(|| identity.provider_user_id.clone());
                     external_accounts::refresh(&mut tx, &account.id, identity).await?;
-                    if two_factor::required(&mut tx, &user.id).await? {
+                    if domain::second_factor::required(&mut tx, &user.id).await? {
                         // A provider is a first factor: the user's second factor is still asked.
                         oauth_flows::identify_sign_in(
                             &mut tx,

@@ -24,7 +24,6 @@ use userdesk_fapi::models::{
 use super::external_accounts::{oidc_hints, provider_for, redirect_urls, refuse_unsupported};
 use super::oauth_callback::{self, RoundTrip};
 use super::render;
-use super::sign_ins::ensure_signed_out;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::Params;
@@ -120,7 +119,7 @@ pub async fn start(
     let hints = oidc_hints(form)?;
     {
         let mut conn = state.db.pool().acquire().await?;
-        ensure_signed_out(&mut conn, &client.id).await?;
+        domain::sessions::ensure_signed_out(&mut conn, &client.id).await?;
     }
     let endpoints = oauth_callback::endpoints(state, &provider).await?;
 
@@ -128,7 +127,7 @@ pub async fn start(
     let agent = user_agent(headers);
     let mut tx = state.db.write().await?;
     // Again under the write lock: a sign-in completed meanwhile wins.
-    ensure_signed_out(&mut tx, &client.id).await?;
+    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
     let sign_in_id = oauth_flows::create_sign_in(&mut tx, &client.id, &provider.strategy, expire_at).await?;
     oauth_callback::begin(
         state,
@@ -179,7 +178,7 @@ pub async fn transfer(
     };
 
     let mut tx = state.db.write().await?;
-    ensure_signed_out(&mut tx, &client.id).await?;
+    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
     let sign_in_id = clients::find(&mut tx, &client.id)
         .await?
         .and_then(|row| row.sign_in_id)

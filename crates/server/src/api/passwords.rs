@@ -1,22 +1,14 @@
-//! The password: `POST /v1/me/change_password`, `POST /v1/me/remove_password`, and the rules a
-//! new password (here or at sign-up) must meet.
+//! The password: `POST /v1/me/change_password` and `POST /v1/me/remove_password`.
 //!
 //! Rules and codes:
-//! - A new password has at least [`validate::PASSWORD_MIN_LENGTH`] characters (422
-//!   `form_password_length_too_short`) and at most [`validate::PASSWORD_MAX_LENGTH`], and is not
-//!   one of the 10 000 passwords most found in breaches, compared case-insensitively (422
-//!   `form_password_pwned`). The list ships with the server (`data/common-passwords.txt`, the
-//!   head of Django's list, itself Royce Williams' list of breached passwords by frequency):
-//!   nothing is looked up online.
+//! - A new password meets [`password::check_new`] (the one policy, also at sign-up and in the
+//!   Backend API).
 //! - Changing it takes the current one when the account has one (422 `form_password_incorrect`
 //!   naming `current_password`); `sign_out_of_other_sessions=true` revokes every other session
 //!   of the user, on every device.
 //! - Removing it takes the current one too (400 `no_password_set` without one), and is refused
 //!   while it is the only way to sign in (400 `password_removal_not_allowed`): this server signs
 //!   in by password or by a connected (verified) external account.
-
-use std::collections::HashSet;
-use std::sync::LazyLock;
 
 use axum::extract::State;
 use axum::routing::post;
@@ -28,47 +20,15 @@ use super::render;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::{Form, Params};
 use crate::http::signed_in::SignedIn;
-use crate::http::validate;
 use crate::password;
 use crate::state::AppState;
 use crate::store::{sessions, users};
-
-/// The most common passwords, lower-cased, one a line.
-static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("../../data/common-passwords.txt").lines().collect());
 
 /// The routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/me/change_password", post(change_password))
         .route("/v1/me/remove_password", post(remove_password))
-}
-
-/// Checks a new password against the rules; errors name `param`.
-pub fn check_new(param: &str, value: &str) -> Result<()> {
-    let length = value.chars().count();
-    if length < validate::PASSWORD_MIN_LENGTH {
-        return Err(FieldError::new(
-            "form_password_length_too_short",
-            param,
-            "is too short",
-            format!("Passwords must be {} characters or more.", validate::PASSWORD_MIN_LENGTH),
-        )
-        .into());
-    }
-    if length > validate::PASSWORD_MAX_LENGTH {
-        return Err(FieldError::too_long(param, validate::PASSWORD_MAX_LENGTH, "characters").into());
-    }
-    if COMMON_PASSWORDS.contains(value.to_lowercase().as_str()) {
-        return Err(FieldError::new(
-            "form_password_pwned",
-            param,
-            "has been found in a data breach",
-            "This password is one of the most common ones and has been found in data breaches. For your account's safety, choose a different password.".into(),
-        )
-        .into());
-    }
-    Ok(())
 }
 
 /// `true`/`false` (absent or empty: `false`).
@@ -86,7 +46,7 @@ async fn check_current(user: &users::UserRow, current: Option<&str>) -> Result<(
         return Ok(());
     };
     let current = current.ok_or_else(|| FieldError::missing("current_password"))?;
-    let matches = current.chars().count() <= validate::PASSWORD_MAX_LENGTH
+    let matches = current.chars().count() <= password::PASSWORD_MAX_LENGTH
         && password::verify(current.to_owned(), stored.clone()).await?;
     if !matches {
         return Err(FieldError {
@@ -129,7 +89,7 @@ async fn change_password(
     form.allow_only(&["current_password", "new_password", "sign_out_of_other_sessions"])?;
     let new_password = form.required("new_password")?;
     let sign_out_others = boolean(&form, "sign_out_of_other_sessions")?;
-    check_new("new_password", new_password)?;
+    password::check_new("new_password", new_password)?;
     let user_id = signed_in.session.user_id.clone();
     let user = {
         let mut conn = state.db.pool().acquire().await?;
@@ -176,34 +136,4 @@ async fn remove_password(
     tx.commit().await?;
     tracing::info!(user = %user_id, "password removed");
     Ok(Json(envelope))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn code(result: Result<()>) -> &'static str {
-        match result {
-            Err(Error::Field(field)) => field.code,
-            other => panic!("expected a field error, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn the_list_is_the_top_ten_thousand() {
-        assert_eq!(COMMON_PASSWORDS.len(), 10_000);
-        assert!(COMMON_PASSWORDS.contains("password"));
-        assert!(COMMON_PASSWORDS.contains("iloveyou"));
-    }
-
-    #[test]
-    fn short_common_and_fine_passwords() {
-        assert_eq!(code(check_new("password", "short")), "form_password_length_too_short");
-        assert_eq!(code(check_new("password", "password")), "form_password_pwned");
-        assert_eq!(code(check_new("new_password", "PassWord1")), "form_password_pwned", "any case");
-        assert_eq!(code(check_new("new_password", "qwertyuiop")), "form_password_pwned");
-        assert_eq!(code(check_new("password", &"x".repeat(257))), "form_param_max_length_exceeded");
-        assert!(check_new("password", "long-enough-1").is_ok());
-        assert!(check_new("password", "correct horse battery staple").is_ok());
-    }
 }

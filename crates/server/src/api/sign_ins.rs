@@ -24,7 +24,7 @@ use crate::password;
 use crate::state::AppState;
 use crate::store::sign_ins::NewSignIn;
 use crate::store::users::UserRow;
-use crate::store::{clients, sessions, sign_ins, users};
+use crate::store::{clients, sign_ins, users};
 
 /// The params of `POST /v1/client/sign_ins` in the spec.
 const CREATE_PARAMS: &[&str] = &[
@@ -79,23 +79,13 @@ fn unsupported_strategy(strategy: &str) -> Error {
 
 async fn password_matches(user: &UserRow, candidate: &str) -> Result<bool> {
     // Longer than any password we accept: it cannot match, and is not worth hashing.
-    if candidate.chars().count() > validate::PASSWORD_MAX_LENGTH {
+    if candidate.chars().count() > password::PASSWORD_MAX_LENGTH {
         return Ok(false);
     }
     match &user.password_hash {
         Some(stored) => password::verify(candidate.to_owned(), stored.clone()).await,
         None => Ok(false),
     }
-}
-
-/// Refuses a second session on a client (single-session mode).
-pub(super) async fn ensure_signed_out(conn: &mut SqliteConnection, client_id: &str) -> Result<()> {
-    let now = now_ms();
-    let live = sessions::live_for_client(conn, client_id).await?;
-    if live.iter().any(|session| session.is_active_at(now)) {
-        return Err(Error::SessionExists);
-    }
-    Ok(())
 }
 
 /// The client's sign-in, with the client.
@@ -156,7 +146,7 @@ async fn create_sign_in(
 
     let (user, identification_id) = {
         let mut conn = state.db.pool().acquire().await?;
-        ensure_signed_out(&mut conn, &client.id).await?;
+        domain::sessions::ensure_signed_out(&mut conn, &client.id).await?;
         users::find_by_identifier(&mut conn, identifier)
             .await?
             .ok_or_else(|| FieldError::identifier_not_found("identifier"))?
@@ -165,7 +155,7 @@ async fn create_sign_in(
     let Some(password) = password else {
         // Identified; the first factor comes next.
         let mut tx = state.db.write().await?;
-        ensure_signed_out(&mut tx, &client.id).await?;
+        domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
         let sign_in_id = sign_ins::create(
             &mut tx,
             NewSignIn {
@@ -190,8 +180,8 @@ async fn create_sign_in(
     }
     let mut tx = state.db.write().await?;
     // Checked again under the write lock: two sign-ins racing cannot both open a session.
-    ensure_signed_out(&mut tx, &client.id).await?;
-    if two_factor::required(&mut tx, &user.id).await? {
+    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
+    if domain::second_factor::required(&mut tx, &user.id).await? {
         // The password was right; the second factor comes next.
         let sign_in_id = sign_ins::create(
             &mut tx,
@@ -284,8 +274,8 @@ async fn attempt_first_factor(
         tx.commit().await?;
         return Err(FieldError::password_incorrect().into());
     }
-    ensure_signed_out(&mut tx, &client.id).await?;
-    if two_factor::required(&mut tx, &user.id).await? {
+    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
+    if domain::second_factor::required(&mut tx, &user.id).await? {
         // The password was right; the second factor comes next.
         sign_ins::record_first_factor(&mut tx, &row.id, "password", true, None).await?;
         crate::store::second_factors::set_sign_in_status(&mut tx, &row.id, "needs_second_factor", None)

@@ -9,7 +9,7 @@
 //!
 //! Rules and codes (Clerk's where it has one):
 //! - `email_address` and `password` are required, `username`, `first_name` and `last_name`
-//!   optional; each is checked as elsewhere (the password by [`super::passwords::check_new`]).
+//!   optional; each is checked as elsewhere (the password by [`crate::password::check_new`]).
 //!   An email address or username that a user has: 422 `form_identifier_exists`, at once and
 //!   again (by the database's unique constraints) when the user is created.
 //! - The code: as for identifications (six digits, three tries, [`crate::Config::code_lifetime`],
@@ -29,8 +29,7 @@ use userdesk_fapi::models::{
     Envelope, SignUp, SignUpStatus, SignUpVerifications, Verification, VerificationStatus,
 };
 
-use super::two_factor::ensure_cooldown_passed;
-use super::{passwords, render, sign_ins};
+use super::render;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::http::activity::RequestActivity;
@@ -289,7 +288,7 @@ fn read_fields(form: &Params) -> Result<Given<'_>> {
     }
     let password = form.one("password")?;
     if let Some(password) = password {
-        passwords::check_new("password", password)?;
+        password::check_new("password", password)?;
     }
     if let Some(text) = form.one("unsafe_metadata")? {
         let metadata = validate::metadata_text("unsafe_metadata", text)?;
@@ -361,7 +360,7 @@ async fn complete_if_ready(
     if row.verification_status.as_deref() != Some("verified") {
         return Ok(());
     }
-    sign_ins::ensure_signed_out(conn, client_id).await?;
+    domain::sessions::ensure_signed_out(conn, client_id).await?;
     let user_id = users::insert(
         conn,
         NewUser {
@@ -407,11 +406,11 @@ async fn create_sign_up(
 async fn create_regular(state: &AppState, client: &CurrentClient, form: &Params) -> Result<Envelope<Value>> {
     {
         let mut conn = state.db.pool().acquire().await?;
-        sign_ins::ensure_signed_out(&mut conn, &client.id).await?;
+        domain::sessions::ensure_signed_out(&mut conn, &client.id).await?;
     }
     let fields = prepared_fields(state, form).await?;
     let mut tx = state.db.write().await?;
-    sign_ins::ensure_signed_out(&mut tx, &client.id).await?;
+    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
     sign_ups::abandon_open(&mut tx, &client.id).await?;
     let id = sign_ups::create(&mut tx, &client.id, fields).await?;
     let envelope = respond(&mut tx, &state.base_url, &client.id, &id).await?;
@@ -500,7 +499,7 @@ async fn prepare_verification(
     }
     outbox::ensure_deliverable(state.mode, OutboxChannel::Email)?;
     if let Some(sent_at) = row.verification_sent_at {
-        ensure_cooldown_passed(&state, sent_at, now)?;
+        domain::verification::ensure_cooldown_passed(&state, sent_at, now)?;
     }
     let code = one_time_code::generate();
     let lifetime = state.verification.code_lifetime;

@@ -44,12 +44,10 @@ use crate::http::validate;
 use crate::ids::{new_id, now_ms};
 use crate::one_time_code::{self, MAX_ATTEMPTS};
 use crate::outbox::{self, OutboxChannel, Outgoing};
-use crate::state::millis;
-use crate::state::AppState;
-use crate::store::identifications::list_for_user;
+use crate::state::{millis, AppState};
 use crate::store::second_factors::{self, SecondFactorRow};
 use crate::store::totp::TotpRow;
-use crate::store::users::{IdentificationRow, UserRow};
+use crate::store::users::UserRow;
 use crate::store::{backup_codes, sessions, sign_ins as sign_in_store, totp as totp_store, users};
 use crate::totp;
 
@@ -71,18 +69,6 @@ pub fn router() -> Router<AppState> {
         .route("/v1/me/backup_codes", post(create_backup_codes))
         .route("/v1/client/sign_ins/{sign_in_id}/prepare_second_factor", post(prepare_second_factor))
         .route("/v1/client/sign_ins/{sign_in_id}/attempt_second_factor", post(attempt_second_factor))
-}
-
-/// The user's verified phone numbers reserved for two-step verification, oldest first.
-async fn second_factor_phones(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<IdentificationRow>> {
-    let phones = list_for_user(conn, user_id, "phone_number").await?;
-    Ok(phones.into_iter().filter(|phone| phone.reserved_for_second_factor && phone.is_verified()).collect())
-}
-
-/// `true` when signing in as the user takes a second factor (see the module's rules).
-pub async fn required(conn: &mut SqliteConnection, user_id: &str) -> Result<bool> {
-    Ok(totp_store::second_factors(conn, user_id).await?.totp
-        || !second_factor_phones(conn, user_id).await?.is_empty())
 }
 
 /// `+14155550100` → `+*******0100`.
@@ -120,7 +106,7 @@ async fn supported_factors(conn: &mut SqliteConnection, user: &UserRow) -> Resul
     if have.totp {
         factors.push(factor("totp"));
     }
-    for phone in second_factor_phones(conn, &user.id).await? {
+    for phone in domain::second_factor::phones(conn, &user.id).await? {
         factors.push(SignInFactor {
             safe_identifier: Some(mask_phone(&phone.value)),
             phone_number_id: Some(phone.id.clone()),
@@ -206,17 +192,6 @@ async fn waiting_sign_in(
     Ok((row, user, second))
 }
 
-/// Refuses a new code within the resend cooldown of the last one sent at `sent_at` (429
-/// `too_many_requests`, with the seconds to wait rounded up), as for identifications.
-pub fn ensure_cooldown_passed(state: &AppState, sent_at: i64, now: i64) -> Result<()> {
-    let wait = sent_at.saturating_add(millis(state.verification.resend_cooldown)) - now;
-    if wait > 0 {
-        let retry_after_secs = u64::try_from((wait + 999) / 1000).unwrap_or(1).max(1);
-        return Err(Error::TooManyRequests { retry_after_secs });
-    }
-    Ok(())
-}
-
 fn unsupported_second_factor(strategy: &str) -> Error {
     FieldError::value_invalid(
         "strategy",
@@ -256,7 +231,7 @@ async fn prepare_second_factor(
     let now = now_ms();
     let mut tx = state.db.write().await?;
     let (row, user, second) = waiting_sign_in(&mut tx, &client.id, &sign_in_id).await?;
-    let phones = second_factor_phones(&mut tx, &user.id).await?;
+    let phones = domain::second_factor::phones(&mut tx, &user.id).await?;
     let phone = match wanted {
         Some(id) => phones.iter().find(|phone| phone.id == id).ok_or_else(|| {
             FieldError::value_invalid(
@@ -272,7 +247,7 @@ async fn prepare_second_factor(
     };
     outbox::ensure_deliverable(state.mode, OutboxChannel::Sms)?;
     if let Some(sent_at) = second.as_ref().and_then(|second| second.sent_at) {
-        ensure_cooldown_passed(&state, sent_at, now)?;
+        domain::verification::ensure_cooldown_passed(&state, sent_at, now)?;
     }
     let code = one_time_code::generate();
     let lifetime = state.verification.code_lifetime;
@@ -387,7 +362,7 @@ async fn attempt_second_factor(
         return Err(refusal);
     }
 
-    sign_ins::ensure_signed_out(&mut tx, &client.id).await?;
+    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
     second_factors::record_attempt(&mut tx, &row.id, strategy, "verified").await?;
     let identifier = row.identifier.clone().unwrap_or_default();
     let session =
@@ -508,7 +483,7 @@ async fn attempt_totp(
         )
         .into());
     }
-    if second_factor_phones(&mut tx, user_id).await?.is_empty() {
+    if domain::second_factor::phones(&mut tx, user_id).await?.is_empty() {
         users::record_mfa(&mut tx, user_id, true).await?;
     }
     let codes = if totp_store::second_factors(&mut tx, user_id).await?.backup_codes {
@@ -540,7 +515,7 @@ async fn delete_totp(
     let mut tx = state.db.write().await?;
     let row = totp_store::find(&mut tx, user_id).await?.ok_or(Error::NotFound("authenticator app"))?;
     totp_store::delete(&mut tx, user_id).await?;
-    if second_factor_phones(&mut tx, user_id).await?.is_empty() {
+    if domain::second_factor::phones(&mut tx, user_id).await?.is_empty() {
         backup_codes::delete_all(&mut tx, user_id).await?;
         if row.verified {
             users::record_mfa(&mut tx, user_id, false).await?;
@@ -562,7 +537,7 @@ async fn create_backup_codes(
     form.allow_only(&[])?;
     let user_id = &signed_in.session.user_id;
     let mut tx = state.db.write().await?;
-    if !required(&mut tx, user_id).await? {
+    if !domain::second_factor::required(&mut tx, user_id).await? {
         return Err(Error::BackupCodesUnavailable);
     }
     let (codes, at) = new_backup_codes(&mut tx, &state, user_id).await?;

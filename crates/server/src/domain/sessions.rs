@@ -2,7 +2,8 @@
 
 use sqlx::SqliteConnection;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::ids::now_ms;
 use crate::store::sessions::{self, Activity, SessionRow};
 use crate::store::{clients, users};
 
@@ -23,4 +24,14 @@ pub async fn start(
     clients::signed_in(conn, client_id, &session.id, strategy).await?;
     users::record_sign_in(conn, user_id, session.created_at).await?;
     Ok(session)
+}
+
+/// Refuses a second session on a client (single-session mode).
+pub async fn ensure_signed_out(conn: &mut SqliteConnection, client_id: &str) -> Result<()> {
+    let now = now_ms();
+    let live = sessions::live_for_client(conn, client_id).await?;
+    if live.iter().any(|session| session.is_active_at(now)) {
+        return Err(Error::SessionExists);
+    }
+    Ok(())
 }

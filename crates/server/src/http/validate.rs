@@ -9,10 +9,6 @@ use crate::error::{FieldError, Result};
 pub const USERNAME_MIN_LENGTH: usize = 4;
 /// See [`USERNAME_MIN_LENGTH`].
 pub const USERNAME_MAX_LENGTH: usize = 64;
-/// Shortest password accepted (Clerk's default).
-pub const PASSWORD_MIN_LENGTH: usize = 8;
-/// Longest password accepted (argon2 has no limit; this bounds the work per request).
-pub const PASSWORD_MAX_LENGTH: usize = 256;
 /// Longest first or last name.
 pub const NAME_MAX_LENGTH: usize = 256;
 /// Longest email address (RFC 5321's path limit).
@@ -168,18 +164,6 @@ pub fn redirect_url(param: &str, value: &str, schemes: &[String]) -> Result<Stri
         .into());
     }
     Ok(url.to_string())
-}
-
-/// A new password: 8–256 characters.
-pub fn new_password(value: &str) -> Result<()> {
-    let length = value.chars().count();
-    if length < PASSWORD_MIN_LENGTH {
-        return Err(FieldError::password_too_short(PASSWORD_MIN_LENGTH).into());
-    }
-    if length > PASSWORD_MAX_LENGTH {
-        return Err(FieldError::too_long("password", PASSWORD_MAX_LENGTH, "characters").into());
-    }
-    Ok(())
 }
 
 /// A metadata document's size: at most 8 KiB of compact JSON.

@@ -118,13 +118,13 @@ async fn create_user(State(state): State<AppState>, mut body: JsonBody) -> Resul
             if password.is_empty() {
                 return Err(FieldError::missing("password").into());
             }
-            if password.chars().count() > validate::PASSWORD_MAX_LENGTH {
+            if password.chars().count() > password::PASSWORD_MAX_LENGTH {
                 return Err(
-                    FieldError::too_long("password", validate::PASSWORD_MAX_LENGTH, "characters").into()
+                    FieldError::too_long("password", password::PASSWORD_MAX_LENGTH, "characters").into()
                 );
             }
         }
-        Some(password) => validate::new_password(password)?,
+        Some(password) => password::check_new("password", password)?,
         None if skip_password_requirement => {}
         None => return Err(FieldError::missing("password").into()),
     }
