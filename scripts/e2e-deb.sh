@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the installed package (issue #4: the URL scheme through the .deb's desktop
 # entry and xdg-open). Builds the app as scripts/e2e.sh does, bundles that debug build into a .deb
-# with Tauri's CLI (e2e/node_modules, no compile of its own), installs it, runs
+# with Tauri's CLI (the root's node_modules, no compile of its own), installs it, runs
 # e2e/tests/deb-install.test.mjs against /usr/bin/userdesk through scripts/e2e.sh, and removes
 # the package again, whatever the outcome.
 # Needs root (CI) or sudo. Stops when a userdesk package is installed already: it would replace
@@ -28,6 +28,7 @@ fi
 # --- build: the same UI and binaries as scripts/e2e.sh ----------------------------------------
 scripts/build-app.sh
 scripts/npm-ci.sh e2e
+scripts/npm-ci.sh .
 
 # --- bundle ---------------------------------------------------------------------------------
 # `tauri bundle` packs the binary in $CARGO_TARGET_DIR/debug and first patches it in place (the
@@ -36,7 +37,7 @@ rm -rf "$stage"
 mkdir -p "$stage/debug"
 cp "$target/debug/userdesk" "$stage/debug/userdesk"
 echo "e2e-deb: tauri bundle --debug --bundles deb"
-CARGO_TARGET_DIR=$stage e2e/node_modules/.bin/tauri bundle --debug --bundles deb --ci
+CARGO_TARGET_DIR=$stage node_modules/.bin/tauri bundle --debug --bundles deb --ci
 debs=("$stage"/debug/bundle/deb/*.deb)
 if [ ${#debs[@]} -ne 1 ] || [ ! -f "${debs[0]}" ]; then
   echo "e2e-deb: expected one .deb in $stage/debug/bundle/deb" >&2

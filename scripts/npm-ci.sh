@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm ci` in one folder (ui or e2e), only when its node_modules is missing or older than
+# `npm ci` in one folder (ui, e2e, or . for Tauri's CLI), only when its node_modules is missing or older than
 # its package-lock.json. A stamp file inside node_modules records the last good install.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -225,7 +225,11 @@ export async function quit(driver, timeout = 20_000) {
 // --- the person's browser (e2e/browser.sh) and the development provider's consent page ---------
 
 /** The app's URL scheme, as deep links start. */
-export const DEEP_LINK_SCHEME = 'dev.userdesk.app:';
+const tauriConfig = JSON.parse(readFileSync(new URL('../../tauri.conf.json', import.meta.url), 'utf8'));
+/** The bundle identifier: the app's data directory is named after it. */
+export const APP_IDENTIFIER = tauriConfig.identifier;
+/** The deep-link scheme, with its colon, as URLs start. */
+export const DEEP_LINK_SCHEME = `${tauriConfig.plugins['deep-link'].desktop.schemes[0]}:`;
 
 /** The URLs the app has opened in "the browser" so far (scripts/e2e.sh points xdg-open at it). */
 export function openedUrls() {
@@ -349,7 +353,7 @@ export async function startAccountServer() {
   process.once('exit', orphaned);
   log(`account server at ${url}`);
   // tauri-plugin-store's file, in the app's data directory: what Settings would save.
-  const appData = join(env('XDG_DATA_HOME'), 'dev.userdesk.app');
+  const appData = join(env('XDG_DATA_HOME'), APP_IDENTIFIER);
   mkdirSync(appData, { recursive: true });
   writeFileSync(join(appData, 'settings.json'),
     JSON.stringify({ settings: { instance: { kind: 'fapi_url', url }, theme: 'system' } }, null, 2));

@@ -15,12 +15,12 @@ import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { By, until } from 'selenium-webdriver';
 import {
-  ACTION_TIMEOUT, APP, LAUNCH_TIMEOUT, appPids, approveInBrowser, approvedWhileClosed, click, fill, find, log,
+  ACTION_TIMEOUT, APP, DEEP_LINK_SCHEME, LAUNCH_TIMEOUT, appPids, approveInBrowser, approvedWhileClosed, click, fill, find, log,
   nextOpenedUrl, openedUrls, startAccountServer, step, waitForAny, waitForText, withApp,
 } from '../lib/app.mjs';
 
 const INSTALLED = '/usr/bin/userdesk';
-const SCHEME_TYPE = 'x-scheme-handler/dev.userdesk.app';
+const SCHEME_TYPE = `x-scheme-handler/${DEEP_LINK_SCHEME.slice(0, -1)}`;
 const NEW_EMAIL = 'installed.cold@example.com';
 const skip = APP !== INSTALLED && 'drives the installed package: run scripts/e2e-deb.sh';
 const ARTIFACTS = process.env.E2E_ARTIFACTS;

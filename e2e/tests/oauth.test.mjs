@@ -8,12 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { By, until } from 'selenium-webdriver';
 import {
-  ACTION_TIMEOUT, APP, LAUNCH_TIMEOUT, click, fill, log, step, waitForAny, waitForText, withApp,
+  ACTION_TIMEOUT, APP, DEEP_LINK_SCHEME, LAUNCH_TIMEOUT, click, fill, log, step, waitForAny, waitForText,
+  withApp,
 } from '../lib/app.mjs';
 
 const DEMO_EMAIL = 'demo@example.com';
 const DEMO_PASSWORD = 'userdesk-demo';
-const SCHEME = 'dev.userdesk.app:';
 const BROWSER_LOG = process.env.USERDESK_E2E_BROWSER_LOG;
 
 async function located(driver, css, timeout = ACTION_TIMEOUT) {
@@ -64,7 +64,7 @@ async function approveInBrowser(authorizationUrl) {
   for (let hops = 0; hops < 10; hops += 1) {
     const location = response.headers.get('location');
     assert.ok(location, `expected a redirect, got ${response.status}`);
-    if (location.startsWith(SCHEME)) return location;
+    if (location.startsWith(DEEP_LINK_SCHEME)) return location;
     response = await fetch(new URL(location, response.url || authorizationUrl), { redirect: 'manual' });
   }
   throw new Error('too many redirects before the deep link');

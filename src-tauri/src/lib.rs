@@ -3,6 +3,7 @@
 
 mod commands;
 mod deep_link;
+mod former_identifier;
 mod settings;
 mod shell;
 mod token_store;
@@ -56,6 +57,7 @@ pub fn run() {
         })
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
+            former_identifier::adopt_data_dir(&data_dir);
             let settings = settings::load(app.handle());
             let scheme = deep_link::scheme(app).ok_or("tauri.conf.json declares no deep-link scheme")?;
             let shell = TauriShell::new(app.handle().clone());

@@ -16,11 +16,14 @@ use crate::{settings, token_store};
 
 pub struct TauriShell {
     app: AppHandle,
+    /// The bundle identifier, tauri.conf.json's: the keychain service.
+    identifier: String,
 }
 
 impl TauriShell {
     pub fn new(app: AppHandle) -> Self {
-        Self { app }
+        let identifier = app.config().identifier.clone();
+        Self { app, identifier }
     }
 
     /// A file dialog over the main window.
@@ -91,7 +94,7 @@ impl Shell for TauriShell {
     }
 
     fn token_store(&self, account: &str, fallback_dir: &Path) -> (Arc<dyn TokenStore>, TokenStorage) {
-        token_store::open(account, fallback_dir)
+        token_store::open(&self.identifier, account, fallback_dir)
     }
 }
 

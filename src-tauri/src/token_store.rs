@@ -8,15 +8,15 @@ use std::sync::Arc;
 use userdesk_app::TokenStorage;
 use userdesk_fapi::{TokenStore, TokenStoreError};
 
-const KEYCHAIN_SERVICE: &str = "dev.userdesk.app";
+use crate::former_identifier::FORMER_IDENTIFIER;
 
-/// Opens the store for one instance's token (`account` names the instance), preferring the
-/// keychain. `USERDESK_NO_KEYCHAIN=1` forces the file, for tests that must not touch a real keychain.
-pub fn open(account: &str, fallback_dir: &Path) -> (Arc<dyn TokenStore>, TokenStorage) {
+/// Opens the store for one instance's token (`account` names the instance) under the keychain
+/// service `service` (the bundle identifier), preferring the keychain. `USERDESK_NO_KEYCHAIN=1` forces the file, for tests that must not touch a real keychain.
+pub fn open(service: &str, account: &str, fallback_dir: &Path) -> (Arc<dyn TokenStore>, TokenStorage) {
     let fallback_reason = if std::env::var_os("USERDESK_NO_KEYCHAIN").is_some() {
         "USERDESK_NO_KEYCHAIN is set".to_owned()
     } else {
-        match KeychainStore::open(account) {
+        match KeychainStore::open(service, account) {
             Ok(store) => return (Arc::new(store), TokenStorage::Keychain),
             Err(reason) => reason,
         }
@@ -32,11 +32,18 @@ struct KeychainStore {
 }
 
 impl KeychainStore {
-    /// Opens the entry and reads it once, so that a keychain that cannot answer is found now.
-    fn open(account: &str) -> Result<Self, String> {
-        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(|e| e.to_string())?;
+    /// Opens the entry and reads it once, so that a keychain that cannot answer is found now. A
+    /// token kept under the former identifier moves to this entry.
+    fn open(service: &str, account: &str) -> Result<Self, String> {
+        let entry = keyring::Entry::new(service, account).map_err(|e| e.to_string())?;
         match entry.get_password() {
-            Ok(_) | Err(keyring::Error::NoEntry) => Ok(Self { entry }),
+            Ok(_) => Ok(Self { entry }),
+            Err(keyring::Error::NoEntry) => {
+                if service != FORMER_IDENTIFIER {
+                    adopt_former_entry(&entry, account);
+                }
+                Ok(Self { entry })
+            }
             Err(error) => Err(error.to_string()),
         }
     }
@@ -60,6 +67,17 @@ impl TokenStore for KeychainStore {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(error) => Err(TokenStoreError(error.to_string())),
         }
+    }
+}
+
+fn adopt_former_entry(entry: &keyring::Entry, account: &str) {
+    let Ok(former) = keyring::Entry::new(FORMER_IDENTIFIER, account) else { return };
+    let Ok(token) = former.get_password() else { return };
+    match entry.set_password(&token) {
+        Ok(()) => {
+            let _ = former.delete_credential();
+        }
+        Err(error) => tracing::warn!("cannot move the token to the new keychain entry: {error}"),
     }
 }
 
