@@ -27,6 +27,14 @@ async fn an_instance_that_does_not_answer_leaves_the_app_as_it_was() {
         ..Settings::default()
     };
     assert_eq!(controller.save_settings(bad_key).await.unwrap_err().field.as_deref(), Some("key"));
+    // The token and every code would cross the network in the clear.
+    let plain = Settings {
+        instance: InstanceSetting::FapiUrl { url: "http://accounts.example.com".into() },
+        ..Settings::default()
+    };
+    let refused = controller.save_settings(plain).await.unwrap_err();
+    assert_eq!((refused.code.as_str(), refused.field.as_deref()), ("invalid_settings", Some("url")));
+    assert!(refused.message.contains("https://"), "{}", refused.message);
     assert!(app.shell.desktop().saved_settings.is_empty(), "nothing saved");
     assert_eq!(controller.settings().await.unwrap(), Settings::default());
     assert_eq!(controller.current_user().await.unwrap(), Some(user), "still connected and signed in");

@@ -236,7 +236,7 @@ impl Client {
                 form
             }
         };
-        let path = format!("v1/me/email_addresses/{}/prepare_verification", encode_segment(email_address_id));
+        let path = format!("v1/me/email_addresses/{}/prepare_verification", path_id(email_address_id)?);
         self.send_enveloped(Method::POST, &path, Some(form)).await
     }
 
@@ -246,13 +246,13 @@ impl Client {
         email_address_id: &str,
         code: &str,
     ) -> Result<EmailAddress> {
-        let path = format!("v1/me/email_addresses/{}/attempt_verification", encode_segment(email_address_id));
+        let path = format!("v1/me/email_addresses/{}/attempt_verification", path_id(email_address_id)?);
         self.send_enveloped(Method::POST, &path, Some(vec![("code", code.to_owned())])).await
     }
 
     /// Removes an email address (`DELETE /v1/me/email_addresses/{id}`).
     pub async fn destroy_email_address(&self, email_address_id: &str) -> Result<DeletedObject> {
-        let path = format!("v1/me/email_addresses/{}", encode_segment(email_address_id));
+        let path = format!("v1/me/email_addresses/{}", path_id(email_address_id)?);
         self.send_enveloped(Method::DELETE, &path, None).await
     }
 
@@ -269,13 +269,13 @@ impl Client {
 
     /// Sends an SMS code to the number (`POST …/prepare_verification`, strategy `phone_code`).
     pub async fn prepare_phone_verification(&self, phone_number_id: &str) -> Result<PhoneNumber> {
-        let path = format!("v1/me/phone_numbers/{}/prepare_verification", encode_segment(phone_number_id));
+        let path = format!("v1/me/phone_numbers/{}/prepare_verification", path_id(phone_number_id)?);
         self.send_enveloped(Method::POST, &path, Some(vec![("strategy", "phone_code".to_owned())])).await
     }
 
     /// Completes a code verification (`POST …/attempt_verification`).
     pub async fn attempt_phone_verification(&self, phone_number_id: &str, code: &str) -> Result<PhoneNumber> {
-        let path = format!("v1/me/phone_numbers/{}/attempt_verification", encode_segment(phone_number_id));
+        let path = format!("v1/me/phone_numbers/{}/attempt_verification", path_id(phone_number_id)?);
         self.send_enveloped(Method::POST, &path, Some(vec![("code", code.to_owned())])).await
     }
 
@@ -296,7 +296,7 @@ impl Client {
 
     /// Removes a phone number (`DELETE /v1/me/phone_numbers/{id}`).
     pub async fn destroy_phone_number(&self, phone_number_id: &str) -> Result<DeletedObject> {
-        let path = format!("v1/me/phone_numbers/{}", encode_segment(phone_number_id));
+        let path = format!("v1/me/phone_numbers/{}", path_id(phone_number_id)?);
         self.send_enveloped(Method::DELETE, &path, None).await
     }
 
@@ -305,7 +305,7 @@ impl Client {
         phone_number_id: &str,
         form: Vec<(&str, String)>,
     ) -> Result<PhoneNumber> {
-        let path = format!("v1/me/phone_numbers/{}", encode_segment(phone_number_id));
+        let path = format!("v1/me/phone_numbers/{}", path_id(phone_number_id)?);
         self.send_enveloped(Method::PATCH, &path, Some(form)).await
     }
 
@@ -341,13 +341,13 @@ impl Client {
             ("action_complete_redirect_url", redirect_url.to_owned()),
         ];
         form.extend(additional_scopes.iter().map(|scope| ("additional_scope", scope.clone())));
-        let path = format!("v1/me/external_accounts/{}/reauthorize", encode_segment(external_account_id));
+        let path = format!("v1/me/external_accounts/{}/reauthorize", path_id(external_account_id)?);
         self.send_enveloped(Method::PATCH, &path, Some(form)).await
     }
 
     /// Removes a connected account (`DELETE /v1/me/external_accounts/{id}`; the seed's `destroy`).
     pub async fn destroy_external_account(&self, external_account_id: &str) -> Result<DeletedObject> {
-        let path = format!("v1/me/external_accounts/{}", encode_segment(external_account_id));
+        let path = format!("v1/me/external_accounts/{}", path_id(external_account_id)?);
         self.send_enveloped(Method::DELETE, &path, None).await
     }
 
@@ -375,8 +375,7 @@ impl Client {
         sign_in_id: &str,
         rotating_token_nonce: Option<&str>,
     ) -> Result<SignIn> {
-        let path =
-            with_nonce(&format!("v1/client/sign_ins/{}", encode_segment(sign_in_id)), rotating_token_nonce);
+        let path = with_nonce(&format!("v1/client/sign_ins/{}", path_id(sign_in_id)?), rotating_token_nonce);
         self.send_enveloped(Method::GET, &path, None).await
     }
 
@@ -397,13 +396,13 @@ impl Client {
 
     /// Ends one session of this client (`POST /v1/client/sessions/{id}/end`).
     pub async fn end_session(&self, session_id: &str) -> Result<Session> {
-        let path = format!("v1/client/sessions/{}/end", encode_segment(session_id));
+        let path = format!("v1/client/sessions/{}/end", path_id(session_id)?);
         self.send_enveloped(Method::POST, &path, None).await
     }
 
     /// Removes one session from this client (`POST /v1/client/sessions/{id}/remove`).
     pub async fn remove_session(&self, session_id: &str) -> Result<Session> {
-        let path = format!("v1/client/sessions/{}/remove", encode_segment(session_id));
+        let path = format!("v1/client/sessions/{}/remove", path_id(session_id)?);
         self.send_enveloped(Method::POST, &path, None).await
     }
 
@@ -555,18 +554,48 @@ fn api_error(status: u16, body: &[u8]) -> Error {
 
 fn with_nonce(path: &str, rotating_token_nonce: Option<&str>) -> String {
     match rotating_token_nonce {
-        Some(nonce) => format!("{path}?rotating_token_nonce={}", encode_segment(nonce)),
+        Some(nonce) => {
+            let nonce: String = url::form_urlencoded::byte_serialize(nonce.as_bytes()).collect();
+            format!("{path}?rotating_token_nonce={nonce}")
+        }
         None => path.to_owned(),
     }
 }
 
-pub(crate) fn encode_segment(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+/// An id as a request path segment. Ids are Clerk's `prefix_base62`; anything else (`.`, `..`,
+/// a slash, an empty string) could make the path name another resource, so it is refused
+/// before any request.
+pub(crate) fn path_id(id: &str) -> Result<&str, Error> {
+    let valid = (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if valid {
+        Ok(id)
+    } else {
+        Err(Error::InvalidId(id.chars().take(40).collect()))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_ids_go_into_request_paths() {
+        assert_eq!(path_id("idn_2xYz09").ok(), Some("idn_2xYz09"));
+        for forged in ["", ".", "..", "idn/../../me", "idn%2F", "idn?x=1", "idn#a", "idn\u{0}", "idn é"] {
+            assert!(matches!(path_id(forged), Err(Error::InvalidId(_))), "{forged:?}");
+        }
+        assert!(path_id(&"a".repeat(129)).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_forged_id_is_refused_before_any_request() {
+        // Nothing listens on the discard port: a request would fail as `network`.
+        let client = Client::builder(url::Url::parse("http://127.0.0.1:9/").unwrap()).build().unwrap();
+        let error = client.destroy_email_address("..").await.unwrap_err();
+        assert_eq!(error.code(), "invalid_id");
+        let error = client.revoke_session("../../me").await.unwrap_err();
+        assert_eq!(error.code(), "invalid_id");
+    }
 
     #[test]
     fn tokens_are_read_with_or_without_bearer() {

@@ -53,6 +53,9 @@ pub enum Error {
     /// The client token could not be stored.
     #[error("cannot store the sign-in token: {0}")]
     TokenStore(String),
+    /// An id meant for a request path is not an id (`..`, a slash, …); nothing was sent.
+    #[error("“{0}” is not an id of this instance")]
+    InvalidId(String),
 }
 
 impl Error {
@@ -67,6 +70,7 @@ impl Error {
             Error::InvalidInstance(_) => "invalid_instance",
             Error::SignedOut => "signed_out",
             Error::TokenStore(_) => "token_store",
+            Error::InvalidId(_) => "invalid_id",
         }
     }
 

@@ -37,10 +37,26 @@ pub fn parse_fapi_url(text: &str) -> Result<Url, Error> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("the URL has no host"));
     }
+    // The token and every code would cross the network readable by anyone on the way.
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Err(invalid(
+            "the URL must start with https:// (http:// only for this computer's own servers)",
+        ));
+    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("the URL must not have a query or fragment"));
     }
     Ok(url)
+}
+
+/// Whether `url` names this computer (`localhost`, `127.0.0.0/8`, `::1`).
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    }
 }
 
 fn invalid(message: &str) -> Error {
@@ -78,10 +94,21 @@ mod tests {
     }
 
     #[test]
-    fn fapi_urls_must_be_plain_http_urls() {
+    fn fapi_urls_must_be_https_or_this_computers_http() {
         assert!(parse_fapi_url("http://127.0.0.1:4000").is_ok());
         assert!(parse_fapi_url(" https://clerk.example.com/ ").is_ok());
-        for bad in ["ftp://x", "example.com", "https://x/?a=1", "https://x/#f", "file:///etc"] {
+        assert!(parse_fapi_url("http://localhost:4000/").is_ok());
+        assert!(parse_fapi_url("http://[::1]:4000/").is_ok());
+        for bad in [
+            "ftp://x",
+            "example.com",
+            "https://x/?a=1",
+            "https://x/#f",
+            "file:///etc",
+            "http://clerk.example.com",
+            "http://10.0.0.2:4000",
+            "http://127.0.0.1.example.com",
+        ] {
             assert!(parse_fapi_url(bad).is_err(), "accepted {bad}");
         }
     }

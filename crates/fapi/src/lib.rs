@@ -41,7 +41,7 @@ pub use error::{Error, Result};
 #[cfg(feature = "client")]
 pub use flow_completion::{error_for_code, FlowResult};
 #[cfg(feature = "client")]
-pub use instance_url::{fapi_url_from_publishable_key, parse_fapi_url};
+pub use instance_url::{fapi_url_from_publishable_key, is_loopback, parse_fapi_url};
 #[cfg(feature = "client")]
 pub use profile_image::{ProfileImageUpload, UploadProgress};
 #[cfg(feature = "client")]

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Map, Value};
 
-use crate::client::encode_segment;
+use crate::client::path_id;
 use crate::models::{BackupCodes, DeletedObject, Session, SessionWithActivities, SignIn, SignUp, Totp, User};
 use crate::{Client, Result};
 
@@ -72,7 +72,7 @@ impl Client {
 
     /// Signs another device out (`POST /v1/me/sessions/{id}/revoke`).
     pub async fn revoke_session(&self, session_id: &str) -> Result<Session> {
-        let path = format!("v1/me/sessions/{}/revoke", encode_segment(session_id));
+        let path = format!("v1/me/sessions/{}/revoke", path_id(session_id)?);
         self.send_enveloped(Method::POST, &path, None).await
     }
 
@@ -142,13 +142,13 @@ impl Client {
 
     /// Sends the sign-up's email code (`POST …/prepare_verification`, strategy `email_code`).
     pub async fn prepare_sign_up_verification(&self, sign_up_id: &str) -> Result<SignUp> {
-        let path = format!("v1/client/sign_ups/{}/prepare_verification", encode_segment(sign_up_id));
+        let path = format!("v1/client/sign_ups/{}/prepare_verification", path_id(sign_up_id)?);
         self.send_enveloped(Method::POST, &path, Some(vec![("strategy", "email_code".to_owned())])).await
     }
 
     /// Verifies the sign-up's email with its code (`POST …/attempt_verification`).
     pub async fn attempt_sign_up_verification(&self, sign_up_id: &str, code: &str) -> Result<SignUp> {
-        let path = format!("v1/client/sign_ups/{}/attempt_verification", encode_segment(sign_up_id));
+        let path = format!("v1/client/sign_ups/{}/attempt_verification", path_id(sign_up_id)?);
         let form = vec![("strategy", "email_code".to_owned()), ("code", code.to_owned())];
         self.send_enveloped(Method::POST, &path, Some(form)).await
     }
@@ -163,7 +163,7 @@ impl Client {
     ) -> Result<SignIn> {
         let mut form = vec![("strategy", factor.strategy().to_owned())];
         form.extend(phone_number_id.map(|id| ("phone_number_id", id.to_owned())));
-        let path = format!("v1/client/sign_ins/{}/prepare_second_factor", encode_segment(sign_in_id));
+        let path = format!("v1/client/sign_ins/{}/prepare_second_factor", path_id(sign_in_id)?);
         self.send_enveloped(Method::POST, &path, Some(form)).await
     }
 
@@ -175,7 +175,7 @@ impl Client {
         code: &str,
     ) -> Result<SignIn> {
         let form = vec![("strategy", factor.strategy().to_owned()), ("code", code.to_owned())];
-        let path = format!("v1/client/sign_ins/{}/attempt_second_factor", encode_segment(sign_in_id));
+        let path = format!("v1/client/sign_ins/{}/attempt_second_factor", path_id(sign_in_id)?);
         self.send_enveloped(Method::POST, &path, Some(form)).await
     }
 }
