@@ -227,21 +227,75 @@ impl<S: Shell> Controller<S> {
         flow_id: String,
         authorization_url: Result<Option<String>, userdesk_fapi::Error>,
     ) -> CommandResult<OAuthStarted> {
-        let refused = match authorization_url {
-            Ok(Some(authorization_url)) => match self.shell.open_in_browser(&authorization_url) {
-                Ok(()) => return Ok(OAuthStarted { flow_id, authorization_url }),
-                Err(error) => CommandError::new(
-                    "browser_unavailable",
-                    format!("Could not open the web browser: {error}"),
-                ),
-            },
-            Ok(None) => CommandError::new(
+        let opened = match authorization_url {
+            Ok(Some(url)) => check_browser_url(&url)
+                .and_then(|()| self.shell.open_in_browser(&url).map_err(browser_unavailable))
+                .map(|()| url),
+            Ok(None) => Err(CommandError::new(
                 "oauth_no_redirect",
                 "The server did not say where to continue in the browser.",
-            ),
-            Err(error) => error.into(),
+            )),
+            Err(error) => Err(error.into()),
         };
-        self.flows.cancel(&flow_id);
-        Err(refused)
+        match opened {
+            Ok(authorization_url) => Ok(OAuthStarted { flow_id, authorization_url }),
+            Err(error) => {
+                self.flows.cancel(&flow_id);
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Only a web page may be opened for an instance: `https://`, or `http://` on this computer (the
+/// embedded server's consent page). Any other URL (`file:`, `smb:`, another app's scheme) would
+/// let an instance open files and programs on this computer.
+fn check_browser_url(text: &str) -> CommandResult<()> {
+    let allowed = url::Url::parse(text).is_ok_and(|url| match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => userdesk_fapi::is_loopback(&url),
+        _ => false,
+    });
+    if allowed {
+        Ok(())
+    } else {
+        let shown: String = text.chars().take(80).collect();
+        tracing::warn!("refused to open {shown} in the browser");
+        Err(CommandError::new(
+            "unsafe_redirect",
+            format!(
+                "The server asked Userdesk to open “{shown}”, which is not a web page. Nothing was opened."
+            ),
+        ))
+    }
+}
+
+fn browser_unavailable(error: String) -> CommandError {
+    CommandError::new("browser_unavailable", format!("Could not open the web browser: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_browser_url;
+
+    #[test]
+    fn only_web_pages_are_opened_in_the_browser() {
+        for allowed in [
+            "https://accounts.example.com/oauth/authorize?state=x",
+            "http://127.0.0.1:41234/dev/oauth/authorize?x=1",
+            "http://localhost:3000/consent",
+        ] {
+            assert!(check_browser_url(allowed).is_ok(), "{allowed}");
+        }
+        for refused in [
+            "file:///etc/passwd",
+            "smb://attacker.example/share",
+            "http://accounts.example.com/authorize",
+            "javascript:alert(1)",
+            "dev.userdesk.app://oauth-callback?flow=x",
+            "not a url",
+        ] {
+            assert_eq!(check_browser_url(refused).unwrap_err().code, "unsafe_redirect", "{refused}");
+        }
     }
 }
