@@ -102,6 +102,30 @@ pub(crate) enum Region {
     Whole,
 }
 
+impl Region {
+    /// The rectangle kept of a `width` × `height` (oriented) image; an error when it does not fit.
+    fn rect(self, width: u32, height: u32) -> Result<CropRect, Error> {
+        let crop = match self {
+            Region::Crop(Some(crop)) => crop,
+            Region::Crop(None) => CropRect::centre_square(width, height),
+            Region::Whole => CropRect::new(0, 0, width, height),
+        };
+        if crop.fits(width, height) {
+            Ok(crop)
+        } else {
+            Err(Error::InvalidCrop { crop, width, height })
+        }
+    }
+}
+
+fn check_size(size: u32) -> Result<(), Error> {
+    if (1..=MAX_SIZE).contains(&size) {
+        Ok(())
+    } else {
+        Err(Error::InvalidSize { size, max: MAX_SIZE })
+    }
+}
+
 /// Stage 1: checks the input against `options` and decides how to process it.
 pub fn plan(bytes: &[u8], options: &Options) -> Result<Plan, Error> {
     plan_region(bytes, options.size, Region::Crop(options.crop), options.limits)
@@ -109,9 +133,7 @@ pub fn plan(bytes: &[u8], options: &Options) -> Result<Plan, Error> {
 
 /// [`plan`] for the part `region` names, with `size` the output's longest side.
 pub(crate) fn plan_region(bytes: &[u8], size: u32, region: Region, limits: Limits) -> Result<Plan, Error> {
-    if !(1..=MAX_SIZE).contains(&size) {
-        return Err(Error::InvalidSize { size, max: MAX_SIZE });
-    }
+    check_size(size)?;
     let len = bytes.len() as u64;
     if len > limits.max_input_bytes {
         return Err(Error::TooLarge { size: len, max: limits.max_input_bytes });
@@ -124,14 +146,7 @@ pub(crate) fn plan_region(bytes: &[u8], size: u32, region: Region, limits: Limit
     }
 
     let (width, height) = header.orientation.display_size(header.width, header.height);
-    let crop = match region {
-        Region::Crop(Some(crop)) => crop,
-        Region::Crop(None) => CropRect::centre_square(width, height),
-        Region::Whole => CropRect::new(0, 0, width, height),
-    };
-    if !crop.fits(width, height) {
-        return Err(Error::InvalidCrop { crop, width, height });
-    }
+    let crop = region.rect(width, height)?;
     let output = fit(crop.width, crop.height, size);
 
     let denominator = match &header.jpeg {
@@ -208,21 +223,12 @@ pub(crate) fn from_pixels(
     region: Region,
     limits: Limits,
 ) -> Result<Avatar, Error> {
-    if !(1..=MAX_SIZE).contains(&size) {
-        return Err(Error::InvalidSize { size, max: MAX_SIZE });
-    }
+    check_size(size)?;
     let (width, height) = (pixels.width(), pixels.height());
     if u64::from(width) * u64::from(height) > limits.max_pixels {
         return Err(Error::TooManyPixels { width, height, max: limits.max_pixels });
     }
-    let crop = match region {
-        Region::Crop(Some(crop)) => crop,
-        Region::Crop(None) => CropRect::centre_square(width, height),
-        Region::Whole => CropRect::new(0, 0, width, height),
-    };
-    if !crop.fits(width, height) {
-        return Err(Error::InvalidCrop { crop, width, height });
-    }
+    let crop = region.rect(width, height)?;
     let (out_w, out_h) = fit(crop.width, crop.height, size);
     let rect = Rect {
         x: f64::from(crop.x),
