@@ -37,6 +37,7 @@ mod oauth;
 mod one_time_code;
 mod outbox;
 mod password;
+mod render;
 mod secret_key;
 mod state;
 mod store;

@@ -10,11 +10,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use userdesk_fapi::models::{Envelope, Session, SessionActivity, SessionStatus, SessionWithActivities};
 
-use super::{render, user_agent};
 use crate::error::{Error, Result};
 use crate::http::form::PathId;
 use crate::http::signed_in::SignedIn;
 use crate::ids::now_ms;
+use crate::render;
+use crate::render::user_agent;
 use crate::state::AppState;
 use crate::store::sessions::{self, ActiveSessionRow};
 use crate::store::users;

@@ -5,9 +5,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use userdesk_fapi::models::{Client, Envelope};
 
-use super::render;
 use crate::error::Result;
 use crate::http::native_client::CurrentClient;
+use crate::render;
 use crate::state::AppState;
 use crate::store::{clients, sessions};
 

@@ -8,13 +8,13 @@ use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, EmailAddress, Envelope};
 
 use super::identifications::{self as shared, Kind};
-use super::render;
 use crate::error::{FieldError, Result};
 use crate::http::form::{Form, PathId};
 use crate::http::signed_in::SignedIn;
 use crate::http::validate;
 use crate::ids::{new_client_token, now_ms, token_hash};
 use crate::outbox::{self, Outgoing};
+use crate::render;
 use crate::state::millis;
 use crate::state::AppState;
 use crate::store::identifications::{self, Prepared};

@@ -24,20 +24,18 @@ use axum::http::header::CONTENT_TYPE;
 use axum::routing::{delete, patch, post};
 use axum::{Json, Router};
 use sqlx::SqliteConnection;
-use userdesk_fapi::models::{
-    ClerkError, DeletedObject, Envelope, ExternalAccount, Verification, VerificationStatus,
-};
+use userdesk_fapi::models::{DeletedObject, Envelope, ExternalAccount};
 
 use super::oauth_callback::{self, RoundTrip};
-use super::render;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::{Params, PathId};
 use crate::http::signed_in::SignedIn;
 use crate::http::validate;
 use crate::ids::now_ms;
 use crate::oauth::Provider;
+use crate::render;
 use crate::state::AppState;
-use crate::store::external_accounts::{self as store, ExternalAccountRow};
+use crate::store::external_accounts as store;
 use crate::store::oauth_flows::Purpose;
 use crate::store::users;
 
@@ -217,57 +215,6 @@ pub fn oidc_hints(params: &Params) -> Result<Vec<(&'static str, String)>> {
     Ok(hints)
 }
 
-/// The wire form of an account.
-pub fn render(row: &ExternalAccountRow) -> Result<ExternalAccount> {
-    let status = render::status_at(&row.verification_status, Some(row.verification_expire_at), now_ms());
-    let status: VerificationStatus = serde_json::from_value(serde_json::Value::String(status.to_owned()))
-        .map_err(|_| Error::Internal(format!("stored external account status {status:?}")))?;
-    let error = row
-        .verification_error
-        .as_deref()
-        .map(serde_json::from_str::<ClerkError>)
-        .transpose()
-        .map_err(|e| Error::Internal(format!("stored external account error: {e}")))?;
-    Ok(ExternalAccount {
-        object: "external_account".into(),
-        id: row.id.clone(),
-        provider: row.provider.clone(),
-        identification_id: row.identification_id.clone(),
-        provider_user_id: row.provider_user_id.clone().unwrap_or_default(),
-        approved_scopes_raw: row.approved_scopes.clone(),
-        email_address: row.email_address.clone().unwrap_or_default(),
-        first_name: row.first_name.clone().unwrap_or_default(),
-        last_name: row.last_name.clone().unwrap_or_default(),
-        avatar_url: row.avatar_url.clone().unwrap_or_default(),
-        image_url: None,
-        username: row.username.clone(),
-        phone_number: None,
-        public_metadata: serde_json::Map::new(),
-        label: None,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        verification: Some(Verification {
-            object: Some("verification_oauth".into()),
-            status,
-            strategy: row.provider.clone(),
-            attempts: None,
-            expire_at: Some(row.verification_expire_at),
-            // Until the round trip ends (even past its time: the callback then says it expired).
-            external_verification_redirect_url: if row.verification_status == "unverified" {
-                row.verification_redirect_url.clone()
-            } else {
-                None
-            },
-            error,
-        }),
-    })
-}
-
-/// The user's accounts, as `User.external_accounts` shows them.
-pub async fn for_user(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<ExternalAccount>> {
-    store::list_for_user(conn, user_id).await?.iter().map(render).collect()
-}
-
 async fn respond(
     conn: &mut SqliteConnection,
     base_url: &str,
@@ -278,7 +225,7 @@ async fn respond(
     let row = store::find_for_user(conn, user_id, account_id)
         .await?
         .ok_or_else(|| Error::Internal(format!("external account {account_id} vanished")))?;
-    let account = render(&row)?;
+    let account = render::external_account::external_account(&row)?;
     let client = render::client(conn, base_url, client_id).await?;
     Ok(Envelope { response: account, client: Some(client) })
 }

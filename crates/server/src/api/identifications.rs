@@ -22,7 +22,6 @@
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::{DeletedObject, Envelope};
 
-use super::render;
 use crate::domain;
 use crate::error::{Error, Result};
 use crate::http::form::Params;
@@ -31,6 +30,7 @@ use crate::http::validate;
 use crate::ids::now_ms;
 use crate::one_time_code::{self, MAX_ATTEMPTS};
 use crate::outbox::{self, OutboxChannel, Outgoing};
+use crate::render;
 use crate::state::millis;
 use crate::state::AppState;
 use crate::store::identifications::{self, Prepared, VerificationRow};

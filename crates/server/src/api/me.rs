@@ -5,11 +5,12 @@ use axum::routing::{get, patch};
 use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, Envelope, User};
 
-use super::{identifications, render};
+use super::identifications;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::Form;
 use crate::http::signed_in::SignedIn;
 use crate::http::validate;
+use crate::render;
 use crate::state::AppState;
 use crate::store::users::{self, MetadataKind, ProfileChange};
 

@@ -26,13 +26,11 @@ mod oauth_sign_ins;
 mod passwords;
 mod phone_numbers;
 mod profile_image;
-mod render;
 mod sessions;
 mod sign_ins;
 mod sign_ups;
 mod tokens;
 mod two_factor;
-mod user_agent;
 mod verify;
 
 pub use profile_image::PROFILE_IMAGE_MAX_BYTES;

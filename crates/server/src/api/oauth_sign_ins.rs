@@ -16,20 +16,19 @@
 use axum::http::header::USER_AGENT;
 use axum::http::HeaderMap;
 use serde_json::Value;
-use sqlx::SqliteConnection;
 use userdesk_fapi::models::{
-    ClerkError, Envelope, SignIn, SignUp, SignUpStatus, SignUpVerifications, Verification, VerificationStatus,
+    Envelope, SignIn, SignUp, SignUpStatus, SignUpVerifications, Verification, VerificationStatus,
 };
 
 use super::external_accounts::{oidc_hints, provider_for, redirect_urls, refuse_unsupported};
 use super::oauth_callback::{self, RoundTrip};
-use super::render;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::Params;
 use crate::http::native_client::CurrentClient;
 use crate::http::validate;
 use crate::ids::{new_id, now_ms};
+use crate::render;
 use crate::state::AppState;
 use crate::store::oauth_flows::{self, Purpose};
 use crate::store::sessions::Activity;
@@ -71,37 +70,6 @@ fn user_agent(headers: &HeaderMap) -> Option<String> {
         .get(USER_AGENT)
         .and_then(|value| value.to_str().ok())
         .map(|agent| agent.chars().take(512).collect())
-}
-
-/// Fills in what only OAuth sign-ins have on their first-factor verification: its expiry and
-/// status as of now, the provider's URL while it is under way, and the error of a failure.
-pub async fn decorate(conn: &mut SqliteConnection, sign_in: &mut SignIn) -> Result<()> {
-    let Some(verification) = sign_in.first_factor_verification.as_mut() else {
-        return Ok(());
-    };
-    if !verification.strategy.starts_with("oauth_") {
-        return Ok(());
-    }
-    let Some(stored) = oauth_flows::sign_in_verification(conn, &sign_in.id).await? else {
-        return Ok(());
-    };
-    let status = render::status_at(&stored.status, stored.expire_at, now_ms());
-    verification.status = serde_json::from_value(Value::String(status.to_owned()))
-        .map_err(|_| Error::Internal(format!("stored sign-in verification status {status:?}")))?;
-    verification.expire_at = stored.expire_at;
-    verification.error = stored
-        .error
-        .as_deref()
-        .map(serde_json::from_str::<ClerkError>)
-        .transpose()
-        .map_err(|e| Error::Internal(format!("stored sign-in verification error: {e}")))?;
-    // Until the round trip ends (even past its time: the callback then says it expired).
-    verification.external_verification_redirect_url = if stored.status == "unverified" {
-        oauth_flows::sign_in_authorize_url(conn, &sign_in.id).await?
-    } else {
-        None
-    };
-    Ok(())
 }
 
 /// `POST /v1/client/sign_ins` with an `oauth_*` strategy (`form` already checked against the
@@ -149,7 +117,7 @@ pub async fn start(
     )
     .await?;
     clients::set_sign_in(&mut tx, &client.id, Some(&sign_in_id)).await?;
-    let envelope = super::sign_ins::respond(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
+    let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
     tx.commit().await?;
     Ok(envelope)
 }

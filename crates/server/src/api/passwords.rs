@@ -16,11 +16,11 @@ use axum::{Json, Router};
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::{Envelope, User};
 
-use super::render;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::{Form, Params};
 use crate::http::signed_in::SignedIn;
 use crate::password;
+use crate::render;
 use crate::state::AppState;
 use crate::store::{sessions, users};
 

@@ -17,11 +17,11 @@ use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, Envelope, PhoneNumber};
 
 use super::identifications::{self as shared, Kind};
-use super::render;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::{Form, Params, PathId};
 use crate::http::signed_in::SignedIn;
 use crate::http::validate;
+use crate::render;
 use crate::state::AppState;
 use crate::store::{identifications, users};
 

@@ -5,12 +5,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use userdesk_fapi::models::{Envelope, Session};
 
-use super::render;
 use crate::error::{Error, FieldError, Result};
 use crate::http::activity::RequestActivity;
 use crate::http::form::{Form, PathId};
 use crate::http::native_client::CurrentClient;
 use crate::ids::now_ms;
+use crate::render;
 use crate::state::AppState;
 use crate::store::{clients, sessions, users};
 

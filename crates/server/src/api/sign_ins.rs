@@ -9,10 +9,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use sqlx::SqliteConnection;
 use userdesk_fapi::models::{Envelope, SignIn};
 
-use super::{render, two_factor};
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::http::activity::RequestActivity;
@@ -21,6 +19,7 @@ use crate::http::native_client::CurrentClient;
 use crate::http::validate;
 use crate::ids::now_ms;
 use crate::password;
+use crate::render;
 use crate::state::AppState;
 use crate::store::sign_ins::NewSignIn;
 use crate::store::users::UserRow;
@@ -88,26 +87,6 @@ async fn password_matches(user: &UserRow, candidate: &str) -> Result<bool> {
     }
 }
 
-/// The client's sign-in, with the client.
-pub(super) async fn respond(
-    conn: &mut SqliteConnection,
-    base_url: &str,
-    client_id: &str,
-    sign_in_id: &str,
-) -> Result<Envelope<SignIn>> {
-    let row =
-        sign_ins::find_for_client(conn, client_id, sign_in_id).await?.ok_or(Error::NotFound("sign in"))?;
-    let user = match &row.user_id {
-        Some(user_id) => users::find_row(conn, user_id).await?,
-        None => None,
-    };
-    let mut sign_in = render::sign_in(&row, user.as_ref(), base_url)?;
-    super::oauth_sign_ins::decorate(conn, &mut sign_in).await?;
-    two_factor::show_second_factor(conn, &mut sign_in, user.as_ref()).await?;
-    let client = render::client(conn, base_url, client_id).await?;
-    Ok(Envelope { response: sign_in, client: Some(client) })
-}
-
 async fn create_sign_in(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -170,7 +149,7 @@ async fn create_sign_in(
         )
         .await?;
         clients::set_sign_in(&mut tx, &client.id, Some(&sign_in_id)).await?;
-        let envelope = respond(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
+        let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
         tx.commit().await?;
         return Ok(Json(envelope));
     };
@@ -197,7 +176,7 @@ async fn create_sign_in(
         )
         .await?;
         clients::set_sign_in(&mut tx, &client.id, Some(&sign_in_id)).await?;
-        let envelope = respond(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
+        let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
         tx.commit().await?;
         return Ok(Json(envelope));
     }
@@ -216,7 +195,7 @@ async fn create_sign_in(
         },
     )
     .await?;
-    let envelope = respond(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
+    let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
     Ok(Json(envelope))
@@ -228,7 +207,7 @@ async fn get_sign_in(
     PathId(sign_in_id): PathId,
 ) -> Result<Json<Envelope<SignIn>>> {
     let mut conn = state.db.pool().acquire().await?;
-    Ok(Json(respond(&mut conn, &state.base_url, &client.id, &sign_in_id).await?))
+    Ok(Json(render::sign_in::envelope(&mut conn, &state.base_url, &client.id, &sign_in_id).await?))
 }
 
 async fn attempt_first_factor(
@@ -280,7 +259,7 @@ async fn attempt_first_factor(
         sign_ins::record_first_factor(&mut tx, &row.id, "password", true, None).await?;
         crate::store::second_factors::set_sign_in_status(&mut tx, &row.id, "needs_second_factor", None)
             .await?;
-        let envelope = respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
+        let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &row.id).await?;
         tx.commit().await?;
         return Ok(Json(envelope));
     }
@@ -288,7 +267,7 @@ async fn attempt_first_factor(
     let session =
         domain::sessions::start(&mut tx, &client.id, &user.id, &identifier, "password", &activity).await?;
     sign_ins::record_first_factor(&mut tx, &row.id, "password", true, Some(&session.id)).await?;
-    let envelope = respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
+    let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }

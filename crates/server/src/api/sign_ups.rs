@@ -29,7 +29,6 @@ use userdesk_fapi::models::{
     Envelope, SignUp, SignUpStatus, SignUpVerifications, Verification, VerificationStatus,
 };
 
-use super::render;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::http::activity::RequestActivity;
@@ -40,6 +39,7 @@ use crate::ids::now_ms;
 use crate::one_time_code::{self, MAX_ATTEMPTS};
 use crate::outbox::{self, OutboxChannel, Outgoing};
 use crate::password;
+use crate::render;
 use crate::state::millis;
 use crate::state::AppState;
 use crate::store::sessions::Activity;

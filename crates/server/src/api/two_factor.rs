@@ -28,12 +28,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use rand::Rng;
 use sqlx::SqliteConnection;
-use userdesk_fapi::models::{
-    BackupCodes, DeletedObject, Envelope, SignIn, SignInFactor, SignInStatus, Totp, Verification,
-    VerificationStatus,
-};
+use userdesk_fapi::models::{BackupCodes, DeletedObject, Envelope, SignIn, Totp};
 
-use super::{identifications, render, sign_ins};
+use super::identifications;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::http::activity::RequestActivity;
@@ -44,6 +41,7 @@ use crate::http::validate;
 use crate::ids::{new_id, now_ms};
 use crate::one_time_code::{self, MAX_ATTEMPTS};
 use crate::outbox::{self, OutboxChannel, Outgoing};
+use crate::render;
 use crate::state::{millis, AppState};
 use crate::store::second_factors::{self, SecondFactorRow};
 use crate::store::totp::TotpRow;
@@ -69,99 +67,6 @@ pub fn router() -> Router<AppState> {
         .route("/v1/me/backup_codes", post(create_backup_codes))
         .route("/v1/client/sign_ins/{sign_in_id}/prepare_second_factor", post(prepare_second_factor))
         .route("/v1/client/sign_ins/{sign_in_id}/attempt_second_factor", post(attempt_second_factor))
-}
-
-/// `+14155550100` → `+*******0100`.
-fn mask_phone(number: &str) -> String {
-    let digits = number.chars().filter(char::is_ascii_digit).count();
-    let mut seen = 0;
-    number
-        .chars()
-        .map(|c| {
-            if !c.is_ascii_digit() {
-                return c;
-            }
-            seen += 1;
-            if seen + 4 > digits {
-                c
-            } else {
-                '*'
-            }
-        })
-        .collect()
-}
-
-/// The second factors the user can complete a sign-in with.
-async fn supported_factors(conn: &mut SqliteConnection, user: &UserRow) -> Result<Vec<SignInFactor>> {
-    let have = totp_store::second_factors(conn, &user.id).await?;
-    let factor = |strategy: &str| SignInFactor {
-        strategy: strategy.to_owned(),
-        safe_identifier: None,
-        email_address_id: None,
-        phone_number_id: None,
-        primary: None,
-        default: None,
-    };
-    let mut factors = Vec::new();
-    if have.totp {
-        factors.push(factor("totp"));
-    }
-    for phone in domain::second_factor::phones(conn, &user.id).await? {
-        factors.push(SignInFactor {
-            safe_identifier: Some(mask_phone(&phone.value)),
-            phone_number_id: Some(phone.id.clone()),
-            primary: Some(user.primary_phone_number_id.as_deref() == Some(phone.id.as_str())),
-            default: Some(phone.default_second_factor),
-            ..factor("phone_code")
-        });
-    }
-    if have.backup_codes {
-        factors.push(factor("backup_code"));
-    }
-    Ok(factors)
-}
-
-/// A sign-in's second-factor verification as shown. Authenticator and backup-code verifications
-/// know only `unverified` and `verified` (a failed one abandons its sign-in instead).
-fn second_factor_verification(row: &SecondFactorRow, now: i64) -> Result<Verification> {
-    let (object, status) = match row.strategy.as_str() {
-        "phone_code" => ("verification_otp", render::status_at(&row.status, row.expire_at, now)),
-        "totp" => ("verification_totp", if row.status == "verified" { "verified" } else { "unverified" }),
-        _ => ("verification_backup_code", if row.status == "verified" { "verified" } else { "unverified" }),
-    };
-    let status = match status {
-        "verified" => VerificationStatus::Verified,
-        "failed" => VerificationStatus::Failed,
-        "expired" => VerificationStatus::Expired,
-        _ => VerificationStatus::Unverified,
-    };
-    Ok(Verification {
-        object: Some(object.to_owned()),
-        status,
-        strategy: row.strategy.clone(),
-        attempts: u32::try_from(row.attempts).ok(),
-        expire_at: if row.strategy == "phone_code" { row.expire_at } else { None },
-        external_verification_redirect_url: None,
-        error: None,
-    })
-}
-
-/// Adds what a sign-in shows of its second factor: the factors the user can use while it waits
-/// for one, and the verification once one was prepared or attempted.
-pub async fn show_second_factor(
-    conn: &mut SqliteConnection,
-    sign_in: &mut SignIn,
-    user: Option<&UserRow>,
-) -> Result<()> {
-    if let Some(row) = second_factors::find(conn, &sign_in.id).await? {
-        sign_in.second_factor_verification = Some(second_factor_verification(&row, now_ms())?);
-    }
-    if sign_in.status == SignInStatus::NeedsSecondFactor {
-        if let Some(user) = user {
-            sign_in.supported_second_factors = Some(supported_factors(conn, user).await?);
-        }
-    }
-    Ok(())
 }
 
 /// A sign-in of this client that waits for its second factor, with its user.
@@ -260,7 +165,7 @@ async fn prepare_second_factor(
     )
     .await?;
     outbox::send(&mut tx, state.mode, Outgoing::sms_code(&phone.value, &code, lifetime)).await?;
-    let envelope = sign_ins::respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
+    let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }
@@ -369,7 +274,7 @@ async fn attempt_second_factor(
         domain::sessions::start(&mut tx, &client.id, &user.id, &identifier, "password", &activity).await?;
     sessions::record_second_factor(&mut tx, &session.id, session.created_at).await?;
     second_factors::set_sign_in_status(&mut tx, &row.id, "complete", Some(&session.id)).await?;
-    let envelope = sign_ins::respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
+    let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, factor = strategy, "signed in with a second factor");
     Ok(Json(envelope))
@@ -557,13 +462,6 @@ async fn create_backup_codes(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn phones_are_masked_but_the_last_four_digits() {
-        assert_eq!(mask_phone("+14155550100"), "+*******0100");
-        assert_eq!(mask_phone("+442079460018"), "+********0018");
-        assert_eq!(mask_phone("123"), "123");
-    }
 
     #[test]
     fn backup_codes_are_read_forgivingly() {

@@ -15,11 +15,11 @@ use axum::routing::get;
 use axum::Router;
 
 use super::identifications::{self as shared, Kind};
-use super::render;
 use crate::error::{Error, Result};
 use crate::http::form::Query;
 use crate::http::html::{self, Tone};
 use crate::ids::{now_ms, token_hash};
+use crate::render;
 use crate::state::AppState;
 use crate::store::identifications;
 

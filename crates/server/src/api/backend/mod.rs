@@ -7,9 +7,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
-use super::AppState;
 use crate::error::Error;
 use crate::ids::constant_time_eq;
+use crate::state::AppState;
 
 mod users;
 

@@ -6,11 +6,11 @@ use axum::{Json, Router};
 use serde_json::{Map, Value};
 use sqlx::SqliteConnection;
 
-use super::super::render;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::{JsonBody, PathId};
 use crate::http::validate;
 use crate::password;
+use crate::render;
 use crate::state::AppState;
 use crate::store::users::{self, MetadataKind, NewUser};
 

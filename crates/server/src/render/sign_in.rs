@@ -1,0 +1,220 @@
+//! A sign-in attempt: its first factor (a password, or a provider's verification under way), and
+//! its second factor (the ones the user can use, and the verification prepared or attempted).
+
+use serde_json::Value;
+use sqlx::SqliteConnection;
+use userdesk_fapi::models::{
+    ClerkError, Envelope, SignIn, SignInFactor, SignInStatus, SignInUserData, Verification,
+    VerificationStatus,
+};
+
+use super::{parse_enum, profile_image, status_at, verification, SUPPORTED_IDENTIFIERS};
+use crate::domain::second_factor;
+use crate::error::{Error, Result};
+use crate::ids::now_ms;
+use crate::store::oauth_flows;
+use crate::store::second_factors::{self, SecondFactorRow};
+use crate::store::sign_ins::{self, SignInRow};
+use crate::store::totp as totp_store;
+use crate::store::users::{self, UserRow};
+
+/// The first factors a user can sign in with (a password, when they have one).
+fn first_factors(user: &UserRow) -> Vec<SignInFactor> {
+    let mut factors = Vec::new();
+    if user.password_hash.is_some() {
+        factors.push(SignInFactor {
+            strategy: "password".into(),
+            safe_identifier: None,
+            email_address_id: None,
+            phone_number_id: None,
+            primary: None,
+            default: None,
+        });
+    }
+    factors
+}
+
+/// A sign-in attempt. Its user's picture is shown when they uploaded one.
+pub fn sign_in(row: &SignInRow, user: Option<&UserRow>, base_url: &str) -> Result<SignIn> {
+    let first_factor_verification = match (&row.first_factor_status, &row.first_factor_strategy) {
+        (Some(status), Some(strategy)) => {
+            Some(verification(status, strategy, row.first_factor_attempts, None, None)?)
+        }
+        _ => None,
+    };
+    Ok(SignIn {
+        object: "sign_in_attempt".into(),
+        id: row.id.clone(),
+        status: parse_enum::<SignInStatus>("sign-in status", &row.status)?,
+        supported_identifiers: SUPPORTED_IDENTIFIERS.iter().map(|s| (*s).to_owned()).collect(),
+        supported_first_factors: user.map(first_factors),
+        supported_second_factors: None,
+        first_factor_verification,
+        second_factor_verification: None,
+        identifier: row.identifier.clone(),
+        user_data: user.map(|user| SignInUserData {
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            image_url: user.image_id.as_deref().map(|id| profile_image::uploaded_url(base_url, id)),
+            has_image: user.image_id.is_some(),
+        }),
+        created_session_id: row.created_session_id.clone(),
+        abandon_at: row.abandon_at,
+    })
+}
+
+/// Fills in what only OAuth sign-ins have on their first-factor verification: its expiry and
+/// status as of now, the provider's URL while it is under way, and the error of a failure.
+pub async fn decorate(conn: &mut SqliteConnection, sign_in: &mut SignIn) -> Result<()> {
+    let Some(verification) = sign_in.first_factor_verification.as_mut() else {
+        return Ok(());
+    };
+    if !verification.strategy.starts_with("oauth_") {
+        return Ok(());
+    }
+    let Some(stored) = oauth_flows::sign_in_verification(conn, &sign_in.id).await? else {
+        return Ok(());
+    };
+    let status = status_at(&stored.status, stored.expire_at, now_ms());
+    verification.status = serde_json::from_value(Value::String(status.to_owned()))
+        .map_err(|_| Error::Internal(format!("stored sign-in verification status {status:?}")))?;
+    verification.expire_at = stored.expire_at;
+    verification.error = stored
+        .error
+        .as_deref()
+        .map(serde_json::from_str::<ClerkError>)
+        .transpose()
+        .map_err(|e| Error::Internal(format!("stored sign-in verification error: {e}")))?;
+    // Until the round trip ends (even past its time: the callback then says it expired).
+    verification.external_verification_redirect_url = if stored.status == "unverified" {
+        oauth_flows::sign_in_authorize_url(conn, &sign_in.id).await?
+    } else {
+        None
+    };
+    Ok(())
+}
+
+/// `+14155550100` → `+*******0100`.
+fn mask_phone(number: &str) -> String {
+    let digits = number.chars().filter(char::is_ascii_digit).count();
+    let mut seen = 0;
+    number
+        .chars()
+        .map(|c| {
+            if !c.is_ascii_digit() {
+                return c;
+            }
+            seen += 1;
+            if seen + 4 > digits {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+/// The second factors the user can complete a sign-in with.
+async fn supported_factors(conn: &mut SqliteConnection, user: &UserRow) -> Result<Vec<SignInFactor>> {
+    let have = totp_store::second_factors(conn, &user.id).await?;
+    let factor = |strategy: &str| SignInFactor {
+        strategy: strategy.to_owned(),
+        safe_identifier: None,
+        email_address_id: None,
+        phone_number_id: None,
+        primary: None,
+        default: None,
+    };
+    let mut factors = Vec::new();
+    if have.totp {
+        factors.push(factor("totp"));
+    }
+    for phone in second_factor::phones(conn, &user.id).await? {
+        factors.push(SignInFactor {
+            safe_identifier: Some(mask_phone(&phone.value)),
+            phone_number_id: Some(phone.id.clone()),
+            primary: Some(user.primary_phone_number_id.as_deref() == Some(phone.id.as_str())),
+            default: Some(phone.default_second_factor),
+            ..factor("phone_code")
+        });
+    }
+    if have.backup_codes {
+        factors.push(factor("backup_code"));
+    }
+    Ok(factors)
+}
+
+/// A sign-in's second-factor verification as shown. Authenticator and backup-code verifications
+/// know only `unverified` and `verified` (a failed one abandons its sign-in instead).
+fn second_factor_verification(row: &SecondFactorRow, now: i64) -> Result<Verification> {
+    let (object, status) = match row.strategy.as_str() {
+        "phone_code" => ("verification_otp", status_at(&row.status, row.expire_at, now)),
+        "totp" => ("verification_totp", if row.status == "verified" { "verified" } else { "unverified" }),
+        _ => ("verification_backup_code", if row.status == "verified" { "verified" } else { "unverified" }),
+    };
+    let status = match status {
+        "verified" => VerificationStatus::Verified,
+        "failed" => VerificationStatus::Failed,
+        "expired" => VerificationStatus::Expired,
+        _ => VerificationStatus::Unverified,
+    };
+    Ok(Verification {
+        object: Some(object.to_owned()),
+        status,
+        strategy: row.strategy.clone(),
+        attempts: u32::try_from(row.attempts).ok(),
+        expire_at: if row.strategy == "phone_code" { row.expire_at } else { None },
+        external_verification_redirect_url: None,
+        error: None,
+    })
+}
+
+/// Adds what a sign-in shows of its second factor: the factors the user can use while it waits
+/// for one, and the verification once one was prepared or attempted.
+pub async fn show_second_factor(
+    conn: &mut SqliteConnection,
+    sign_in: &mut SignIn,
+    user: Option<&UserRow>,
+) -> Result<()> {
+    if let Some(row) = second_factors::find(conn, &sign_in.id).await? {
+        sign_in.second_factor_verification = Some(second_factor_verification(&row, now_ms())?);
+    }
+    if sign_in.status == SignInStatus::NeedsSecondFactor {
+        if let Some(user) = user {
+            sign_in.supported_second_factors = Some(supported_factors(conn, user).await?);
+        }
+    }
+    Ok(())
+}
+
+/// The client's sign-in, with the client.
+pub async fn envelope(
+    conn: &mut SqliteConnection,
+    base_url: &str,
+    client_id: &str,
+    sign_in_id: &str,
+) -> Result<Envelope<SignIn>> {
+    let row =
+        sign_ins::find_for_client(conn, client_id, sign_in_id).await?.ok_or(Error::NotFound("sign in"))?;
+    let user = match &row.user_id {
+        Some(user_id) => users::find_row(conn, user_id).await?,
+        None => None,
+    };
+    let mut sign_in = sign_in(&row, user.as_ref(), base_url)?;
+    decorate(conn, &mut sign_in).await?;
+    show_second_factor(conn, &mut sign_in, user.as_ref()).await?;
+    let client = super::client(conn, base_url, client_id).await?;
+    Ok(Envelope { response: sign_in, client: Some(client) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_masked_but_the_last_four_digits() {
+        assert_eq!(mask_phone("+14155550100"), "+*******0100");
+        assert_eq!(mask_phone("+442079460018"), "+********0018");
+        assert_eq!(mask_phone("123"), "123");
+    }
+}

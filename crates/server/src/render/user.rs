@@ -1,0 +1,129 @@
+//! The user, with their email addresses and phone numbers.
+
+use sqlx::SqliteConnection;
+use userdesk_fapi::models::{EmailAddress, PhoneNumber, User, Verification};
+
+use super::{external_account, metadata, profile_image, status_at, verification};
+use crate::error::{Error, Result};
+use crate::ids::now_ms;
+use crate::store::users::{self, Account, IdentificationRow};
+
+fn identification_verification(row: &IdentificationRow) -> Result<Option<Verification>> {
+    match (&row.verification_status, &row.verification_strategy) {
+        (Some(status), Some(strategy)) => Ok(Some(verification(
+            status_at(status, row.verification_expire_at, now_ms()),
+            strategy,
+            row.verification_attempts,
+            row.verification_expire_at,
+            row.verification_error.as_deref(),
+        )?)),
+        _ => Ok(None),
+    }
+}
+
+/// The wire form of an email address.
+pub fn email_address(row: &IdentificationRow) -> Result<EmailAddress> {
+    Ok(EmailAddress {
+        id: row.id.clone(),
+        object: "email_address".into(),
+        email_address: row.value.clone(),
+        reserved: row.reserved,
+        verification: identification_verification(row)?,
+        linked_to: Vec::new(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// The wire form of a phone number.
+pub fn phone_number(row: &IdentificationRow) -> Result<PhoneNumber> {
+    Ok(PhoneNumber {
+        id: row.id.clone(),
+        object: "phone_number".into(),
+        phone_number: row.value.clone(),
+        reserved_for_second_factor: row.reserved_for_second_factor,
+        default_second_factor: row.default_second_factor,
+        reserved: row.reserved,
+        verification: identification_verification(row)?,
+        linked_to: Vec::new(),
+        backup_codes: None,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// The FAPI user (no private metadata). Image URLs are absolute, on `base_url` (this server's).
+pub fn user(account: &Account, base_url: &str) -> Result<User> {
+    let row = &account.user;
+    let mut email_addresses = Vec::new();
+    let mut phone_numbers = Vec::new();
+    for identification in &account.identifications {
+        match identification.kind.as_str() {
+            "email_address" => email_addresses.push(email_address(identification)?),
+            "phone_number" => phone_numbers.push(phone_number(identification)?),
+            other => return Err(Error::Internal(format!("unknown identification kind {other:?}"))),
+        }
+    }
+    let primary_email = account
+        .identifications
+        .iter()
+        .find(|identification| Some(&identification.id) == row.primary_email_address_id.as_ref())
+        .map(|identification| identification.value.as_str());
+    let image_url = profile_image::image_url(base_url, row, primary_email);
+    Ok(User {
+        id: row.id.clone(),
+        object: "user".into(),
+        username: row.username.clone(),
+        first_name: row.first_name.clone(),
+        last_name: row.last_name.clone(),
+        profile_image_url: Some(image_url.clone()),
+        image_url,
+        has_image: row.image_id.is_some(),
+        primary_email_address_id: row.primary_email_address_id.clone(),
+        primary_phone_number_id: row.primary_phone_number_id.clone(),
+        primary_web3_wallet_id: None,
+        password_enabled: row.password_hash.is_some(),
+        // As Clerk: an authenticator app, or a verified phone number kept for two-step
+        // verification, turns it on (backup codes alone do not).
+        two_factor_enabled: account.second_factors.totp
+            || account.identifications.iter().any(|identification| {
+                identification.kind == "phone_number"
+                    && identification.reserved_for_second_factor
+                    && identification.is_verified()
+            }),
+        totp_enabled: account.second_factors.totp,
+        backup_code_enabled: account.second_factors.backup_codes,
+        email_addresses,
+        phone_numbers,
+        web3_wallets: Vec::new(),
+        passkeys: Vec::new(),
+        external_accounts: Vec::new(),
+        saml_accounts: Vec::new(),
+        enterprise_accounts: Vec::new(),
+        password_last_updated_at: row.password_updated_at,
+        public_metadata: metadata(&row.public_metadata)?,
+        unsafe_metadata: metadata(&row.unsafe_metadata)?,
+        external_id: row.external_id.clone(),
+        last_sign_in_at: row.last_sign_in_at,
+        banned: row.banned,
+        locked: row.locked,
+        lockout_expires_in_seconds: None,
+        verification_attempts_remaining: None,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        delete_self_enabled: row.delete_self_enabled,
+        create_organization_enabled: row.create_organization_enabled,
+        last_active_at: row.last_active_at,
+        mfa_enabled_at: row.mfa_enabled_at,
+        mfa_disabled_at: row.mfa_disabled_at,
+        legal_accepted_at: row.legal_accepted_at,
+    })
+}
+
+/// The FAPI user with this id.
+pub async fn user_by_id(conn: &mut SqliteConnection, base_url: &str, user_id: &str) -> Result<User> {
+    let account = users::find(conn, user_id).await?.ok_or(Error::NotFound("user"))?;
+    let mut user = user(&account, base_url)?;
+    user.external_accounts = external_account::for_user(conn, user_id).await?;
+    Ok(user)
+}
