@@ -33,8 +33,9 @@ pub struct AppInfo {
 
 pub struct Controller<S: Shell> {
     pub(crate) shell: Arc<S>,
-    /// `Err` when the instance could not be opened at start; Settings can still change it.
-    connection: RwLock<Result<Connection, CommandError>>,
+    /// `Err` when the instance could not be opened at start; Settings can still change it. Held
+    /// for writing while it opens, so commands wait for it rather than fail.
+    connection: Arc<RwLock<Result<Connection, CommandError>>>,
     pub(crate) flows: FlowRegistry,
     settings: Mutex<Settings>,
     data_dir: PathBuf,
@@ -48,29 +49,40 @@ pub struct Controller<S: Shell> {
 }
 
 impl<S: Shell> Controller<S> {
-    /// Connects to the instance `settings` name (starting the embedded server when it is the
-    /// one). Deep links come back as `<scheme>://oauth-callback?…`; pending round trips are kept
-    /// under `data_dir` so a link that starts the app can still complete. Must be called inside a
-    /// Tokio runtime, which the controller keeps for its background work.
+    /// A controller for the instance `settings` name. Connecting (for the embedded server: its
+    /// first start makes keys and the database) runs in the background on the Tokio runtime this
+    /// is called in, which the controller keeps, so the window draws at once; commands wait for
+    /// it. Deep links come back as `<scheme>://oauth-callback?…`;
+    /// pending round trips are kept under `data_dir` so a link that starts the app can still
+    /// complete.
     pub async fn open(shell: S, settings: Settings, data_dir: PathBuf, scheme: &str) -> Arc<Self> {
         let flows =
             FlowRegistry::persistent(scheme, DEFAULT_FLOW_LIFETIME, data_dir.join("pending-flows.json"));
-        let user_agent = connection::user_agent();
-        let connection = Connection::open(&settings.instance, &data_dir, &user_agent, &shell).await;
-        if let Err(error) = &connection {
-            tracing::error!("cannot open the instance: {}", error.message);
-        }
-        Arc::new(Self {
+        let opening = Err(CommandError::new("internal", "The instance is still being opened."));
+        let connection = Arc::new(RwLock::new(opening));
+        let mut opened = connection.clone().write_owned().await;
+        let runtime = Handle::current();
+        let controller = Arc::new(Self {
             shell: Arc::new(shell),
-            connection: RwLock::new(connection),
+            connection,
             flows,
-            settings: Mutex::new(settings),
-            data_dir,
-            user_agent,
+            settings: Mutex::new(settings.clone()),
+            data_dir: data_dir.clone(),
+            user_agent: connection::user_agent(),
             launch_flow: std::sync::Mutex::new(None),
             avatars: Avatars::default(),
-            runtime: Handle::current(),
-        })
+            runtime: runtime.clone(),
+        });
+        let shell = controller.shell.clone();
+        let user_agent = controller.user_agent.clone();
+        runtime.spawn(async move {
+            let connection = Connection::open(&settings.instance, &data_dir, &user_agent, &*shell).await;
+            if let Err(error) = &connection {
+                tracing::error!("cannot open the instance: {}", error.message);
+            }
+            *opened = connection;
+        });
+        controller
     }
 
     pub async fn app_info(&self) -> CommandResult<AppInfo> {
