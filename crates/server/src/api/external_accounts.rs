@@ -18,21 +18,17 @@
 //! Removing is refused (`identification_deletion_failed`) for the last linked account of a user
 //! without a password: it is the only way they can sign in.
 
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Request, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::extract::State;
 use axum::routing::{delete, patch, post};
 use axum::{Json, Router};
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::{DeletedObject, Envelope, ExternalAccount};
 
-use super::oauth_callback::{self, RoundTrip};
 use crate::error::{Error, FieldError, Result};
-use crate::http::form::{Params, PathId};
+use crate::http::form::{FormWithArrays, PathId};
 use crate::http::signed_in::SignedIn;
-use crate::http::validate;
 use crate::ids::now_ms;
-use crate::oauth::Provider;
+use crate::oauth::round_trip::{self, RoundTrip};
 use crate::render;
 use crate::state::AppState;
 use crate::store::external_accounts as store;
@@ -65,81 +61,6 @@ pub fn router() -> Router<AppState> {
         .route("/v1/me/external_accounts", post(create))
         .route("/v1/me/external_accounts/{external_account_id}", delete(destroy))
         .route("/v1/me/external_accounts/{external_account_id}/reauthorize", patch(reauthorize))
-}
-
-/// A form body whose arrays (repeated keys, `additional_scope=a&additional_scope=b`) are read
-/// too: [`Params`] for the single values, with its strictness, and every pair in order.
-#[derive(Debug, Clone, Default)]
-pub struct FormWithArrays {
-    /// The single values.
-    pub params: Params,
-    /// Every `(name, value)`, in order.
-    pub pairs: Vec<(String, String)>,
-}
-
-impl FormWithArrays {
-    /// Every value of `name`, in order.
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.pairs.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
-    }
-}
-
-impl<S: Send + Sync> FromRequest<S> for FormWithArrays {
-    type Rejection = Error;
-
-    async fn from_request(request: Request, state: &S) -> Result<Self> {
-        let kind = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .map(|value| {
-                value.to_str().map(|text| text.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-            })
-            .transpose()
-            .map_err(|_| Error::UnsupportedMediaType("(not ASCII)".into()))?;
-        let body = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                Error::BodyTooLarge { limit: crate::http::form::BODY_LIMIT }
-            } else {
-                Error::MalformedBody(rejection.body_text())
-            }
-        })?;
-        if body.is_empty() {
-            return Ok(Self::default());
-        }
-        match kind.as_deref() {
-            Some("application/x-www-form-urlencoded") => {}
-            other => return Err(Error::UnsupportedMediaType(other.unwrap_or("(none)").to_owned())),
-        }
-        // `Params` refuses what is not UTF-8, so the lossless pairs below are the same text.
-        let params = Params::parse(&body)?;
-        let pairs = url::form_urlencoded::parse(&body).into_owned().collect();
-        Ok(Self { params, pairs })
-    }
-}
-
-/// The provider of `strategy`, if this instance offers it (else 422 naming `strategy`).
-pub fn provider_for(state: &AppState, strategy: &str) -> Result<std::sync::Arc<Provider>> {
-    state.oauth.provider(strategy).ok_or_else(|| {
-        FieldError::value_invalid(
-            "strategy",
-            format!("`{strategy}` is not a provider enabled on this instance; the environment's `user_settings.social` lists them."),
-        )
-        .into()
-    })
-}
-
-/// Refuses params of the spec that this server does not implement, by name.
-pub fn refuse_unsupported(params: &Params, names: &[&str]) -> Result<()> {
-    for name in names {
-        if params.contains(name) {
-            return Err(FieldError::value_invalid(
-                name,
-                format!("`{name}` is not supported by Userdesk's account server with this strategy."),
-            )
-            .into());
-        }
-    }
-    Ok(())
 }
 
 /// The scopes to ask for: `base` then the `additional_scope` values (each may itself hold
@@ -176,45 +97,6 @@ pub fn scopes(base: &[String], form: &FormWithArrays) -> Result<Vec<String>> {
     Ok(all)
 }
 
-/// `redirect_url` (required) and `action_complete_redirect_url`, each on the allowlist: the
-/// app's schemes and loopback `http(s)`.
-pub fn redirect_urls(state: &AppState, params: &Params) -> Result<(String, Option<String>)> {
-    let schemes = &state.verification.redirect_schemes;
-    let redirect_url = validate::redirect_url("redirect_url", params.required("redirect_url")?, schemes)?;
-    let complete = params
-        .one("action_complete_redirect_url")?
-        .filter(|url| !url.is_empty())
-        .map(|url| validate::redirect_url("action_complete_redirect_url", url, schemes))
-        .transpose()?;
-    Ok((redirect_url, complete))
-}
-
-/// `oidc_login_hint` and `oidc_prompt`, forwarded to the provider as `login_hint` and `prompt`.
-pub fn oidc_hints(params: &Params) -> Result<Vec<(&'static str, String)>> {
-    let mut hints = Vec::new();
-    if let Some(hint) = params.one("oidc_login_hint")?.filter(|hint| !hint.is_empty()) {
-        if hint.chars().count() > 256 || hint.chars().any(char::is_control) {
-            return Err(FieldError::format_invalid(
-                "oidc_login_hint",
-                "`oidc_login_hint` must be at most 256 characters of text.",
-            )
-            .into());
-        }
-        hints.push(("login_hint", hint.to_owned()));
-    }
-    if let Some(prompt) = params.one("oidc_prompt")?.filter(|prompt| !prompt.is_empty()) {
-        if !prompt.split(' ').all(|value| matches!(value, "none" | "login" | "consent" | "select_account")) {
-            return Err(FieldError::value_invalid(
-                "oidc_prompt",
-                "`oidc_prompt` takes `none`, `login`, `consent` and `select_account`, space-separated.",
-            )
-            .into());
-        }
-        hints.push(("prompt", prompt.to_owned()));
-    }
-    Ok(hints)
-}
-
 async fn respond(
     conn: &mut SqliteConnection,
     base_url: &str,
@@ -237,20 +119,20 @@ async fn create(
 ) -> Result<Json<Envelope<ExternalAccount>>> {
     let params = &form.params;
     params.allow_only(CREATE_PARAMS)?;
-    refuse_unsupported(params, &["enterprise_connection_id", "code", "token"])?;
+    round_trip::refuse_unsupported(params, &["enterprise_connection_id", "code", "token"])?;
     let strategy = params.required("strategy")?;
-    let provider = provider_for(&state, strategy)?;
-    let (redirect_url, complete_url) = redirect_urls(&state, params)?;
+    let provider = round_trip::provider_for(&state, strategy)?;
+    let (redirect_url, complete_url) = round_trip::redirect_urls(&state, params)?;
     let scopes = scopes(&provider.default_scopes, &form)?;
-    let hints = oidc_hints(params)?;
-    let endpoints = oauth_callback::endpoints(&state, &provider).await?;
+    let hints = round_trip::oidc_hints(params)?;
+    let endpoints = round_trip::endpoints(&state, &provider).await?;
 
     let user_id = signed_in.session.user_id.clone();
     let expire_at = now_ms() + crate::state::millis(state.oauth.state_lifetime);
     let mut tx = state.db.write().await?;
     store::delete_unlinked(&mut tx, &user_id, &provider.strategy).await?;
     let account_id = store::insert_unverified(&mut tx, &user_id, &provider.strategy, expire_at).await?;
-    let authorize_url = oauth_callback::begin(
+    let authorize_url = round_trip::begin(
         &state,
         &mut tx,
         RoundTrip {
@@ -297,7 +179,7 @@ async fn reauthorize(
             format!("The account's provider `{}` is no longer enabled on this instance.", account.provider),
         )
     })?;
-    let (redirect_url, complete_url) = redirect_urls(&state, params)?;
+    let (redirect_url, complete_url) = round_trip::redirect_urls(&state, params)?;
     let current: Vec<String> = account
         .approved_scopes
         .split_whitespace()
@@ -305,14 +187,14 @@ async fn reauthorize(
         .chain(provider.default_scopes.iter().cloned())
         .collect();
     let scopes = scopes(&current, &form)?;
-    let hints = oidc_hints(params)?;
-    let endpoints = oauth_callback::endpoints(&state, &provider).await?;
+    let hints = round_trip::oidc_hints(params)?;
+    let endpoints = round_trip::endpoints(&state, &provider).await?;
 
     let expire_at = now_ms() + crate::state::millis(state.oauth.state_lifetime);
     let mut tx = state.db.write().await?;
     // Gone in the meantime?
     store::find_for_user(&mut tx, &user_id, &account_id).await?.ok_or(Error::NotFound("external account"))?;
-    let authorize_url = oauth_callback::begin(
+    let authorize_url = round_trip::begin(
         &state,
         &mut tx,
         RoundTrip {
@@ -372,6 +254,7 @@ async fn destroy(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::form::Params;
 
     fn form(body: &str) -> FormWithArrays {
         FormWithArrays {

@@ -2,7 +2,7 @@
 //! of an OAuth round trip (RFC 8252: PKCE for every flow, `state` bound to the client that
 //! started it, single use, expiring).
 //!
-//! Starting a round trip ([`begin`]) keeps its `state` (hashed) with the PKCE verifier, what it
+//! Starting a round trip ([`crate::oauth::round_trip::begin`]) keeps its `state` (hashed) with the PKCE verifier, what it
 //! is for (connecting or reauthorizing an account, or a sign-in), the client, and where to send
 //! the browser at the end. The callback then:
 //! 1. finds the round trip by `state`: unknown or forged → 400 `oauth_state_invalid` (a page for
@@ -38,92 +38,24 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use sqlx::SqliteConnection;
 use userdesk_fapi::models::ClerkError;
 
-use super::external_accounts::FormWithArrays;
 use crate::domain;
 use crate::error::{Error, Result};
-use crate::http::form::{Params, Query};
+use crate::http::form::{FormWithArrays, Params, Query};
 use crate::http::html::{self, Tone};
 use crate::http::native_client::CurrentClient;
-use crate::ids::{now_ms, random_base62};
-use crate::oauth::{Endpoints, Failure, Identity, Provider, CALLBACK_PATH};
+use crate::ids::now_ms;
+use crate::oauth::{Failure, Identity, CALLBACK_PATH};
 use crate::state::AppState;
 use crate::store::external_accounts::{self, IdentityTaken};
-use crate::store::oauth_flows::{self, NewState, Purpose, StateRow};
+use crate::store::oauth_flows::{self, Purpose, StateRow};
 use crate::store::sessions::{self, Activity};
 use crate::store::users;
 
 /// The routes.
 pub fn router() -> Router<AppState> {
     Router::new().route(CALLBACK_PATH, get(callback).post(post_callback))
-}
-
-/// One round trip about to start.
-#[derive(Debug, Clone, Copy)]
-pub struct RoundTrip<'a> {
-    pub client_id: &'a str,
-    pub provider: &'a Provider,
-    pub endpoints: &'a Endpoints,
-    pub purpose: Purpose,
-    pub external_account_id: Option<&'a str>,
-    pub sign_in_id: Option<&'a str>,
-    pub scopes: &'a [String],
-    /// Extra parameters for the provider (`login_hint`, `prompt`).
-    pub hints: &'a [(&'static str, String)],
-    pub redirect_url: &'a str,
-    pub action_complete_redirect_url: Option<&'a str>,
-    /// The app's user agent, for the session a sign-in opens.
-    pub user_agent: Option<&'a str>,
-    pub expire_at: i64,
-}
-
-/// The provider's endpoints, or 502 `oauth_provider_unreachable` when its discovery document
-/// cannot be read.
-pub async fn endpoints(state: &AppState, provider: &Provider) -> Result<Endpoints> {
-    state.oauth.endpoints(provider).await.map_err(|failure| {
-        tracing::warn!(strategy = %provider.strategy, "OAuth provider unusable: {failure}");
-        Error::OAuthProviderUnreachable(match failure {
-            Failure::Unreachable(why) | Failure::TokenExchange(why) | Failure::FetchUser(why) => why,
-        })
-    })
-}
-
-/// Records a new round trip; returns the provider's authorization URL to send the person to.
-pub async fn begin(state: &AppState, conn: &mut SqliteConnection, trip: RoundTrip<'_>) -> Result<String> {
-    // 256 bits each; the verifier's alphabet is a subset of RFC 7636's.
-    let oauth_state = random_base62(43);
-    let verifier = random_base62(64);
-    let hints: Vec<(&str, String)> = trip.hints.iter().map(|(name, value)| (*name, value.clone())).collect();
-    let authorize_url = state.oauth.authorize_url(
-        trip.provider,
-        trip.endpoints,
-        &oauth_state,
-        &verifier,
-        trip.scopes,
-        &hints,
-    );
-    oauth_flows::insert_state(
-        conn,
-        &NewState {
-            state: &oauth_state,
-            client_id: trip.client_id,
-            strategy: &trip.provider.strategy,
-            purpose: trip.purpose,
-            external_account_id: trip.external_account_id,
-            sign_in_id: trip.sign_in_id,
-            pkce_verifier: &verifier,
-            scopes: &trip.scopes.join(" "),
-            authorize_url: &authorize_url,
-            redirect_url: trip.redirect_url,
-            action_complete_redirect_url: trip.action_complete_redirect_url,
-            user_agent: trip.user_agent,
-            expire_at: trip.expire_at,
-        },
-    )
-    .await?;
-    Ok(authorize_url)
 }
 
 /// Why a round trip failed, in Clerk's terms.

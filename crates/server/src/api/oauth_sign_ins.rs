@@ -20,14 +20,13 @@ use userdesk_fapi::models::{
     Envelope, SignIn, SignUp, SignUpStatus, SignUpVerifications, Verification, VerificationStatus,
 };
 
-use super::external_accounts::{oidc_hints, provider_for, redirect_urls, refuse_unsupported};
-use super::oauth_callback::{self, RoundTrip};
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::Params;
 use crate::http::native_client::CurrentClient;
 use crate::http::validate;
 use crate::ids::{new_id, now_ms};
+use crate::oauth::round_trip::{self, RoundTrip};
 use crate::render;
 use crate::state::AppState;
 use crate::store::oauth_flows::{self, Purpose};
@@ -81,15 +80,15 @@ pub async fn start(
     form: &Params,
     strategy: &str,
 ) -> Result<Envelope<SignIn>> {
-    refuse_unsupported(form, NOT_WITH_OAUTH)?;
-    let provider = provider_for(state, strategy)?;
-    let (redirect_url, complete_url) = redirect_urls(state, form)?;
-    let hints = oidc_hints(form)?;
+    round_trip::refuse_unsupported(form, NOT_WITH_OAUTH)?;
+    let provider = round_trip::provider_for(state, strategy)?;
+    let (redirect_url, complete_url) = round_trip::redirect_urls(state, form)?;
+    let hints = round_trip::oidc_hints(form)?;
     {
         let mut conn = state.db.pool().acquire().await?;
         domain::sessions::ensure_signed_out(&mut conn, &client.id).await?;
     }
-    let endpoints = oauth_callback::endpoints(state, &provider).await?;
+    let endpoints = round_trip::endpoints(state, &provider).await?;
 
     let expire_at = now_ms() + crate::state::millis(state.oauth.state_lifetime);
     let agent = user_agent(headers);
@@ -97,7 +96,7 @@ pub async fn start(
     // Again under the write lock: a sign-in completed meanwhile wins.
     domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
     let sign_in_id = oauth_flows::create_sign_in(&mut tx, &client.id, &provider.strategy, expire_at).await?;
-    oauth_callback::begin(
+    round_trip::begin(
         state,
         &mut tx,
         RoundTrip {

@@ -291,6 +291,56 @@ impl JsonBody {
     }
 }
 
+/// A form body whose arrays (repeated keys, `additional_scope=a&additional_scope=b`) are read
+/// too: [`Params`] for the single values, with its strictness, and every pair in order.
+#[derive(Debug, Clone, Default)]
+pub struct FormWithArrays {
+    /// The single values.
+    pub params: Params,
+    /// Every `(name, value)`, in order.
+    pub pairs: Vec<(String, String)>,
+}
+
+impl FormWithArrays {
+    /// Every value of `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormWithArrays {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self> {
+        let kind = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|value| {
+                value.to_str().map(|text| text.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            })
+            .transpose()
+            .map_err(|_| Error::UnsupportedMediaType("(not ASCII)".into()))?;
+        let body = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::BodyTooLarge { limit: crate::http::form::BODY_LIMIT }
+            } else {
+                Error::MalformedBody(rejection.body_text())
+            }
+        })?;
+        if body.is_empty() {
+            return Ok(Self::default());
+        }
+        match kind.as_deref() {
+            Some("application/x-www-form-urlencoded") => {}
+            other => return Err(Error::UnsupportedMediaType(other.unwrap_or("(none)").to_owned())),
+        }
+        // `Params` refuses what is not UTF-8, so the lossless pairs below are the same text.
+        let params = Params::parse(&body)?;
+        let pairs = url::form_urlencoded::parse(&body).into_owned().collect();
+        Ok(Self { params, pairs })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ pub mod client;
 pub mod config;
 pub mod dev_provider;
 pub mod identity;
+pub mod round_trip;
 
 pub use client::Failure;
 pub use config::{ClientAuth, OAuthConfigFile, OAuthProviderConfig, UserInfoFormat};
