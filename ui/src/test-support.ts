@@ -199,27 +199,31 @@ export function fakeBackend(
   return calls;
 }
 
+/** A test's own answer to a command; `fake` answers as the in-memory account would. */
+type Override = (args: Record<string, unknown>, fake: Handler) => unknown;
+
 /**
- * A fake Rust side whose email and phone commands work on an in-memory account (see
- * src/dev/fake-account.ts); `handlers` still replace any command. Every code sent is `code`.
+ * A fake Rust side whose account commands change an in-memory account (src/dev/fake-account.ts
+ * and fake-security.ts) and always succeed; a test that needs the server to refuse says so in
+ * `handlers`. Every code sent is `123456`.
  */
 export function accountBackend(
   user: User,
   options: {
     info?: AppInfo;
-    handlers?: Record<string, Handler>;
+    handlers?: Record<string, Override>;
     fake?: FakeAccountOptions;
     security?: FakeSecurityOptions;
   } = {},
 ): { calls: Call[]; fake: FakeAccount; security: FakeSecurity } {
   const fake = new FakeAccount(user, { code: () => '123456', ...options.fake });
-  // Security commands too (devices, tokens, two-step, password, sign-up): see src/dev/fake-security.ts.
   const security = new FakeSecurity(fake, { sentCode: () => '123456', ...options.security });
-  const calls = fakeBackend({
-    signedIn: user,
-    info: options.info,
-    handlers: { ...fake.handlers(), ...security.handlers(), ...options.handlers },
-  });
+  const answers: Record<string, Handler> = { ...fake.handlers(), ...security.handlers() };
+  const overrides = Object.entries(options.handlers ?? {}).map(([cmd, answer]): [string, Handler] => [
+    cmd,
+    (args) => answer(args, (a) => answers[cmd]?.(a)),
+  ]);
+  const calls = fakeBackend({ signedIn: user, info: options.info, handlers: { ...answers, ...Object.fromEntries(overrides) } });
   return { calls, fake, security };
 }
 

@@ -11,29 +11,12 @@
 //   ?avatar=slow    uploads take about ten seconds
 import { emit } from '@tauri-apps/api/event';
 import type { AvatarCrop, AvatarDropEvent, AvatarPreview, CommandError } from '$lib/bindings';
-import type { FakeAccount } from './fake-account';
-
-type Handler = (args: Record<string, unknown>) => unknown;
+import type { FakeAccount, Handler } from './fake-account';
 
 /** The longest side of a preview's data URL; the source keeps its own size. */
 const PREVIEW_SIDE = 640;
 /** The uploaded picture's side. */
 const OUTPUT_SIDE = 256;
-
-const fail = (code: string, message: string): never => {
-  throw { code, message, field: null } satisfies CommandError;
-};
-
-/** The format named by a file's first bytes, or null when it is not a picture we read. */
-function sniff(bytes: Uint8Array): string | null {
-  const at = (i: number) => bytes[i] ?? -1;
-  if (at(0) === 0x89 && at(1) === 0x50 && at(2) === 0x4e && at(3) === 0x47) return 'png';
-  if (at(0) === 0xff && at(1) === 0xd8 && at(2) === 0xff) return 'jpeg';
-  if (at(0) === 0x47 && at(1) === 0x49 && at(2) === 0x46) return 'gif';
-  const text = (from: number, to: number) => String.fromCharCode(...bytes.slice(from, to));
-  if (text(0, 4) === 'RIFF' && text(8, 12) === 'WEBP') return 'webp';
-  return null;
-}
 
 function decode(blob: Blob): Promise<HTMLImageElement> {
   const url = URL.createObjectURL(blob);
@@ -131,11 +114,12 @@ export class FakeAvatar {
     };
   }
 
-  /** Reads a file's bytes into a preview, refusing what the Rust side refuses. */
+  /** Reads a file into a preview with the browser's decoder; what it cannot read fails the drop. */
   async read(blob: Blob, name: string): Promise<AvatarPreview> {
-    const format = sniff(new Uint8Array(await blob.slice(0, 16).arrayBuffer()));
-    if (!format) return fail('avatar_unsupported', `${name} isn’t a picture. Use a PNG, JPEG, GIF or WebP photo.`);
-    const image = await decode(blob).catch(() => fail('avatar_damaged', `${name} is damaged and can’t be read.`));
+    const format = blob.type.replace(/^image\//, '') || 'png';
+    const image = await decode(blob).catch(() => {
+      throw { code: 'avatar_unreadable', message: `${name} can’t be read as a picture.`, field: null } satisfies CommandError;
+    });
     const { naturalWidth: width, naturalHeight: height } = image;
     const scale = Math.min(1, PREVIEW_SIDE / Math.max(width, height));
     const [c, g] = canvas(Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale)));
@@ -168,14 +152,9 @@ export class FakeAvatar {
       e.preventDefault();
       depth = 0;
       if (!this.signedIn()) return;
-      const files = Array.from(e.dataTransfer?.files ?? []);
+      const file = e.dataTransfer?.files[0];
+      if (!file) return;
       send({ kind: 'processing' });
-      const [file] = files;
-      if (files.length !== 1 || !file) {
-        const error = { code: 'avatar_several_files', message: `You dropped ${files.length} files. Drop one photo at a time.`, field: null };
-        send({ kind: 'failed', error });
-        return;
-      }
       this.read(file, file.name).then(
         (preview) => send({ kind: 'ready', preview }),
         (error: CommandError) => send({ kind: 'failed', error }),
@@ -205,7 +184,7 @@ export class FakeAvatar {
   }
 
   #upload(previewId: string, crop: AvatarCrop) {
-    const stored = this.#previews.get(previewId) ?? fail('avatar_preview_gone', 'That photo is no longer open. Pick it again.');
+    const stored = this.#previews.get(previewId)!;
     const total = Math.max(60_000, Math.round(stored.preview.byte_length / 8));
     const steps = this.#mode === 'slow' ? 80 : 16;
     return new Promise((resolve, reject) => {

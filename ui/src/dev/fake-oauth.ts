@@ -6,11 +6,9 @@
 //   ?oauth=fail           every flow fails (the provider refuses)
 //   ?oauth=slow           flows never finish by themselves (to look at the waiting panel)
 import { emit } from '@tauri-apps/api/event';
-import type { CommandError, ExternalAccount, OAuthFinished, User } from '$lib/bindings';
+import type { ExternalAccount, OAuthFinished, User } from '$lib/bindings';
 import { provider, PROVIDER_IDS, strategyOf } from '$lib/providers';
-import type { FakeAccount } from './fake-account';
-
-type Handler = (args: Record<string, unknown>) => unknown;
+import type { FakeAccount, Handler } from './fake-account';
 
 const FINISH_MS = 1500;
 
@@ -95,8 +93,7 @@ export class FakeOAuth {
       oauth_strategies: () => PROVIDER_IDS.map(strategyOf),
       connect_external_account: (a) => this.#start(String(a.strategy), null, (a.additionalScopes as string[]) ?? []),
       reauthorize_external_account: (a) => {
-        const found = this.#fake.user.external_accounts.find((e) => e.id === a.id);
-        if (!found) throw { code: 'resource_not_found', message: 'That account is no longer connected.', field: null } satisfies CommandError;
+        const found = this.#fake.user.external_accounts.find((e) => e.id === a.id)!;
         return this.#start(found.provider, found.id, (a.additionalScopes as string[]) ?? []);
       },
       destroy_external_account: (a) => {

@@ -1,24 +1,22 @@
 // Dev-server only (see main.ts): answers the IPC commands from memory so the UI can be seen in a
-// plain browser. Query parameters pick the state to look at:
+// plain browser. Fixture data, not a server: every command succeeds (any password, any code); the
+// server's rules are tested in Rust. Query parameters pick the state to look at:
 //   ?signed-in            start signed in (otherwise at the sign-in screen)
 //   ?section=settings     open a section once signed in
 //   ?theme=dark|light     the saved theme
 //   ?storage=file         the token is stored in a file (fallback)
 //   ?instance=clerk       connected to a Clerk instance (no demo account, no outbox)
 //   ?accounts=many        several addresses and numbers in every state (Emails & phones)
-//   ?code=123456          the code every verification sends (otherwise random; see the outbox)
+//   ?code=123456          the code every message sends (otherwise random; see the outbox)
 //   ?connected=many, ?oauth=fail|slow   connected accounts and OAuth flows (see fake-oauth.ts)
 //   ?avatar=set|fail|slow the profile picture (see fake-avatar.ts); files dragged onto the page
 //                         and pasted images work as in the app
 //   ?two-factor           the demo account has an authenticator app and backup codes: signing in
-//                         asks for the second step (authenticator code 123456; backup codes in
-//                         the console)
-// Security: the authenticator "shows" 123456; new passwords need 8 characters ("password123" is
-// refused as breached); the current password is the demo one.
+//                         asks for the second step
 import { mockIPC } from '@tauri-apps/api/mocks';
-import type { AppInfo, CommandError, EmailAddress, PhoneNumber, Settings, Theme, UpdateUserParams, User } from '$lib/bindings';
+import type { AppInfo, CommandError, EmailAddress, PhoneNumber, Settings, Theme, User } from '$lib/bindings';
 import { nav, SECTIONS, type Section } from '$lib/stores/nav.svelte';
-import { FakeAccount } from './fake-account';
+import { FakeAccount, type Handler } from './fake-account';
 import { FakeAvatar } from './fake-avatar';
 import { FakeOAuth } from './fake-oauth';
 import { FakeSecurity } from './fake-security';
@@ -86,7 +84,6 @@ function manyAccounts(user: User, fake: FakeAccount): User {
     created_at: now - 10 * day,
     updated_at: now - day,
   });
-  fake.codes.set('idn_3', '424242');
   fake.outbox = [
     { id: 'msg_2', to: 'ada.work@example.org', channel: 'email', code: '424242', link: null, sent_at: now - 40_000, subject: '424242 is your verification code', body: 'Your verification code is 424242.' },
     { id: 'msg_1', to: 'ada.work@example.org', channel: 'email', code: '918273', link: null, sent_at: now - 5 * 60_000, subject: '918273 is your verification code', body: 'Your verification code is 918273.' },
@@ -111,18 +108,19 @@ function manyAccounts(user: User, fake: FakeAccount): User {
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function installDevMock(query: URLSearchParams): void {
+/** Written to the console by the mock, and looked for in ui/dist by scripts/check-dist.mjs. */
+export const DEV_MOCK_MARKER = 'userdesk-dev-mock';
+
+/** Every command the dev mock answers, by name, and the avatar fake (its drops need the page). */
+export function devBackend(query: URLSearchParams): { commands: Record<string, Handler>; avatar: FakeAvatar } {
   const fixedCode = query.get('code');
   const fake = new FakeAccount(demoUser(), fixedCode ? { code: () => fixedCode } : {});
   if (query.get('accounts') === 'many') fake.user = manyAccounts(fake.user, fake);
   const security = new FakeSecurity(fake, fixedCode ? { sentCode: () => fixedCode } : {});
   if (query.has('two-factor')) {
     fake.user = { ...fake.user, two_factor_enabled: true, totp_enabled: true, backup_code_enabled: true };
-    security.createBackupCodes();
-    console.info('Userdesk dev mock: backup codes', security.backupCodes.join(' '));
+    console.info(`${DEV_MOCK_MARKER}: backup codes`, security.backupCodes.join(' '));
   }
-  const securityCommands = security.handlers();
-  const SIGNED_OUT_OK = new Set(['prepare_second_factor', 'attempt_second_factor', 'start_sign_up', 'verify_sign_up']);
   let signedIn = query.has('signed-in');
   const clerk = query.get('instance') === 'clerk';
   let settings: Settings = {
@@ -151,97 +149,74 @@ export function installDevMock(query: URLSearchParams): void {
   // Opened once, at the first answer; refreshes after an action leave the section alone.
   let section = query.get('section') as Section | null;
 
-  const account = fake.handlers();
   // OAuth (see fake-oauth.ts: ?connected=many, ?oauth=fail|slow); flows end with an event.
   const oauth = new FakeOAuth(fake, query);
   oauth.onSignedIn = () => (signedIn = true);
-  const oauthCommands = oauth.handlers();
   // The profile picture (see fake-avatar.ts); drops on the page become `avatar-drop` events.
   const avatar = new FakeAvatar(fake, query);
   avatar.signedIn = () => signedIn;
-  avatar.installDropBridge();
-  const avatarCommands = avatar.handlers();
+  const account = fake.handlers();
+  const sec = security.handlers();
+  const signingIn = (handler: Handler | undefined): Handler => (a) => {
+    signedIn = true;
+    return handler?.(a);
+  };
 
-  mockIPC(async (cmd, args) => {
-    await delay(150);
-    const a = (args ?? {}) as Record<string, unknown>;
-    const fail = (e: CommandError): never => {
-      throw e;
-    };
-    const user = signedIn ? fake.user : null;
-    if (cmd === 'dev_outbox' && !info().dev_outbox) return fail({ code: 'internal', message: 'No outbox here.', field: null });
-    const viaOAuth = oauthCommands[cmd];
-    if (viaOAuth) {
-      const signedOutOk = cmd === 'oauth_strategies' || cmd === 'sign_in_with_oauth' || cmd === 'cancel_oauth';
-      if (!user && !signedOutOk) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
-      return viaOAuth(a);
-    }
-    const viaAvatar = avatarCommands[cmd];
-    if (viaAvatar) {
-      if (!user) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
-      return viaAvatar(a);
-    }
-    const own = account[cmd];
-    const sec = securityCommands[cmd];
-    if (sec) {
-      if (!user && !SIGNED_OUT_OK.has(cmd)) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
-      const result = sec(a);
-      if (cmd === 'attempt_second_factor' || cmd === 'verify_sign_up') signedIn = true;
-      if (cmd === 'delete_account') signedIn = false;
-      return result;
-    }
-    if (own && cmd !== 'current_user' && cmd !== 'update_profile') {
-      if (!user && cmd !== 'dev_outbox') return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
+  const commands: Record<string, Handler> = {
+    ...account,
+    ...sec,
+    ...oauth.handlers(),
+    ...avatar.handlers(),
+    app_info: () => info(),
+    get_settings: () => settings,
+    save_settings: (a) => {
+      settings = a.settings as Settings;
+      return info();
+    },
+    launch_oauth_result: () => null,
+    current_user: () => {
+      if (!signedIn) return null;
+      if (section && (SECTIONS as readonly string[]).includes(section)) {
+        nav.go(section);
+        section = null;
+      }
+      return fake.user;
+    },
+    sign_in: () => {
+      if (fake.user.two_factor_enabled) return security.needsSecondFactor();
+      signedIn = true;
+      return { status: 'complete', user: fake.user };
+    },
+    sign_out: () => {
+      signedIn = false;
+      return null;
+    },
+    delete_account: () => {
+      signedIn = false;
+      return null;
+    },
+    attempt_second_factor: signingIn(sec.attempt_second_factor),
+    verify_sign_up: signingIn(sec.verify_sign_up),
+    prepare_email_verification: (a) => {
       // The email link "opens" itself a few seconds after it was sent.
-      const result = own(a);
-      if (cmd === 'prepare_email_verification' && a.strategy === 'email_link') {
-        setTimeout(() => fake.openLink(String(a.id)), 4000);
-      }
-      return result;
-    }
-    switch (cmd) {
-      case 'app_info':
-        return info();
-      case 'launch_oauth_result':
-        return null;
-      case 'current_user':
-        if (user && section && (SECTIONS as readonly string[]).includes(section)) {
-          nav.go(section);
-          section = null;
-        }
-        return user;
-      case 'sign_in':
-        if (a.identifier !== DEMO.email) {
-          fail({ code: 'form_identifier_not_found', message: 'Couldn’t find your account.', field: 'identifier' });
-        }
-        if (a.password !== DEMO.password) {
-          fail({ code: 'form_password_incorrect', message: 'Password is incorrect. Try again, or use another method.', field: 'password' });
-        }
-        if (fake.user.two_factor_enabled) return security.needsSecondFactor();
-        signedIn = true;
-        return { status: 'complete', user: fake.user };
-      case 'sign_out':
-        signedIn = false;
-        return null;
-      case 'update_profile': {
-        if (!user) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
-        const p = a.params as UpdateUserParams;
-        if (p.username === 'taken') {
-          fail({ code: 'form_identifier_exists', message: 'That username is taken. Please try another.', field: 'username' });
-        }
-        return fake.updateProfile(p as Record<string, string>);
-      }
-      case 'set_unsafe_metadata':
-        if (!user) return fail({ code: 'signed_out', message: 'You are signed out.', field: null });
-        fake.user = { ...user, unsafe_metadata: a.metadata as User['unsafe_metadata'] };
-        return fake.user;
-      case 'get_settings':
-        return settings;
-      case 'save_settings':
-        settings = a.settings as Settings;
-        return info();
-      default:
-        return fail({ code: 'internal', message: `Unknown command ${cmd}`, field: null });
-    }
-  }, { shouldMockEvents: true });
+      if (a.strategy === 'email_link') setTimeout(() => fake.openLink(String(a.id)), 4000);
+      return account.prepare_email_verification?.(a);
+    },
+  };
+  return { commands, avatar };
+}
+
+export function installDevMock(query: URLSearchParams): void {
+  const { commands, avatar } = devBackend(query);
+  avatar.installDropBridge();
+  console.info(`${DEV_MOCK_MARKER}: no Tauri here, commands are answered from memory (src/dev/mock.ts)`);
+  mockIPC(
+    async (cmd, args) => {
+      await delay(150);
+      const handler = commands[cmd];
+      if (!handler) throw { code: 'internal', message: `Unknown command ${cmd}`, field: null } satisfies CommandError;
+      return handler((args ?? {}) as Record<string, unknown>);
+    },
+    { shouldMockEvents: true },
+  );
 }

@@ -118,7 +118,13 @@ describe('email addresses', () => {
   });
 
   it('shows the server’s refusal of an address at the field', async () => {
-    const { ue } = await open(makeUser());
+    const { ue } = await open(makeUser(), {
+      handlers: {
+        create_email_address: () => {
+          throw { code: 'form_identifier_exists', message: 'That email address is taken. Please try another.', field: 'email_address' };
+        },
+      },
+    });
 
     await ue.type(screen.getByTestId('email-add-input'), 'grace@example.com');
     await ue.click(screen.getByTestId('email-add-submit'));
@@ -128,8 +134,7 @@ describe('email addresses', () => {
   });
 
   it('takes a pasted code in all six boxes and submits it by itself', async () => {
-    const { calls, fake, ue } = await open(withPending());
-    fake.codes.set('idn_2', '123456');
+    const { calls, ue } = await open(withPending());
 
     const pending = card('new@example.com');
     await ue.click(digits(pending)[0]!);
@@ -163,8 +168,13 @@ describe('email addresses', () => {
   });
 
   it('shows a wrong code’s message at the code and empties the boxes', async () => {
-    const { fake, ue } = await open(withPending());
-    fake.codes.set('idn_2', '123456');
+    const { ue } = await open(withPending(), {
+      handlers: {
+        attempt_email_verification: () => {
+          throw { code: 'form_code_incorrect', message: 'Incorrect code. 2 attempts left.', field: 'code' };
+        },
+      },
+    });
 
     await ue.click(digits(card('new@example.com'))[0]!);
     await ue.keyboard('111111');
@@ -409,8 +419,7 @@ describe('phone numbers', () => {
   });
 
   it('verifies a number with the code texted to it', async () => {
-    const { calls, fake, ue } = await open(makeUser({ phone_numbers: [phone('idn_7', '+12015550123', 'unverified')] }));
-    fake.codes.set('idn_7', '654321');
+    const { calls, ue } = await open(makeUser({ phone_numbers: [phone('idn_7', '+12015550123', 'unverified')] }));
 
     await ue.click(digits(phoneCard('+12015550123'))[0]!);
     await ue.paste('654321');
@@ -517,11 +526,10 @@ describe('development outbox', () => {
         // Held until the boxes were looked at.
         attempt_email_verification: (args) =>
           new Promise((resolve) => {
-            release = () => resolve(fake.attempt('email', String(args.id), String(args.code)));
+            release = () => resolve(fake.verify('email', String(args.id)));
           }),
       },
     });
-    fake.codes.set('idn_2', '246810');
     fake.outbox = [message({ code: '246810', subject: '246810 is your verification code' })];
 
     const panel = await screen.findByTestId('outbox-panel');

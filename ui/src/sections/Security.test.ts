@@ -60,7 +60,16 @@ describe('authenticator app', () => {
   });
 
   it('shows a wrong code at the boxes and lets the person try again', async () => {
-    const { calls, ue } = await open();
+    const { calls, ue } = await open(makeUser(), {
+      handlers: {
+        verify_totp: (a, fake) => {
+          if (a.code === '999999') {
+            throw { code: 'form_code_incorrect', message: 'Incorrect code. Check your authenticator app and try again.', field: 'code' };
+          }
+          return fake(a);
+        },
+      },
+    });
 
     await ue.click(screen.getByTestId('totp-setup'));
     await screen.findByTestId('totp-qr');
@@ -160,13 +169,21 @@ describe('password', () => {
         args: { currentPassword: 'userdesk-demo', newPassword: 'a-new-password', signOutOfOtherSessions: true },
       },
     ]);
-    expect(security.password).toBe('a-new-password');
     expect(security.sessions.map((s) => s.id)).toEqual(['sess_this']);
     expect(screen.getByTestId('password-current')).toHaveValue('');
   });
 
   it('puts the server’s errors at the field they concern', async () => {
-    const { ue } = await open();
+    const { ue } = await open(makeUser(), {
+      handlers: {
+        change_password: (a) => {
+          if (a.currentPassword === 'wrong') {
+            throw { code: 'form_password_incorrect', message: 'Password is incorrect. Try again, or use another method.', field: 'current_password' };
+          }
+          throw { code: 'form_password_length_too_short', message: 'Passwords must be 8 characters or more.', field: 'new_password' };
+        },
+      },
+    });
 
     await ue.type(screen.getByTestId('password-current'), 'wrong');
     await ue.type(screen.getByTestId('password-new'), 'a-new-password');
