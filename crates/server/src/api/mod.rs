@@ -22,7 +22,6 @@ mod identifications;
 mod jwks;
 mod me;
 mod oauth_callback;
-mod oauth_sign_ins;
 mod passwords;
 mod phone_numbers;
 mod profile_image;

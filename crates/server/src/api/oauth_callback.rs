@@ -16,7 +16,7 @@
 //! 4. links the identity: an account becomes `verified` with the person's details and
 //!    `approved_scopes` (an identity already linked to any account → `external_account_exists`);
 //!    a sign-in completes for the user whose account it is, or becomes `transferable` for a
-//!    sign-up ([`super::oauth_sign_ins`]).
+//!    sign-up (`api::sign_ins`, `api::sign_ups`).
 //!
 //! It ends with a 303: on success to `action_complete_redirect_url` (or `redirect_url`) for a
 //! verified account or completed sign-in, to `redirect_url` for a transferable one, with

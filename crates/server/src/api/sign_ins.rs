@@ -3,7 +3,21 @@
 //! In one request (`identifier` + `password`) or two (`identifier`, then `attempt_first_factor`
 //! with the password). The instance is in single-session mode: a client with an active session
 //! must sign out first (`session_exists`). `oauth_*` strategies sign in through a provider
-//! ([`super::oauth_sign_ins`]).
+//! ([`start_oauth`]).
+//!
+//! Signing in through a provider:
+//! `POST /v1/client/sign_ins` with `strategy=oauth_*` ([`start_oauth`]) opens a sign-in with no user
+//! yet, whose first factor is the provider's verification (`unverified`, with
+//! `external_verification_redirect_url`). The round trip ends at the callback
+//! ([`super::oauth_callback`]): an identity linked to a user's account completes the sign-in (a
+//! session for that user on the client that started it); an identity no user has makes the
+//! verification `transferable`, and `POST /v1/client/sign_ups` with `transfer=true`
+//! (`api::sign_ups`) then creates the user: their name from the provider, the provider's email
+//! address (verified `from_oauth_*` when the provider verified it), the account linked, and a
+//! session. An email address already taken is refused there (422 `form_identifier_exists`):
+//! identities are never linked to an existing user by email alone, since a provider's word on an
+//! address is not proof enough to hand over an account; that person signs in as before and
+//! connects the provider.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -13,14 +27,16 @@ use userdesk_fapi::models::{Envelope, SignIn};
 
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
-use crate::http::activity::RequestActivity;
-use crate::http::form::{Form, PathId};
+use crate::http::activity::{self, RequestActivity};
+use crate::http::form::{Form, Params, PathId};
 use crate::http::native_client::CurrentClient;
 use crate::http::validate;
 use crate::ids::now_ms;
+use crate::oauth::round_trip::{self, RoundTrip};
 use crate::password;
 use crate::render;
 use crate::state::AppState;
+use crate::store::oauth_flows::{self, Purpose};
 use crate::store::sign_ins::NewSignIn;
 use crate::store::users::UserRow;
 use crate::store::{clients, sign_ins, users};
@@ -60,6 +76,10 @@ const ATTEMPT_PARAMS: &[&str] = &[
     "algorithm",
 ];
 
+/// Sign-in params that belong to other strategies.
+const NOT_WITH_OAUTH: &[&str] =
+    &["identifier", "password", "ticket", "transfer", "code", "token", "trusted_device_id", "proof_token"];
+
 /// The routes.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -87,6 +107,56 @@ async fn password_matches(user: &UserRow, candidate: &str) -> Result<bool> {
     }
 }
 
+/// `POST /v1/client/sign_ins` with an `oauth_*` strategy (`form` already checked against the
+/// operation's params).
+async fn start_oauth(
+    state: &AppState,
+    client: &CurrentClient,
+    headers: &HeaderMap,
+    form: &Params,
+    strategy: &str,
+) -> Result<Envelope<SignIn>> {
+    round_trip::refuse_unsupported(form, NOT_WITH_OAUTH)?;
+    let provider = round_trip::provider_for(state, strategy)?;
+    let (redirect_url, complete_url) = round_trip::redirect_urls(state, form)?;
+    let hints = round_trip::oidc_hints(form)?;
+    {
+        let mut conn = state.db.pool().acquire().await?;
+        domain::sessions::ensure_signed_out(&mut conn, &client.id).await?;
+    }
+    let endpoints = round_trip::endpoints(state, &provider).await?;
+
+    let expire_at = now_ms() + crate::state::millis(state.oauth.state_lifetime);
+    let agent = activity::user_agent(headers);
+    let mut tx = state.db.write().await?;
+    // Again under the write lock: a sign-in completed meanwhile wins.
+    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
+    let sign_in_id = oauth_flows::create_sign_in(&mut tx, &client.id, &provider.strategy, expire_at).await?;
+    round_trip::begin(
+        state,
+        &mut tx,
+        RoundTrip {
+            client_id: &client.id,
+            provider: &provider,
+            endpoints: &endpoints,
+            purpose: Purpose::SignIn,
+            external_account_id: None,
+            sign_in_id: Some(&sign_in_id),
+            scopes: &provider.default_scopes,
+            hints: &hints,
+            redirect_url: &redirect_url,
+            action_complete_redirect_url: complete_url.as_deref(),
+            user_agent: agent.as_deref(),
+            expire_at,
+        },
+    )
+    .await?;
+    clients::set_sign_in(&mut tx, &client.id, Some(&sign_in_id)).await?;
+    let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &sign_in_id).await?;
+    tx.commit().await?;
+    Ok(envelope)
+}
+
 async fn create_sign_in(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -97,7 +167,7 @@ async fn create_sign_in(
     form.allow_only(CREATE_PARAMS)?;
     let strategy = form.one("strategy")?.filter(|s| !s.is_empty());
     if let Some(oauth) = strategy.filter(|s| s.starts_with("oauth_")) {
-        return Ok(Json(super::oauth_sign_ins::start(&state, &client, &headers, &form, oauth).await?));
+        return Ok(Json(start_oauth(&state, &client, &headers, &form, oauth).await?));
     }
     if let Some(other) = strategy.filter(|s| *s != "password") {
         return Err(unsupported_strategy(other));

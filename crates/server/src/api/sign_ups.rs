@@ -5,7 +5,7 @@
 //! `email_code`). Once the email is verified and a password given, the sign-up completes: the
 //! user is created with that email verified and primary, the sign-up's `unsafe_metadata`
 //! becomes theirs, and a session starts and becomes the client's active one. `transfer=true`
-//! turns an OAuth sign-in's new identity into a user instead ([`super::oauth_sign_ins`]).
+//! turns an OAuth sign-in's new identity into a user instead ([`transfer`]).
 //!
 //! Rules and codes (Clerk's where it has one):
 //! - `email_address` and `password` are required, `username`, `first_name` and `last_name`
@@ -31,11 +31,11 @@ use userdesk_fapi::models::{
 
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
-use crate::http::activity::RequestActivity;
+use crate::http::activity::{self, RequestActivity};
 use crate::http::form::{Form, Params, PathId};
 use crate::http::native_client::CurrentClient;
 use crate::http::validate;
-use crate::ids::now_ms;
+use crate::ids::{new_id, now_ms};
 use crate::one_time_code::{self, MAX_ATTEMPTS};
 use crate::outbox::{self, OutboxChannel, Outgoing};
 use crate::password;
@@ -45,6 +45,7 @@ use crate::state::AppState;
 use crate::store::sessions::Activity;
 use crate::store::sign_ups::{self, SignUpFields, SignUpRow};
 use crate::store::users::{self, NewUser};
+use crate::store::{clients, oauth_flows};
 
 /// The params of `POST /v1/client/sign_ups` in the spec.
 const CREATE_PARAMS: &[&str] = &[
@@ -117,6 +118,32 @@ const REQUIRED_FIELDS: [&str; 2] = ["email_address", "password"];
 const OPTIONAL_FIELDS: [&str; 3] = ["first_name", "last_name", "username"];
 /// The one verification strategy of a sign-up's email address here.
 const EMAIL_STRATEGY: &str = "email_code";
+
+/// The sign-up params of the spec other than `transfer` and `unsafe_metadata`: none goes with a
+/// transfer (the provider gave what the account needs).
+const NOT_WITH_TRANSFER: &[&str] = &[
+    "password",
+    "first_name",
+    "last_name",
+    "username",
+    "email_address",
+    "phone_number",
+    "email_address_or_phone_number",
+    "strategy",
+    "action_complete_redirect_url",
+    "redirect_url",
+    "ticket",
+    "web3_wallet",
+    "token",
+    "code",
+    "captcha_token",
+    "captcha_error",
+    "captcha_widget_type",
+    "legal_accepted",
+    "oidc_login_hint",
+    "oidc_prompt",
+    "proof_token",
+];
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -396,7 +423,7 @@ async fn create_sign_up(
     form.allow_only(CREATE_PARAMS)?;
     match form.one("transfer")? {
         // An OAuth sign-in's new identity becoming a user.
-        Some("true") => Ok(Json(super::oauth_sign_ins::transfer(&state, &client, &headers, &form).await?)),
+        Some("true") => Ok(Json(transfer(&state, &client, &headers, &form).await?)),
         None | Some("" | "false") => Ok(Json(create_regular(&state, &client, &form).await?)),
         Some(_) => Err(FieldError::must_be("transfer", "true or false").into()),
     }
@@ -561,4 +588,162 @@ async fn attempt_verification(
     let envelope = respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
+}
+
+/// `POST /v1/client/sign_ups` with `transfer=true`: the identity the client's OAuth sign-in
+/// found becomes a new user, signed in. The response is the completed sign-up (as JSON: its
+/// email verification carries the sign-up-only `next_action` and `supported_strategies`).
+async fn transfer(
+    state: &AppState,
+    client: &CurrentClient,
+    headers: &HeaderMap,
+    form: &Params,
+) -> Result<Envelope<Value>> {
+    for name in NOT_WITH_TRANSFER {
+        if form.contains(name) {
+            return Err(FieldError::value_invalid(
+                name,
+                format!("`{name}` cannot be given with `transfer`: the account is made from what the provider shared."),
+            )
+            .into());
+        }
+    }
+    let unsafe_metadata = match form.one("unsafe_metadata")? {
+        Some(text) => validate::metadata_text("unsafe_metadata", text)?,
+        None => serde_json::Map::new(),
+    };
+
+    let mut tx = state.db.write().await?;
+    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
+    let sign_in_id = clients::find(&mut tx, &client.id)
+        .await?
+        .and_then(|row| row.sign_in_id)
+        .ok_or(Error::TransferUnavailable)?;
+    let verification = oauth_flows::sign_in_verification(&mut tx, &sign_in_id).await?;
+    if verification.map(|v| v.status).as_deref() != Some("transferable") {
+        return Err(Error::TransferUnavailable);
+    }
+    let taken = oauth_flows::take_transfer(&mut tx, &sign_in_id).await?.ok_or(Error::TransferUnavailable)?;
+    let identity = &taken.identity;
+    let user_id = users::insert(
+        &mut tx,
+        NewUser {
+            first_name: identity.first_name.clone(),
+            last_name: identity.last_name.clone(),
+            email_addresses: identity.email_address.iter().cloned().collect(),
+            unsafe_metadata: unsafe_metadata.clone(),
+            // As the instance's environment says (`actions.delete_self`).
+            delete_self_enabled: true,
+            ..NewUser::default()
+        },
+    )
+    .await?;
+    let email = users::find(&mut tx, &user_id)
+        .await?
+        .and_then(|account| account.identifications.into_iter().find(|i| i.kind == "email_address"));
+    if let Some(email) = &email {
+        oauth_flows::mark_email_from_oauth(
+            &mut tx,
+            &user_id,
+            &email.id,
+            &taken.provider,
+            identity.email_verified,
+        )
+        .await?;
+    }
+    if crate::store::external_accounts::insert_verified(
+        &mut tx,
+        &user_id,
+        &taken.provider,
+        identity,
+        &taken.approved_scopes,
+    )
+    .await?
+    .is_err()
+    {
+        // Linked by a sign-up that raced this one.
+        return Err(Error::TransferUnavailable);
+    }
+    let identifier = identity
+        .email_address
+        .clone()
+        .or_else(|| identity.username.clone())
+        .unwrap_or_else(|| identity.provider_user_id.clone());
+    let activity = Activity { user_agent: activity::user_agent(headers), ip_address: None };
+    let session =
+        domain::sessions::start(&mut tx, &client.id, &user_id, &identifier, &taken.provider, &activity)
+            .await?;
+
+    let now = now_ms();
+    let from_oauth = format!("from_{}", taken.provider);
+    let sign_up = SignUp {
+        object: "sign_up_attempt".into(),
+        id: new_id("sua"),
+        status: SignUpStatus::Complete,
+        required_fields: Vec::new(),
+        optional_fields: ["email_address", "username", "first_name", "last_name", "password", "phone_number"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+        missing_fields: Vec::new(),
+        unverified_fields: match (&email, identity.email_verified) {
+            (Some(_), false) => vec!["email_address".to_owned()],
+            _ => Vec::new(),
+        },
+        verifications: SignUpVerifications {
+            email_address: email.as_ref().map(|_| Verification {
+                object: Some("verification_from_oauth".into()),
+                status: if identity.email_verified {
+                    VerificationStatus::Verified
+                } else {
+                    VerificationStatus::Unverified
+                },
+                strategy: from_oauth.clone(),
+                attempts: None,
+                expire_at: None,
+                external_verification_redirect_url: None,
+                error: None,
+            }),
+            phone_number: None,
+            web3_wallet: None,
+            external_account: Some(Verification {
+                object: Some("verification_oauth".into()),
+                status: VerificationStatus::Verified,
+                strategy: taken.provider.clone(),
+                attempts: None,
+                expire_at: Some(now),
+                external_verification_redirect_url: None,
+                error: None,
+            }),
+        },
+        username: None,
+        email_address: identity.email_address.clone(),
+        phone_number: None,
+        web3_wallet: None,
+        password_enabled: false,
+        first_name: identity.first_name.clone(),
+        last_name: identity.last_name.clone(),
+        unsafe_metadata,
+        public_metadata: serde_json::Map::new(),
+        custom_action: false,
+        external_id: None,
+        created_session_id: Some(session.id.clone()),
+        created_user_id: Some(user_id.clone()),
+        abandon_at: now + crate::store::sign_ins::ABANDON_AFTER_MS,
+        legal_accepted_at: None,
+    };
+    let mut response =
+        serde_json::to_value(&sign_up).map_err(|e| Error::Internal(format!("serialising a sign-up: {e}")))?;
+    // A sign-up's identification verifications say what comes next (nothing: the provider
+    // verified it, or no code can be sent for it here).
+    if let Some(email_verification) =
+        response.pointer_mut("/verifications/email_address").filter(|v| v.is_object())
+    {
+        email_verification["next_action"] = Value::String(String::new());
+        email_verification["supported_strategies"] = Value::Array(Vec::new());
+    }
+    let client = render::client(&mut tx, &state.base_url, &client.id).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user_id, session = %session.id, strategy = %taken.provider, "signed up through a provider");
+    Ok(Envelope { response, client: Some(client) })
 }

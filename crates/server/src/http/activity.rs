@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 
 use crate::error::{Error, Result};
 use crate::store::sessions::Activity;
@@ -31,4 +32,13 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestActivity {
             parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip().to_string());
         Ok(Self(Activity { user_agent, ip_address }))
     }
+}
+
+/// The `User-Agent` of a request, cut to 512 characters (as an OAuth round trip keeps it for the
+/// session it opens).
+pub fn user_agent(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(|agent| agent.chars().take(512).collect())
 }
