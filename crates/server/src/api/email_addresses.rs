@@ -7,7 +7,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, EmailAddress, Envelope};
 
-use super::identifications::{self as shared, Kind};
+use crate::domain::identifications::{self as shared, Kind};
 use crate::error::{FieldError, Result};
 use crate::http::form::{Form, PathId};
 use crate::http::signed_in::SignedIn;

@@ -5,7 +5,7 @@ use axum::routing::{get, patch};
 use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, Envelope, User};
 
-use super::identifications;
+use crate::domain::identifications;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::Form;
 use crate::http::signed_in::SignedIn;

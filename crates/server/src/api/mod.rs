@@ -18,7 +18,6 @@ mod dev_outbox;
 mod email_addresses;
 mod environment;
 mod external_accounts;
-mod identifications;
 mod jwks;
 mod me;
 mod oauth_callback;

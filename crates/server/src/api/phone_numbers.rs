@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, Envelope, PhoneNumber};
 
-use super::identifications::{self as shared, Kind};
+use crate::domain::identifications::{self as shared, Kind};
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::{Form, Params, PathId};
 use crate::http::signed_in::SignedIn;

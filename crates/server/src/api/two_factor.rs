@@ -30,8 +30,8 @@ use rand::Rng;
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::{BackupCodes, DeletedObject, Envelope, SignIn, Totp};
 
-use super::identifications;
 use crate::domain;
+use crate::domain::identifications;
 use crate::error::{Error, FieldError, Result};
 use crate::http::activity::RequestActivity;
 use crate::http::form::{Form, PathId};

@@ -14,7 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::identifications::{self as shared, Kind};
+use crate::domain::identifications::{self as shared, Kind};
 use crate::error::{Error, Result};
 use crate::http::form::Query;
 use crate::http::html::{self, Tone};
