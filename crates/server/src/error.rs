@@ -13,6 +13,8 @@ use axum::Json;
 use serde_json::Value;
 use userdesk_fapi::models::{ClerkError, ClerkErrors};
 
+use crate::store::StoreError;
+
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -540,23 +542,16 @@ impl FieldError {
     }
 }
 
-/// Turns a unique-constraint violation into a client error, as realworld-axum-sqlx does:
-/// the database decides whether a value is taken, so two racing requests cannot both win.
-pub(crate) trait ResultExt<T> {
-    /// Maps a violation of the unique constraint on `constraint` (SQLite names it
-    /// `table.column[, table.column]`) to `map()`; other errors pass through.
-    fn on_unique(self, constraint: &str, map: impl FnOnce() -> Error) -> Result<T>;
-}
-
-impl<T, E: Into<Error>> ResultExt<T> for std::result::Result<T, E> {
-    fn on_unique(self, constraint: &str, map: impl FnOnce() -> Error) -> Result<T> {
-        self.map_err(|error| match error.into() {
-            Error::Database(sqlx::Error::Database(db))
-                if db.is_unique_violation() && db.message().ends_with(constraint) =>
-            {
-                map()
-            }
-            other => other,
-        })
+/// The one place a store error becomes an HTTP one.
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Database(e) => Error::Database(e),
+            StoreError::Migrate(e) => Error::Migrate(e),
+            StoreError::Taken(param) => FieldError::identifier_exists(&param).into(),
+            // A request for a user that is gone: its session went with it.
+            StoreError::UserGone => Error::SignedOut,
+            StoreError::Internal(why) => Error::Internal(why),
+        }
     }
 }

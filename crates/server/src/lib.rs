@@ -99,7 +99,7 @@ impl RunningServer {
     /// records nothing.
     pub async fn outbox(&self, limit: usize) -> Result<Vec<OutboxMessage>, Error> {
         let mut conn = self.db.pool().acquire().await?;
-        store::outbox::latest(&mut conn, limit).await
+        Ok(store::outbox::latest(&mut conn, limit).await?)
     }
 
     /// The client id and secret of this server's development OAuth provider for `provider` (a

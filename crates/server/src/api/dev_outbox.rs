@@ -44,7 +44,7 @@ fn limit(query: &Query) -> Result<usize> {
 async fn messages(state: &AppState, query: &Query) -> Result<Vec<OutboxMessage>> {
     let limit = limit(query)?;
     let mut conn = state.db.pool().acquire().await?;
-    store::outbox::latest(&mut conn, limit).await
+    Ok(store::outbox::latest(&mut conn, limit).await?)
 }
 
 fn no_store(mut response: Response) -> Response {

@@ -2,7 +2,7 @@
 
 use sqlx::SqliteConnection;
 
-use crate::error::Result;
+use super::error::Result;
 use crate::ids::{new_id, now_ms};
 
 /// A `clients` row.

@@ -3,8 +3,8 @@
 
 use sqlx::SqliteConnection;
 
+use super::error::{Result, ResultExt, StoreError};
 use super::users::{IdentificationRow, IDENTIFICATION_SELECT, IDENTIFICATION_TAKEN};
-use crate::error::{Error, FieldError, Result, ResultExt};
 use crate::ids::{new_id, now_ms};
 
 /// An identification's verification with its secrets.
@@ -92,7 +92,7 @@ pub async fn insert(
     .bind(now)
     .execute(&mut *conn)
     .await
-    .on_unique(IDENTIFICATION_TAKEN, || FieldError::identifier_exists(param).into())?;
+    .on_unique(IDENTIFICATION_TAKEN, || StoreError::Taken(param.to_owned()))?;
     sqlx::query("UPDATE users SET updated_at = ? WHERE id = ?")
         .bind(now)
         .bind(user_id)
@@ -314,7 +314,7 @@ async fn touch(conn: &mut SqliteConnection, identification_id: &str, now: i64) -
         .execute(&mut *conn)
         .await?;
     if result.rows_affected() == 0 {
-        return Err(Error::Internal(format!("identification {identification_id} vanished")));
+        return Err(StoreError::Internal(format!("identification {identification_id} vanished")));
     }
     Ok(())
 }

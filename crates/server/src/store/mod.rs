@@ -9,10 +9,11 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use crate::error::{Error, Result};
+pub use error::{Result, StoreError};
 
 pub mod backup_codes;
 pub mod clients;
+mod error;
 pub mod external_accounts;
 pub mod identifications;
 pub mod oauth_flows;
@@ -42,7 +43,7 @@ impl Db {
     pub async fn open(data_dir: &Path) -> Result<Self> {
         let path = data_dir.join(DATABASE_FILE);
         let options = SqliteConnectOptions::from_str("sqlite:")
-            .map_err(Error::Database)?
+            .map_err(StoreError::Database)?
             .filename(&path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)

@@ -3,7 +3,7 @@
 
 use sqlx::SqliteConnection;
 
-use crate::error::Result;
+use super::error::Result;
 use crate::ids::{new_id, now_ms, random_base62, token_hash};
 use crate::oauth::Identity;
 use crate::store::sign_ins::ABANDON_AFTER_MS;

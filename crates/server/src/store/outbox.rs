@@ -2,7 +2,7 @@
 
 use sqlx::SqliteConnection;
 
-use crate::error::Result;
+use super::error::{Result, StoreError};
 use crate::ids::{new_id, now_ms};
 use crate::outbox::{OutboxChannel, OutboxMessage, Outgoing};
 
@@ -60,7 +60,9 @@ pub async fn latest(conn: &mut SqliteConnection, limit: usize) -> Result<Vec<Out
             Ok(OutboxMessage {
                 id: row.id,
                 to: row.to_address,
-                channel: OutboxChannel::parse(&row.channel)?,
+                channel: OutboxChannel::parse(&row.channel).ok_or_else(|| {
+                    StoreError::Internal(format!("stored outbox channel {:?}", row.channel))
+                })?,
                 code: row.code,
                 link: row.link,
                 sent_at: row.sent_at,

@@ -2,7 +2,7 @@
 
 use sqlx::SqliteConnection;
 
-use crate::error::Result;
+use super::error::Result;
 use crate::ids::now_ms;
 
 /// A `sign_in_second_factors` row, with the code's hash for `phone_code`.

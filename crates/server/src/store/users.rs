@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::error::{Error, FieldError, Result, ResultExt};
+use super::error::{Result, ResultExt, StoreError};
 use crate::ids::{new_id, now_ms};
 
 /// A `users` row.
@@ -152,7 +152,7 @@ const EXTERNAL_ID_TAKEN: &str = "users.external_id";
 pub(crate) const IDENTIFICATION_TAKEN: &str = "identifications.kind, identifications.value";
 
 fn to_json(map: &Map<String, Value>) -> Result<String> {
-    serde_json::to_string(map).map_err(|e| Error::Internal(format!("serialising metadata: {e}")))
+    serde_json::to_string(map).map_err(|e| StoreError::Internal(format!("serialising metadata: {e}")))
 }
 
 /// Creates a user with their email addresses; returns the new id. A taken username, email or
@@ -184,8 +184,8 @@ pub async fn insert(conn: &mut SqliteConnection, new: NewUser) -> Result<String>
     .bind(now)
     .execute(&mut *conn)
     .await
-    .on_unique(USERNAME_TAKEN, || FieldError::identifier_exists("username").into())
-    .on_unique(EXTERNAL_ID_TAKEN, || FieldError::identifier_exists("external_id").into())?;
+    .on_unique(USERNAME_TAKEN, || StoreError::Taken("username".to_owned()))
+    .on_unique(EXTERNAL_ID_TAKEN, || StoreError::Taken("external_id".to_owned()))?;
 
     for (id, address) in email_ids.iter().zip(&new.email_addresses) {
         sqlx::query(
@@ -199,7 +199,7 @@ pub async fn insert(conn: &mut SqliteConnection, new: NewUser) -> Result<String>
         .bind(now)
         .execute(&mut *conn)
         .await
-        .on_unique(IDENTIFICATION_TAKEN, || FieldError::identifier_exists("email_address").into())?;
+        .on_unique(IDENTIFICATION_TAKEN, || StoreError::Taken("email_address".to_owned()))?;
         sqlx::query(
             "INSERT INTO verifications (id, identification_id, status, strategy, created_at, updated_at)
              VALUES (?, ?, 'verified', 'admin', ?, ?)",
@@ -283,7 +283,7 @@ pub async fn update_profile(conn: &mut SqliteConnection, id: &str, change: &Prof
         .build()
         .execute(&mut *conn)
         .await
-        .on_unique(USERNAME_TAKEN, || FieldError::identifier_exists("username").into())?;
+        .on_unique(USERNAME_TAKEN, || StoreError::Taken("username".to_owned()))?;
     Ok(())
 }
 
@@ -309,7 +309,7 @@ pub async fn set_primary(
     let column = match kind {
         "email_address" => "primary_email_address_id",
         "phone_number" => "primary_phone_number_id",
-        other => return Err(Error::Internal(format!("no primary {other}"))),
+        other => return Err(StoreError::Internal(format!("no primary {other}"))),
     };
     let sql = format!("UPDATE users SET {column} = ?, updated_at = ? WHERE id = ?");
     sqlx::query(&sql).bind(identification_id).bind(now_ms()).bind(id).execute(&mut *conn).await?;
@@ -399,7 +399,7 @@ pub async fn set_image(
         .fetch_optional(&mut *conn)
         .await?;
     let Some(previous) = previous else {
-        return Err(Error::SignedOut);
+        return Err(StoreError::UserGone);
     };
     sqlx::query(
         "UPDATE users SET image_id = ?, image_content_type = ?, image_file_name = ?, updated_at = ?
