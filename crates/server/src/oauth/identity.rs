@@ -13,24 +13,8 @@ const TEXT_MAX_LENGTH: usize = crate::http::validate::NAME_MAX_LENGTH;
 /// Longest avatar URL kept (longer ones are dropped).
 const URL_MAX_LENGTH: usize = 2048;
 
-/// An identity at a provider.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Identity {
-    /// The provider's id for the person (`sub`, GitHub's `id`).
-    pub provider_user_id: String,
-    /// Their email address, lower-cased, when the provider gave a well-formed one.
-    pub email_address: Option<String>,
-    /// `true` when the provider says it verified the address.
-    pub email_verified: bool,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// Username at the provider.
-    pub username: Option<String>,
-    /// An `http(s)` URL of their picture.
-    pub avatar_url: Option<String>,
-}
+// The identity is stored data (an external account, a pending transfer), so the store defines it.
+pub use crate::store::external_accounts::Identity;
 
 /// Reads a user-info answer. `None` when it is not an object naming the person (no usable id):
 /// Clerk's `oauth_fetch_user_error`.

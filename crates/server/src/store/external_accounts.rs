@@ -4,7 +4,25 @@ use sqlx::SqliteConnection;
 
 use super::error::Result;
 use crate::ids::{new_id, now_ms};
-use crate::oauth::Identity;
+
+/// An identity at a provider.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Identity {
+    /// The provider's id for the person (`sub`, GitHub's `id`).
+    pub provider_user_id: String,
+    /// Their email address, lower-cased, when the provider gave a well-formed one.
+    pub email_address: Option<String>,
+    /// `true` when the provider says it verified the address.
+    pub email_verified: bool,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Username at the provider.
+    pub username: Option<String>,
+    /// An `http(s)` URL of their picture.
+    pub avatar_url: Option<String>,
+}
 
 /// An `external_accounts` row.
 #[derive(Debug, Clone, sqlx::FromRow)]

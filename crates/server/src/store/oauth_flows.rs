@@ -4,8 +4,8 @@
 use sqlx::SqliteConnection;
 
 use super::error::Result;
+use super::external_accounts::Identity;
 use crate::ids::{new_id, now_ms, random_base62, token_hash};
-use crate::oauth::Identity;
 use crate::store::sign_ins::ABANDON_AFTER_MS;
 
 /// What a round trip is for.
