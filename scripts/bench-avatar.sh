@@ -2,10 +2,13 @@
 # Compares `userdesk-avatar` with vipsthumbnail and ImageMagick on a generated 24-megapixel
 # photograph-like JPEG (6000 × 4000, quality 92, 4:2:0, EXIF orientation 6 as a phone writes it),
 # cropped to the centre square and resized to 512 × 512, each as a whole process. Prints the
-# median wall time, CPU time and peak RSS over RUNS interleaved runs, and the ratios to ours.
+# median wall time, CPU time and peak RSS over RUNS interleaved runs, the ratios to ours, and
+# ours against vipsthumbnail (the budget, issue 13: at most 0.6× its time and at most its peak
+# memory, measured in the same run).
 #
 # Needs: cargo, python3, vipsthumbnail (libvips-tools), ImageMagick's convert (imagemagick).
-# Exits 1 when ours is not both faster than vipsthumbnail and at most its peak memory.
+# Prints whether the budget is met; exits 0 either way (timings on a shared machine are figures,
+# not a test), unless STRICT=1, when a missed budget exits 1.
 #
 #   scripts/bench-avatar.sh            # 10 runs each, image cached in target/bench-avatar
 #   RUNS=20 scripts/bench-avatar.sh
@@ -112,10 +115,14 @@ for out in "$OUT_OURS" "$OUT_VIPS" "$OUT_IM"; do
     vipsheader "$out" 2>/dev/null || echo "$out"
 done
 
-if awk -v o="$OURS_MS" -v v="$VIPS_MS" -v om="$OURS_RSS" -v vm="$VIPS_RSS" \
-    'BEGIN { exit !(o < v && om <= vm) }'; then
-    echo "target met: faster than vipsthumbnail, peak memory at most vipsthumbnail's"
+BUDGET=0.6
+awk -v o="$OURS_MS" -v v="$VIPS_MS" -v om="$OURS_RSS" -v vm="$VIPS_RSS" 'BEGIN {
+    printf "ours / vipsthumbnail: time %.2f×, peak RSS %.2f× (budget: time ≤ 0.6×, RSS ≤ 1×)\n", o / v, om / vm
+}'
+if awk -v o="$OURS_MS" -v v="$VIPS_MS" -v om="$OURS_RSS" -v vm="$VIPS_RSS" -v b="$BUDGET" \
+    'BEGIN { exit !(o <= b * v && om <= vm) }'; then
+    echo "budget met: at most ${BUDGET}× vipsthumbnail's time and at most its peak memory"
 else
-    echo "target MISSED: ours must be faster than vipsthumbnail with at most its peak memory" >&2
-    exit 1
+    echo "budget MISSED: ours must take at most ${BUDGET}× vipsthumbnail's time with at most its peak memory" >&2
+    [[ ${STRICT:-0} == 1 ]] && exit 1
 fi

@@ -41,6 +41,18 @@ fn stages_24mp(c: &mut Criterion) {
         b.iter(|| stages::resize(black_box(&decoded), &plan).unwrap())
     });
     group.bench_function("encode_jpeg", |b| b.iter(|| stages::encode(black_box(resized.clone())).unwrap()));
+    // For comparison: the encoder's own defaults (standard Huffman tables, 4:2:0) at the same
+    // quality — what the optimised tables cost in time, against the bytes they save.
+    group.bench_function("encode_jpeg_standard_tables", |b| {
+        b.iter(|| {
+            let mut out = Vec::new();
+            let mut encoder = jpeg_encoder::Encoder::new(&mut out, 88);
+            encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+            let (w, h) = (resized.width() as u16, resized.height() as u16);
+            encoder.encode(black_box(resized.data()), w, h, jpeg_encoder::ColorType::Rgb).unwrap();
+            out
+        })
+    });
     group.bench_function("process", |b| {
         b.iter(|| userdesk_avatar::process(black_box(&bytes), &options).unwrap())
     });
