@@ -4,6 +4,7 @@ import { emit } from '@tauri-apps/api/event';
 import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import { accountBackend, actions, fakeBackend, makeUser } from './test-support';
+import { EVENTS } from '$lib/bindings';
 
 describe('the app frame', () => {
   it('shows the signed-in account in the sidebar with the instance under it', async () => {
@@ -119,9 +120,9 @@ describe('a photo dropped on the window', () => {
     render(App);
     await ue.click(await screen.findByTestId('nav-settings'));
 
-    await emit('avatar-drop', { kind: 'enter', files: 1 });
+    await emit(EVENTS.AVATAR_DROP, { kind: 'enter', files: 1 });
     expect(await screen.findByTestId('drop-overlay')).toBeVisible();
-    await emit('avatar-drop', {
+    await emit(EVENTS.AVATAR_DROP, {
       kind: 'ready',
       preview: { id: 'prv_1', data_url: 'data:image/png;base64,', width: 640, height: 480, format: 'png', byte_length: 90_000 },
     });

@@ -566,20 +566,14 @@ mod tests {
     use super::*;
 
     /// A 3 × 2 red PNG.
-    const PNG: [u8; 73] = [
-        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00,
-        0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0x12, 0x16, 0xF1, 0x4D, 0x00,
-        0x00, 0x00, 0x10, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x38, 0x21, 0x27, 0x07, 0x41, 0x0C, 0x70,
-        0x16, 0x00, 0x41, 0x00, 0x06, 0x19, 0x3C, 0x45, 0x41, 0x96, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
-        0x44, 0xAE, 0x42, 0x60, 0x82,
-    ];
+    const PNG: &[u8; 73] = include_bytes!("../tests/fixtures/red-3x2.png");
 
     fn crop(x: u32, y: u32, width: u32, height: u32) -> AvatarCrop {
         AvatarCrop { x, y, width, height }
     }
 
     fn code<T: std::fmt::Debug>(result: CommandResult<T>) -> String {
-        result.expect_err("should fail").code
+        result.expect_err("should fail").reason
     }
 
     #[test]
@@ -594,7 +588,7 @@ mod tests {
         assert_eq!(folder, "avatar_not_a_file");
         assert_eq!(code(dropped_file(&[])), "avatar_not_a_file");
         let missing = dropped_file(&[dir.path().join("gone.png")]).unwrap_err();
-        assert_eq!(missing.code, "avatar_unreadable");
+        assert_eq!(missing.reason, "avatar_unreadable");
         assert!(missing.message.contains("“gone.png”"), "{}", missing.message);
         assert!(!missing.message.contains(&*dir.path().to_string_lossy()), "names the file, not the path");
     }
@@ -608,7 +602,7 @@ mod tests {
 
         assert_eq!(read_picture(&photo, limits(73)).unwrap(), PNG);
         let refused = read_picture(&photo, limits(72)).unwrap_err();
-        assert_eq!(refused.code, "avatar_too_large");
+        assert_eq!(refused.reason, "avatar_too_large");
         assert_eq!(code(read_picture(dir.path(), limits(1000))), "avatar_not_a_file");
     }
 
@@ -617,7 +611,7 @@ mod tests {
         use userdesk_avatar::Error;
 
         let heic = avatar_error(Error::Unsupported { format: "HEIC" });
-        assert_eq!(heic.code, "avatar_unsupported");
+        assert_eq!(heic.reason, "avatar_unsupported");
         assert_eq!(
             heic.message,
             "This file is not a picture Userdesk can use (HEIC). Choose a JPEG, PNG, WebP, GIF or BMP."
@@ -626,19 +620,19 @@ mod tests {
         assert!(!unknown.message.contains("(unknown)"), "{}", unknown.message);
 
         let large = avatar_error(Error::TooLarge { size: 50 * 1024 * 1024, max: 40 * 1024 * 1024 });
-        assert_eq!(large.code, "avatar_too_large");
+        assert_eq!(large.reason, "avatar_too_large");
         assert_eq!(
             large.message,
             "This picture is 50 MB; pictures can be up to 40 MB. Choose a smaller one."
         );
         let pixels = avatar_error(Error::TooManyPixels { width: 20_000, height: 10_000, max: 100_000_000 });
-        assert_eq!(pixels.code, "avatar_too_large");
+        assert_eq!(pixels.reason, "avatar_too_large");
         assert!(pixels.message.contains("20000 × 10000 pixels"), "{}", pixels.message);
 
         let damaged = avatar_error(userdesk_avatar::process(&PNG[..50], &Options::default()).unwrap_err());
-        assert_eq!(damaged.code, "avatar_damaged");
+        assert_eq!(damaged.reason, "avatar_damaged");
         assert_eq!(damaged.message, "This picture is damaged and cannot be read.");
-        assert_eq!(avatar_error(Error::Empty).code, "avatar_empty");
+        assert_eq!(avatar_error(Error::Empty).reason, "avatar_empty");
     }
 
     #[test]
@@ -706,7 +700,10 @@ mod tests {
         let outside = avatars.upload(client.clone(), &preview.id, crop(2, 0, 2, 2), |_| {}).await;
         assert_eq!(code(outside), "avatar_bad_crop");
         let failed = avatars.upload(client.clone(), &preview.id, crop(1, 0, 2, 2), |_| {}).await.unwrap_err();
-        assert!(!failed.code.starts_with("avatar_"), "the picture was made, the request failed: {failed:?}");
+        assert!(
+            !failed.reason.starts_with("avatar_"),
+            "the picture was made, the request failed: {failed:?}"
+        );
         assert!(avatars.pending(&preview.id).is_ok(), "still there to try again");
         assert!(avatars.lock_upload().is_none(), "the slot is free again");
         let unknown = avatars.upload(client, "no-such-picture", crop(0, 0, 2, 2), |_| {}).await;

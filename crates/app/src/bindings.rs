@@ -38,7 +38,7 @@ fn render() -> String {
         declaration::<VerificationStrategy>(&config),
         declaration::<OAuthStarted>(&config),
         declaration::<OAuthFinished>(&config),
-        declaration::<OAuthStatus>(&config),
+        declaration::<OAuthOutcome>(&config),
         declaration::<OAuthFlowKind>(&config),
         declaration::<userdesk_server::OutboxMessage>(&config),
         declaration::<userdesk_server::OutboxChannel>(&config),
@@ -62,10 +62,38 @@ fn render() -> String {
         declaration::<AvatarDropEvent>(&config),
         declaration::<AvatarUploadProgress>(&config),
         declaration::<CommandError>(&config),
+        declaration::<ErrorCode>(&config),
     ];
     format!(
-        "// Generated from the Rust types by `make bindings`; do not edit.\n\n{}",
-        declarations.join("\n")
+        "// Generated from the Rust types by `make bindings`; do not edit.\n\n{}\n{}",
+        declarations.join("\n"),
+        events(&config)
+    )
+}
+
+/// Every event's name as a constant, and the payload each carries, so the UI listens to nothing
+/// the app does not send.
+fn events(config: &Config) -> String {
+    let payloads = [
+        ("OAUTH_FINISHED", OAuthFinished::name(config)),
+        ("AVATAR_DROP", AvatarDropEvent::name(config)),
+        ("AVATAR_UPLOAD_PROGRESS", AvatarUploadProgress::name(config)),
+    ];
+    let names = Event::NAMES.iter().map(|(constant, name)| format!("  {constant}: \"{name}\",\n"));
+    let payload_of = |constant: &str| {
+        payloads
+            .iter()
+            .find(|(c, _)| *c == constant)
+            .map(|(_, payload)| payload.clone())
+            .unwrap_or_else(|| panic!("the event {constant} has no payload type in bindings.rs"))
+    };
+    let types =
+        Event::NAMES.iter().map(|(constant, name)| format!("  \"{name}\": {},\n", payload_of(constant)));
+    format!(
+        "/** The name of every event the app sends. */\nexport const EVENTS = {{\n{}}} as const;\n\n\
+         /** What each event carries. */\nexport type EventPayloads = {{\n{}}};\n",
+        names.collect::<String>(),
+        types.collect::<String>()
     )
 }
 

@@ -24,23 +24,50 @@ pub struct OAuthStarted {
     pub authorization_url: String,
 }
 
-/// How a round trip ended, sent to the UI as the `oauth-finished` event.
+/// How a round trip ended, sent to the UI as the `oauth-finished` event: which flow, and its
+/// outcome (tagged by `status`).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct OAuthFinished {
     pub flow_id: String,
     pub kind: OAuthFlowKind,
     /// The provider's strategy (`oauth_github`); `None` for a reauthorization, whose account says.
     pub strategy: Option<String>,
-    pub status: OAuthStatus,
-    /// The user after the round trip, when the app is signed in.
-    pub user: Option<User>,
-    /// The external account the flow was about.
-    pub external_account_id: Option<String>,
-    pub error: Option<CommandError>,
-    /// `true` when an OAuth sign-in created a new account.
-    pub new_user: bool,
-    /// With `needs_second_factor`: the sign-in to finish with `attempt_second_factor`.
-    pub second_factor: Option<SecondFactorStep>,
+    #[serde(flatten)]
+    pub outcome: OAuthOutcome,
+}
+
+/// What a round trip came to.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum OAuthOutcome {
+    /// The account is connected (or has its new scopes).
+    AccountVerified {
+        user: Box<User>,
+        external_account_id: String,
+    },
+    /// The provider refused or the person denied; the account, if one was made, says why too.
+    AccountFailed {
+        user: Box<User>,
+        external_account_id: Option<String>,
+        error: CommandError,
+    },
+    SignedIn {
+        user: Box<User>,
+        /// The sign-in created the account.
+        new_user: bool,
+    },
+    /// The provider vouched for the person; the account's second factor is still asked: finish
+    /// with `attempt_second_factor`.
+    NeedsSecondFactor {
+        second_factor: SecondFactorStep,
+    },
+    SignInFailed {
+        error: CommandError,
+    },
+    /// The flow's result could not be read (server down, …).
+    Error {
+        error: CommandError,
+    },
 }
 
 /// What a round trip was for.
@@ -50,19 +77,6 @@ pub enum OAuthFlowKind {
     Connect,
     Reauthorize,
     SignIn,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum OAuthStatus {
-    AccountVerified,
-    AccountFailed,
-    SignedIn,
-    /// The provider vouched for the person; the account's second factor is still asked.
-    NeedsSecondFactor,
-    SignInFailed,
-    /// The flow's result could not be read (server down, …): `error` says why.
-    Error,
 }
 
 impl<S: Shell> Controller<S> {
@@ -180,44 +194,26 @@ impl<S: Shell> Controller<S> {
             FlowKind::Reauthorize { .. } => (OAuthFlowKind::Reauthorize, None),
             FlowKind::SignIn { strategy } => (OAuthFlowKind::SignIn, Some(strategy.clone())),
         };
-        let ended = OAuthFinished {
-            flow_id: flow.id.clone(),
-            kind,
-            strategy,
-            status: OAuthStatus::Error,
-            user: None,
-            external_account_id: None,
-            error: None,
-            new_user: false,
-            second_factor: None,
-        };
-        Some(match result {
-            Ok(FlowResult::AccountVerified { user, external_account }) => OAuthFinished {
-                status: OAuthStatus::AccountVerified,
-                user: Some(user),
-                external_account_id: Some(external_account.id),
-                ..ended
+        let outcome = match result {
+            Ok(FlowResult::AccountVerified { user, external_account }) => OAuthOutcome::AccountVerified {
+                user: Box::new(user),
+                external_account_id: external_account.id,
             },
-            Ok(FlowResult::AccountFailed { user, external_account, error }) => OAuthFinished {
-                status: OAuthStatus::AccountFailed,
-                user: Some(user),
+            Ok(FlowResult::AccountFailed { user, external_account, error }) => OAuthOutcome::AccountFailed {
+                user: Box::new(user),
                 external_account_id: external_account.map(|a| a.id),
-                error: Some(error.into()),
-                ..ended
+                error: error.into(),
             },
             Ok(FlowResult::SignedIn { user, new_user }) => {
-                OAuthFinished { status: OAuthStatus::SignedIn, user: Some(user), new_user, ..ended }
+                OAuthOutcome::SignedIn { user: Box::new(user), new_user }
             }
-            Ok(FlowResult::NeedsSecondFactor { sign_in }) => OAuthFinished {
-                status: OAuthStatus::NeedsSecondFactor,
-                second_factor: Some(SecondFactorStep::of(*sign_in)),
-                ..ended
-            },
-            Ok(FlowResult::SignInFailed { error }) => {
-                OAuthFinished { status: OAuthStatus::SignInFailed, error: Some(error.into()), ..ended }
+            Ok(FlowResult::NeedsSecondFactor { sign_in }) => {
+                OAuthOutcome::NeedsSecondFactor { second_factor: SecondFactorStep::of(*sign_in) }
             }
-            Err(error) => OAuthFinished { error: Some(error), ..ended },
-        })
+            Ok(FlowResult::SignInFailed { error }) => OAuthOutcome::SignInFailed { error: error.into() },
+            Err(error) => OAuthOutcome::Error { error },
+        };
+        Some(OAuthFinished { flow_id: flow.id, kind, strategy, outcome })
     }
 
     /// Sends the system browser to where the server said the round trip continues; the flow is
@@ -295,7 +291,7 @@ mod tests {
             "dev.userdesk.app://oauth-callback?flow=x",
             "not a url",
         ] {
-            assert_eq!(check_browser_url(refused).unwrap_err().code, "unsafe_redirect", "{refused}");
+            assert_eq!(check_browser_url(refused).unwrap_err().reason, "unsafe_redirect", "{refused}");
         }
     }
 }

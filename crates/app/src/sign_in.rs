@@ -27,8 +27,8 @@ pub enum SignInResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct SecondFactorStep {
     pub sign_in_id: String,
-    /// `totp`, `phone_code`, `backup_code`, as the account allows.
-    pub strategies: Vec<String>,
+    /// What the account allows, in the server's order (its default first).
+    pub strategies: Vec<SecondFactor>,
     pub phone: Option<SecondFactorPhone>,
 }
 
@@ -37,7 +37,11 @@ impl SecondFactorStep {
         let factors = sign_in.supported_second_factors.unwrap_or_default();
         Self {
             sign_in_id: sign_in.id,
-            strategies: factors.iter().map(|factor| factor.strategy.clone()).collect(),
+            // A factor this app cannot answer (Clerk may add some) is left out.
+            strategies: factors
+                .iter()
+                .filter_map(|factor| serde_json::from_value(Value::String(factor.strategy.clone())).ok())
+                .collect(),
             phone: factors.iter().find(|factor| factor.strategy == "phone_code").and_then(|factor| {
                 Some(SecondFactorPhone {
                     phone_number_id: factor.phone_number_id.clone()?,

@@ -9,13 +9,7 @@ use common::App;
 use userdesk_app::{AvatarCrop, AvatarDropEvent, ClipboardImage, DragDrop, Event};
 
 /// A 3 × 2 red PNG.
-const PNG: [u8; 73] = [
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00,
-    0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0x12, 0x16, 0xF1, 0x4D, 0x00,
-    0x00, 0x00, 0x10, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x38, 0x21, 0x27, 0x07, 0x41, 0x0C, 0x70,
-    0x16, 0x00, 0x41, 0x00, 0x06, 0x19, 0x3C, 0x45, 0x41, 0x96, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
-    0x44, 0xAE, 0x42, 0x60, 0x82,
-];
+const PNG: &[u8; 73] = include_bytes!("fixtures/red-3x2.png");
 
 fn drop_event(event: Event) -> AvatarDropEvent {
     match event {
@@ -35,7 +29,7 @@ async fn a_dropped_photo_is_previewed_uploaded_with_progress_and_removed() {
     let (app, user) = App::signed_in().await;
     assert!(!user.has_image);
     let controller = &app.controller;
-    let path = photo(&app, "photo.png", &PNG);
+    let path = photo(&app, "photo.png", PNG);
 
     controller.on_drag_drop(DragDrop::Enter { files: 1 });
     controller.on_drag_drop(DragDrop::Drop { paths: vec![path] });
@@ -65,7 +59,7 @@ async fn a_dropped_photo_is_previewed_uploaded_with_progress_and_removed() {
         "ends at the whole body"
     );
     let again = controller.avatar_upload(&preview.id, crop).await.unwrap_err();
-    assert_eq!(again.code, "avatar_not_found", "forgotten once uploaded");
+    assert_eq!(again.reason, "avatar_not_found", "forgotten once uploaded");
 
     assert!(!controller.avatar_remove().await.unwrap().has_image, "back to the default avatar");
     assert!(!controller.avatar_remove().await.unwrap().has_image, "removing twice is not an error");
@@ -79,12 +73,12 @@ async fn a_damaged_file_or_two_files_dropped_are_refused_and_the_picture_kept() 
     let damaged = photo(&app, "damaged.png", &PNG[..50]);
     controller.on_drag_drop(DragDrop::Drop { paths: vec![damaged.clone(), damaged.clone()] });
     let AvatarDropEvent::Failed { error } = drop_event(app.next_event().await) else { panic!("two files") };
-    assert_eq!(error.code, "avatar_too_many_files");
+    assert_eq!(error.reason, "avatar_too_many_files");
 
     controller.on_drag_drop(DragDrop::Drop { paths: vec![damaged] });
     assert_eq!(drop_event(app.next_event().await), AvatarDropEvent::Processing);
     let AvatarDropEvent::Failed { error } = drop_event(app.next_event().await) else { panic!("damaged") };
-    assert_eq!(error.code, "avatar_damaged");
+    assert_eq!(error.reason, "avatar_damaged");
     assert_eq!(error.message, "This picture is damaged and cannot be read.");
     assert!(!controller.current_user().await.unwrap().unwrap().has_image, "nothing was uploaded");
     app.stop().await;
@@ -95,12 +89,12 @@ async fn the_open_dialog_and_a_paste_give_pictures_for_the_crop_editor() {
     let (app, _) = App::signed_in().await;
     let controller = &app.controller;
     assert_eq!(controller.avatar_pick_file().await.unwrap(), None, "cancelled: nothing opens");
-    app.shell.desktop().picture_to_pick = Some(photo(&app, "picked.png", &PNG));
+    app.shell.desktop().picture_to_pick = Some(photo(&app, "picked.png", PNG));
     let picked = controller.avatar_pick_file().await.unwrap().expect("the picked picture");
     assert_eq!((picked.width, picked.height), (3, 2));
 
     let empty = controller.avatar_from_clipboard().await.unwrap_err();
-    assert_eq!(empty.code, "avatar_clipboard_empty");
+    assert_eq!(empty.reason, "avatar_clipboard_empty");
     let rgba = [[0, 120, 255, 255]; 4 * 4].into_iter().flatten().collect();
     app.shell.desktop().clipboard = Some(ClipboardImage { width: 4, height: 4, rgba });
     let pasted = controller.avatar_from_clipboard().await.unwrap();
@@ -111,6 +105,6 @@ async fn the_open_dialog_and_a_paste_give_pictures_for_the_crop_editor() {
 
     controller.avatar_discard(&picked.id);
     let gone = controller.avatar_upload(&picked.id, AvatarCrop { x: 0, y: 0, width: 2, height: 2 }).await;
-    assert_eq!(gone.unwrap_err().code, "avatar_not_found");
+    assert_eq!(gone.unwrap_err().reason, "avatar_not_found");
     app.stop().await;
 }

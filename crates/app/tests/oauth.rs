@@ -6,7 +6,7 @@ mod common;
 
 use common::browser::{Browser, Consent};
 use common::App;
-use userdesk_app::{Event, OAuthFinished, OAuthFlowKind, OAuthStatus};
+use userdesk_app::{Event, OAuthFinished, OAuthFlowKind, OAuthOutcome};
 
 fn finished(event: Event) -> OAuthFinished {
     match event {
@@ -33,13 +33,12 @@ async fn connecting_an_account_completes_through_the_deep_link_once() {
 
     controller.deliver_link(link.clone());
     let ended = finished(app.next_event().await);
-    assert_eq!(
-        (ended.flow_id.as_str(), ended.kind, ended.status),
-        (started.flow_id.as_str(), OAuthFlowKind::Connect, OAuthStatus::AccountVerified)
-    );
+    assert_eq!((ended.flow_id.as_str(), ended.kind), (started.flow_id.as_str(), OAuthFlowKind::Connect));
     assert_eq!(ended.strategy.as_deref(), Some("oauth_github"));
-    let user = ended.user.expect("the user after the round trip");
-    let account = user.external_accounts.iter().find(|a| Some(&a.id) == ended.external_account_id.as_ref());
+    let OAuthOutcome::AccountVerified { user, external_account_id } = ended.outcome else {
+        panic!("the account should be connected: {:?}", ended.outcome);
+    };
+    let account = user.external_accounts.iter().find(|a| a.id == external_account_id);
     assert!(account.expect("the connected account").approved_scopes().contains(&"repo"));
     assert_eq!(app.shell.desktop().focused, 1, "the window came forward");
 
@@ -58,8 +57,10 @@ async fn a_denied_consent_reports_the_verification_error_and_a_cancelled_flow_is
     let started = controller.connect_external_account("oauth_discord", &[]).await.unwrap();
     let link = Browser::new().round_trip(&started.authorization_url, &Consent::deny()).await;
     let ended = controller.complete_oauth(link.deep_link()).await.expect("a flow of this app");
-    assert_eq!(ended.status, OAuthStatus::AccountFailed);
-    assert!(ended.error.expect("why").code.starts_with("oauth_"), "a Clerk error code");
+    let OAuthOutcome::AccountFailed { error, .. } = ended.outcome else {
+        panic!("a denied consent fails the account: {:?}", ended.outcome);
+    };
+    assert!(error.reason.starts_with("oauth_"), "a Clerk error code: {error:?}");
 
     let cancelled = controller.connect_external_account("oauth_discord", &[]).await.unwrap();
     controller.cancel_oauth(&cancelled.flow_id);
@@ -77,9 +78,12 @@ async fn a_link_that_starts_the_app_is_completed_before_the_ui_asks() {
 
     controller.complete_at_launch(link.deep_link().to_owned());
     let ended = controller.launch_oauth_result().await.unwrap().expect("the launch flow's result");
-    assert_eq!((ended.kind, ended.status), (OAuthFlowKind::SignIn, OAuthStatus::SignedIn));
-    assert!(ended.new_user, "the provider's person had no account yet");
-    assert_eq!(controller.current_user().await.unwrap(), ended.user, "signed in");
+    assert_eq!(ended.kind, OAuthFlowKind::SignIn);
+    let OAuthOutcome::SignedIn { user, new_user } = ended.outcome else {
+        panic!("signed in through the provider: {:?}", ended.outcome);
+    };
+    assert!(new_user, "the provider's person had no account yet");
+    assert_eq!(controller.current_user().await.unwrap(), Some(*user), "signed in");
     assert_eq!(controller.launch_oauth_result().await.unwrap(), None, "told once");
     assert!(app.shell.take_events().is_empty(), "no event: the UI was not listening yet");
     app.stop().await;
@@ -90,7 +94,7 @@ async fn without_a_browser_the_flow_is_forgotten_and_the_person_told() {
     let (app, _) = App::signed_in().await;
     app.shell.desktop().no_browser = true;
     let error = app.controller.connect_external_account("oauth_github", &[]).await.unwrap_err();
-    assert_eq!(error.code, "browser_unavailable");
+    assert_eq!(error.reason, "browser_unavailable");
     assert!(error.message.contains("no browser is installed"), "{}", error.message);
     app.stop().await;
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::App;
-use userdesk_app::{InstanceKind, InstanceSetting, Settings, Theme};
+use userdesk_app::{ErrorCode, InstanceKind, InstanceSetting, Settings, Theme};
 
 #[tokio::test]
 async fn an_instance_that_does_not_answer_leaves_the_app_as_it_was() {
@@ -20,7 +20,7 @@ async fn an_instance_that_does_not_answer_leaves_the_app_as_it_was() {
         theme: Theme::Dark,
     };
     let refused = controller.save_settings(unreachable).await.unwrap_err();
-    assert_eq!(refused.field.as_deref(), Some("url"));
+    assert_eq!((refused.code, refused.field.as_deref()), (ErrorCode::Network, Some("url")));
     assert!(refused.message.contains("No Clerk-compatible instance answered"), "{}", refused.message);
     let bad_key = Settings {
         instance: InstanceSetting::PublishableKey { key: "pk_nonsense".into() },
@@ -33,7 +33,7 @@ async fn an_instance_that_does_not_answer_leaves_the_app_as_it_was() {
         ..Settings::default()
     };
     let refused = controller.save_settings(plain).await.unwrap_err();
-    assert_eq!((refused.code.as_str(), refused.field.as_deref()), ("invalid_settings", Some("url")));
+    assert_eq!((refused.reason.as_str(), refused.field.as_deref()), ("invalid_settings", Some("url")));
     assert!(refused.message.contains("https://"), "{}", refused.message);
     assert!(app.shell.desktop().saved_settings.is_empty(), "nothing saved");
     assert_eq!(controller.settings().await.unwrap(), Settings::default());

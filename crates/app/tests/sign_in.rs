@@ -5,7 +5,7 @@ mod common;
 
 use common::{App, DEMO_EMAIL, DEMO_PASSWORD};
 use serde_json::json;
-use userdesk_app::{SignInResult, SignUpForm};
+use userdesk_app::{ErrorCode, SignInResult, SignUpForm};
 use userdesk_fapi::SecondFactor;
 
 #[tokio::test]
@@ -15,7 +15,10 @@ async fn a_password_signs_in_and_signing_out_forgets_the_account() {
     assert_eq!(controller.current_user().await.unwrap(), None, "a new device is signed out");
 
     let wrong = controller.sign_in(DEMO_EMAIL, "not the password").await.unwrap_err();
-    assert_eq!((wrong.code.as_str(), wrong.field.as_deref()), ("form_password_incorrect", Some("password")));
+    assert_eq!(
+        (wrong.reason.as_str(), wrong.field.as_deref()),
+        ("form_password_incorrect", Some("password"))
+    );
     assert_eq!(controller.current_user().await.unwrap(), None);
 
     let SignInResult::Complete { user } = controller.sign_in(DEMO_EMAIL, DEMO_PASSWORD).await.unwrap() else {
@@ -47,7 +50,7 @@ async fn an_account_with_a_two_step_phone_signs_in_with_the_sms_code() {
     else {
         panic!("the password alone no longer signs in");
     };
-    assert_eq!(step.strategies, ["phone_code"]);
+    assert_eq!(step.strategies, [SecondFactor::PhoneCode]);
     let sms = step.phone.clone().expect("the phone to send the code to");
     assert_eq!(
         (sms.phone_number_id.as_str(), sms.safe_identifier.as_str()),
@@ -60,7 +63,10 @@ async fn an_account_with_a_two_step_phone_signs_in_with_the_sms_code() {
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let refused =
         controller.attempt_second_factor(&step.sign_in_id, SecondFactor::PhoneCode, wrong).await.unwrap_err();
-    assert_eq!(refused.code, "form_code_incorrect");
+    assert_eq!(
+        (refused.code, refused.reason.as_str()),
+        (ErrorCode::FormCodeIncorrect, "form_code_incorrect")
+    );
     let user =
         controller.attempt_second_factor(&step.sign_in_id, SecondFactor::PhoneCode, &code).await.unwrap();
     assert_eq!(user.primary_email_address().map(|e| e.email_address.as_str()), Some(DEMO_EMAIL));
@@ -80,12 +86,18 @@ async fn a_new_account_is_signed_in_once_its_email_code_is_entered() {
         unsafe_metadata: metadata,
     };
     let refused = controller.start_sign_up(form(Some(json!(["not", "an", "object"])))).await.unwrap_err();
-    assert_eq!((refused.code.as_str(), refused.field.as_deref()), ("invalid_json", Some("unsafe_metadata")));
+    assert_eq!(
+        (refused.reason.as_str(), refused.field.as_deref()),
+        ("invalid_json", Some("unsafe_metadata"))
+    );
 
     let sign_up_id = controller.start_sign_up(form(Some(json!({"plan": "free"})))).await.unwrap();
     let code = app.latest_code("new.person@example.com").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    assert_eq!(controller.verify_sign_up(&sign_up_id, wrong).await.unwrap_err().code, "form_code_incorrect");
+    assert_eq!(
+        controller.verify_sign_up(&sign_up_id, wrong).await.unwrap_err().reason,
+        "form_code_incorrect"
+    );
     let user = controller.verify_sign_up(&sign_up_id, &code).await.unwrap();
     assert_eq!(user.first_name.as_deref(), Some("New"));
     assert_eq!(user.last_name, None, "a blank name is left out");

@@ -12,6 +12,7 @@
 import { emit } from '@tauri-apps/api/event';
 import type { AvatarCrop, AvatarDropEvent, AvatarPreview, CommandError } from '$lib/bindings';
 import type { FakeAccount, Handler } from './fake-account';
+import { EVENTS } from '$lib/bindings';
 
 /** The longest side of a preview's data URL; the source keeps its own size. */
 const PREVIEW_SIDE = 640;
@@ -118,7 +119,7 @@ export class FakeAvatar {
   async read(blob: Blob, name: string): Promise<AvatarPreview> {
     const format = blob.type.replace(/^image\//, '') || 'png';
     const image = await decode(blob).catch(() => {
-      throw { code: 'avatar_unreadable', message: `${name} can’t be read as a picture.`, field: null } satisfies CommandError;
+      throw { code: 'other', message: `${name} can’t be read as a picture.`, field: null } satisfies CommandError;
     });
     const { naturalWidth: width, naturalHeight: height } = image;
     const scale = Math.min(1, PREVIEW_SIDE / Math.max(width, height));
@@ -130,7 +131,7 @@ export class FakeAvatar {
   /** Follows files dragged over the page and dropped on it, as the Rust side does for the window. */
   installDropBridge(): void {
     let depth = 0;
-    const send = (event: AvatarDropEvent) => void emit('avatar-drop', event);
+    const send = (event: AvatarDropEvent) => void emit(EVENTS.AVATAR_DROP, event);
     const hasFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') ?? false;
     window.addEventListener('dragenter', (e) => {
       if (!hasFiles(e)) return;
@@ -191,7 +192,7 @@ export class FakeAvatar {
       let sent = 0;
       const timer = setInterval(() => {
         sent = Math.min(total, sent + Math.ceil(total / steps));
-        void emit('avatar-upload-progress', { preview_id: previewId, sent, total });
+        void emit(EVENTS.AVATAR_UPLOAD_PROGRESS, { preview_id: previewId, sent, total });
         if (sent < total) return;
         clearInterval(timer);
         this.#cancel = null;

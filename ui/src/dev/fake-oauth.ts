@@ -6,9 +6,10 @@
 //   ?oauth=fail           every flow fails (the provider refuses)
 //   ?oauth=slow           flows never finish by themselves (to look at the waiting panel)
 import { emit } from '@tauri-apps/api/event';
-import type { ExternalAccount, OAuthFinished, User } from '$lib/bindings';
+import type { CommandError, ExternalAccount, OAuthFinished, User } from '$lib/bindings';
 import { provider, PROVIDER_IDS, strategyOf } from '$lib/providers';
 import type { FakeAccount, Handler } from './fake-account';
+import { EVENTS } from '$lib/bindings';
 
 const FINISH_MS = 1500;
 
@@ -116,7 +117,7 @@ export class FakeOAuth {
         flow_id,
         setTimeout(() => {
           this.#timers.delete(flow_id);
-          void emit('oauth-finished', signIn ? this.#signIn(flow_id, strategy) : this.#finish(flow_id, strategy, accountId, scopes));
+          void emit(EVENTS.OAUTH_FINISHED, signIn ? this.#signIn(flow_id, strategy) : this.#finish(flow_id, strategy, accountId, scopes));
         }, FINISH_MS),
       );
     }
@@ -127,8 +128,8 @@ export class FakeOAuth {
     const u = this.#fake.user;
     const id = accountId ?? u.external_accounts.find((e) => e.provider === strategy)?.id ?? `eac_${this.#next++}`;
     if (this.#mode === 'fail') {
-      const error = { code: 'oauth_access_denied', message: `${provider(strategy).name} refused: you didn’t grant access.`, field: null };
-      return { flow_id, kind: accountId ? 'reauthorize' : 'connect', strategy, status: 'account_failed', user: u, external_account_id: u.external_accounts.some((e) => e.id === id) ? id : null, error, new_user: false, second_factor: null };
+      const error: CommandError = { code: 'other', message: `${provider(strategy).name} refused: you didn’t grant access.`, field: null };
+      return { flow_id, kind: accountId ? 'reauthorize' : 'connect', strategy, status: 'account_failed', user: u, external_account_id: u.external_accounts.some((e) => e.id === id) ? id : null, error };
     }
     const old = u.external_accounts.find((e) => e.id === id);
     const granted = [...new Set([...(old?.approved_scopes.split(' ').filter(Boolean) ?? provider(strategy).scopes.slice(0, 2)), ...scopes])];
@@ -137,15 +138,15 @@ export class FakeOAuth {
       ...u,
       external_accounts: old ? u.external_accounts.map((e) => (e.id === id ? fresh : e)) : [...u.external_accounts, fresh],
     };
-    return { flow_id, kind: accountId ? 'reauthorize' : 'connect', strategy, status: 'account_verified', user: this.#fake.user, external_account_id: id, error: null, new_user: false, second_factor: null };
+    return { flow_id, kind: accountId ? 'reauthorize' : 'connect', strategy, status: 'account_verified', user: this.#fake.user, external_account_id: id };
   }
 
   #signIn(flow_id: string, strategy: string): OAuthFinished {
     if (this.#mode === 'fail') {
-      const error = { code: 'oauth_access_denied', message: `${provider(strategy).name} refused: you didn’t grant access.`, field: null };
-      return { flow_id, kind: 'sign_in', strategy, status: 'sign_in_failed', user: null, external_account_id: null, error, new_user: false, second_factor: null };
+      const error: CommandError = { code: 'other', message: `${provider(strategy).name} refused: you didn’t grant access.`, field: null };
+      return { flow_id, kind: 'sign_in', strategy, status: 'sign_in_failed', error };
     }
     this.onSignedIn();
-    return { flow_id, kind: 'sign_in', strategy, status: 'signed_in', user: this.#fake.user, external_account_id: null, error: null, new_user: false, second_factor: null };
+    return { flow_id, kind: 'sign_in', strategy, status: 'signed_in', user: this.#fake.user, new_user: false };
   }
 }

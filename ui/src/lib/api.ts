@@ -10,6 +10,7 @@ import type {
   AvatarUploadProgress,
   CommandError,
   EmailAddress,
+  EventPayloads,
   JsonValue,
   OAuthFinished,
   OAuthStarted,
@@ -28,6 +29,7 @@ import type {
   User,
   VerificationStrategy,
 } from './bindings';
+import { EVENTS } from './bindings';
 import { signedOut } from './signed-out';
 
 export type { OutboxMessage } from './bindings';
@@ -223,12 +225,16 @@ export const cancelOAuth = (flowId: string): Promise<null> => call('cancel_oauth
 /** How the flow whose link started the app ended; null when no link started it. Answers once. */
 export const launchOAuthResult = (): Promise<OAuthFinished | null> => call('launch_oauth_result');
 
-/** The Tauri event that ends every OAuth round trip. */
-export const OAUTH_FINISHED_EVENT = 'oauth-finished';
+/** Calls `handler` with each payload of one of the app's events (names and payloads generated
+ * from Rust); resolves to the function that stops it. */
+const onEvent = <Name extends keyof EventPayloads>(
+  name: Name,
+  handler: (payload: EventPayloads[Name]) => void,
+): Promise<UnlistenFn> => listen<EventPayloads[Name]>(name, (event) => handler(event.payload));
 
-/** Calls `handler` with each `oauth-finished` payload; resolves to the function that stops it. */
+/** The end of every OAuth round trip. */
 export const onOAuthFinished = (handler: (finished: OAuthFinished) => void): Promise<UnlistenFn> =>
-  listen<OAuthFinished>(OAUTH_FINISHED_EVENT, (event) => handler(event.payload));
+  onEvent(EVENTS.OAUTH_FINISHED, handler);
 
 // ── Profile picture ─────────────────────────────────────────────────────────────────────────────
 
@@ -251,19 +257,10 @@ export const avatarDiscard = (previewId: string): Promise<null> => call('avatar_
 /** Removes the profile picture; the account goes back to its default avatar. */
 export const avatarRemove = (): Promise<User> => call('avatar_remove');
 
-/** The code `avatarUpload` rejects with after `avatarCancelUpload`: a choice, not a failure. */
-export const UPLOAD_CANCELLED = 'upload_cancelled';
-
-/** The Tauri event for a file dragged over the window and dropped on it. */
-export const AVATAR_DROP_EVENT = 'avatar-drop';
-
-/** The Tauri event with the bytes an upload has sent so far. */
-export const AVATAR_UPLOAD_PROGRESS_EVENT = 'avatar-upload-progress';
-
-/** Calls `handler` with each `avatar-drop` payload; resolves to the function that stops it. */
+/** Files dragged over the window and dropped on it. */
 export const onAvatarDrop = (handler: (event: AvatarDropEvent) => void): Promise<UnlistenFn> =>
-  listen<AvatarDropEvent>(AVATAR_DROP_EVENT, (event) => handler(event.payload));
+  onEvent(EVENTS.AVATAR_DROP, handler);
 
-/** Calls `handler` with each `avatar-upload-progress` payload; resolves to the function that stops it. */
+/** The bytes an upload has sent so far. */
 export const onAvatarUploadProgress = (handler: (progress: AvatarUploadProgress) => void): Promise<UnlistenFn> =>
-  listen<AvatarUploadProgress>(AVATAR_UPLOAD_PROGRESS_EVENT, (event) => handler(event.payload));
+  onEvent(EVENTS.AVATAR_UPLOAD_PROGRESS, handler);

@@ -428,25 +428,17 @@ export type OAuthFinished = { flow_id: string, kind: OAuthFlowKind,
 /**
  * The provider's strategy (`oauth_github`); `None` for a reauthorization, whose account says.
  */
-strategy: string | null, status: OAuthStatus, 
+strategy: string | null, } & ({ "status": "account_verified", user: User, external_account_id: string, } | { "status": "account_failed", user: User, external_account_id: string | null, error: CommandError, } | { "status": "signed_in", user: User, 
 /**
- * The user after the round trip, when the app is signed in.
+ * The sign-in created the account.
  */
-user: User | null, 
-/**
- * The external account the flow was about.
- */
-external_account_id: string | null, error: CommandError | null, 
-/**
- * `true` when an OAuth sign-in created a new account.
- */
-new_user: boolean, 
-/**
- * With `needs_second_factor`: the sign-in to finish with `attempt_second_factor`.
- */
-second_factor: SecondFactorStep | null, };
+new_user: boolean, } | { "status": "needs_second_factor", second_factor: SecondFactorStep, } | { "status": "sign_in_failed", error: CommandError, } | { "status": "error", error: CommandError, });
 
-export type OAuthStatus = "account_verified" | "account_failed" | "signed_in" | "needs_second_factor" | "sign_in_failed" | "error";
+export type OAuthOutcome = { "status": "account_verified", user: User, external_account_id: string, } | { "status": "account_failed", user: User, external_account_id: string | null, error: CommandError, } | { "status": "signed_in", user: User, 
+/**
+ * The sign-in created the account.
+ */
+new_user: boolean, } | { "status": "needs_second_factor", second_factor: SecondFactorStep, } | { "status": "sign_in_failed", error: CommandError, } | { "status": "error", error: CommandError, };
 
 export type OAuthFlowKind = "connect" | "reauthorize" | "sign_in";
 
@@ -490,9 +482,9 @@ export type SignInResult = { "status": "complete", user: User, } | { "status": "
 
 export type SecondFactorStep = { sign_in_id: string, 
 /**
- * `totp`, `phone_code`, `backup_code`, as the account allows.
+ * What the account allows, in the server's order (its default first).
  */
-strategies: Array<string>, phone: SecondFactorPhone | null, };
+strategies: Array<SecondFactor>, phone: SecondFactorPhone | null, };
 
 export type SecondFactorPhone = { phone_number_id: string, safe_identifier: string, };
 
@@ -721,16 +713,20 @@ sent: number,
  */
 total: number, };
 
-export type CommandError = { 
-/**
- * What kind of failure, stable for the UI to branch on.
- */
-code: string, 
-/**
- * What to tell the person.
- */
-message: string, 
-/**
- * The form field concerned, if any.
- */
-field: string | null, };
+export type CommandError = { code: ErrorCode, message: string, field: string | null, };
+
+export type ErrorCode = "network" | "timeout" | "signed_out" | "form_code_incorrect" | "verification_failed" | "verification_expired" | "too_many_requests" | "resource_not_found" | "upload_cancelled" | "internal" | "other";
+
+/** The name of every event the app sends. */
+export const EVENTS = {
+  OAUTH_FINISHED: "oauth-finished",
+  AVATAR_DROP: "avatar-drop",
+  AVATAR_UPLOAD_PROGRESS: "avatar-upload-progress",
+} as const;
+
+/** What each event carries. */
+export type EventPayloads = {
+  "oauth-finished": OAuthFinished,
+  "avatar-drop": AvatarDropEvent,
+  "avatar-upload-progress": AvatarUploadProgress,
+};

@@ -3,7 +3,8 @@ import userEvent from '@testing-library/user-event';
 import { emit } from '@tauri-apps/api/event';
 import { describe, expect, it } from 'vitest';
 import App from '../App.svelte';
-import type { OAuthFinished } from '$lib/bindings';
+import type { OAuthFinished, OAuthOutcome } from '$lib/bindings';
+import { EVENTS } from '$lib/bindings';
 import { actions, fakeBackend, makeUser } from '../test-support';
 
 const SIX = ['oauth_google', 'oauth_github', 'oauth_microsoft', 'oauth_discord', 'oauth_gitlab', 'oauth_twitter'];
@@ -18,10 +19,8 @@ function backend(strategies = SIX) {
   });
 }
 
-const finish = (payload: Partial<OAuthFinished> & { flow_id: string; status: OAuthFinished['status'] }) =>
-  act(() =>
-    emit('oauth-finished', { kind: 'sign_in', strategy: 'oauth_google', user: null, external_account_id: null, error: null, new_user: false, second_factor: null, ...payload } satisfies OAuthFinished),
-  );
+const finish = (payload: OAuthOutcome & { flow_id: string }) =>
+  act(() => emit(EVENTS.OAUTH_FINISHED, { kind: 'sign_in', strategy: 'oauth_google', ...payload } satisfies OAuthFinished));
 
 describe('sign-in with a provider', () => {
   it('shows the four most used providers under "or", and the rest behind More', async () => {
@@ -78,7 +77,7 @@ describe('sign-in with a provider', () => {
     await finish({
       flow_id: 'flow_s',
       status: 'sign_in_failed',
-      error: { code: 'oauth_access_denied', message: 'You did not grant access to GitHub.', field: null },
+      error: { code: 'other', message: 'You did not grant access to GitHub.', field: null },
     });
 
     expect(await screen.findByTestId('signin-oauth-error')).toHaveTextContent('You did not grant access to GitHub.');
@@ -126,7 +125,7 @@ describe('sign-in with a provider', () => {
           signedIn = true;
           return {
             flow_id: 'flow_cold', kind: 'sign_in', strategy: 'oauth_github', status: 'signed_in', user: makeUser(),
-            external_account_id: null, error: null, new_user: false, second_factor: null,
+            new_user: false,
           } satisfies OAuthFinished;
         },
         current_user: () => (signedIn ? makeUser() : null),

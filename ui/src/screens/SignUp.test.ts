@@ -13,7 +13,7 @@ async function toSignUp(options: { outbox?: boolean } = {}) {
       start_sign_up: (a) => {
         const form = a.form as SignUpForm;
         if (form.email_address === 'taken@example.com') {
-          throw { code: 'form_identifier_exists', message: 'That email address is taken. Please try another.', field: 'email_address' } satisfies CommandError;
+          throw { code: 'other', message: 'That email address is taken. Please try another.', field: 'email_address' } satisfies CommandError;
         }
         return 'sua_1';
       },

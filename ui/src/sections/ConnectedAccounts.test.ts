@@ -3,7 +3,8 @@ import userEvent from '@testing-library/user-event';
 import { emit } from '@tauri-apps/api/event';
 import { describe, expect, it } from 'vitest';
 import App from '../App.svelte';
-import type { OAuthFinished, User } from '$lib/bindings';
+import type { OAuthFinished, OAuthOutcome, User } from '$lib/bindings';
+import { EVENTS } from '$lib/bindings';
 import { actions, externalAccount, fakeBackend, makeUser } from '../test-support';
 
 const STRATEGIES = ['oauth_github', 'oauth_google', 'oauth_discord'];
@@ -34,10 +35,8 @@ async function open(user: User, handlers: Handlers = {}) {
   return { calls, ue };
 }
 
-const finish = (payload: Partial<OAuthFinished> & { flow_id: string; status: OAuthFinished['status'] }) =>
-  act(() =>
-    emit('oauth-finished', { kind: 'connect', strategy: 'oauth_github', user: null, external_account_id: null, error: null, new_user: false, second_factor: null, ...payload } satisfies OAuthFinished),
-  );
+const finish = (payload: OAuthOutcome & { flow_id: string }) =>
+  act(() => emit(EVENTS.OAUTH_FINISHED, { kind: 'connect', strategy: 'oauth_github', ...payload } satisfies OAuthFinished));
 
 const cards = () => screen.queryAllByTestId('external-account-card');
 
@@ -99,7 +98,7 @@ describe('connected accounts', () => {
     expect(screen.queryByTestId('oauth-wait')).not.toBeInTheDocument();
     await waitFor(() => expect(actions(calls).at(-1)).toEqual({ cmd: 'cancel_oauth', args: { flowId: 'flow_1' } }));
     // A late end of the cancelled flow is ignored.
-    await finish({ flow_id: 'flow_1', status: 'account_failed', error: { code: 'x', message: 'Too late', field: null } });
+    await finish({ flow_id: 'flow_1', status: 'account_failed', user: makeUser(), external_account_id: null, error: { code: 'other', message: 'Too late', field: null } });
     expect(screen.queryByTestId('connect-error')).not.toBeInTheDocument();
   });
 
@@ -133,7 +132,7 @@ describe('connected accounts', () => {
       status: 'account_failed',
       user: still,
       external_account_id: 'eac_9',
-      error: { code: 'oauth_fetch_user_error', message: 'Couldn’t read your Google profile.', field: null },
+      error: { code: 'other', message: 'Couldn’t read your Google profile.', field: null },
     });
     await waitFor(() => expect(screen.queryByTestId('oauth-wait')).not.toBeInTheDocument());
     expect(within(cards()[0]!).getByTestId('external-account-error')).toHaveTextContent('Couldn’t read your Google profile.');

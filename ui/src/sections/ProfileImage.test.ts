@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import App from '../App.svelte';
 import type { AvatarDropEvent, AvatarPreview, AvatarUploadProgress, CommandError, User } from '$lib/bindings';
 import { actions, fakeBackend, makeUser, type Call } from '../test-support';
+import { EVENTS } from '$lib/bindings';
 
 const OLD_IMAGE = 'https://img.example.test/old.png';
 const NEW_IMAGE = 'https://img.example.test/new.png';
@@ -40,8 +41,8 @@ async function signedIn(user: User = makeUser(), handlers: Record<string, Handle
   return { calls, ue };
 }
 
-const drop = (event: AvatarDropEvent) => emit('avatar-drop', event);
-const progress = (event: AvatarUploadProgress) => emit('avatar-upload-progress', event);
+const drop = (event: AvatarDropEvent) => emit(EVENTS.AVATAR_DROP, event);
+const progress = (event: AvatarUploadProgress) => emit(EVENTS.AVATAR_UPLOAD_PROGRESS, event);
 const uploads = (calls: Call[]) => actions(calls).filter((c) => c.cmd === 'avatar_upload');
 
 async function openEditor(p: AvatarPreview = preview()) {
@@ -172,7 +173,7 @@ describe('dropping a photo on the window', () => {
   it('says why a dropped file cannot be used and keeps the current picture', async () => {
     const { calls } = await signedIn(makeUser({ has_image: true, image_url: OLD_IMAGE }));
     const error: CommandError = {
-      code: 'avatar_unsupported',
+      code: 'other',
       message: 'notes.pdf isn’t a picture. Drop a PNG, JPEG, GIF or WebP photo.',
       field: null,
     };

@@ -158,7 +158,7 @@ class AvatarStore {
       }
     } catch (err) {
       const e = err as CommandError;
-      if (this.#uploadCancelled || e.code === api.UPLOAD_CANCELLED) this.#closeEditor();
+      if (this.#uploadCancelled || e.code === 'upload_cancelled') this.#closeEditor();
       else this.#fail(e);
     } finally {
       this.uploading = false;

@@ -159,21 +159,22 @@ class OAuthStore {
 
   /** Tells the person how the flow that started the app ended, as if they had waited for it. */
   async reportLaunch(finished: OAuthFinished): Promise<void> {
-    const account = user.current?.external_accounts.find((a) => a.id === finished.external_account_id);
+    const accountId = 'external_account_id' in finished ? finished.external_account_id : null;
+    const account = user.current?.external_accounts.find((a) => a.id === accountId);
     const strategy = finished.strategy ?? account?.provider ?? '';
-    await this.#report({ kind: finished.kind, strategy, accountId: finished.external_account_id, flowId: finished.flow_id }, finished);
+    await this.#report({ kind: finished.kind, strategy, accountId, flowId: finished.flow_id }, finished);
   }
 
   async #report(flow: PendingFlow, finished: OAuthFinished): Promise<void> {
     const name = provider(flow.strategy).name;
-    const message = finished.error?.message ?? null;
+    const message = 'error' in finished ? finished.error.message : null;
     switch (finished.status) {
       case 'account_verified':
-        await this.#takeUser(finished);
+        user.put(finished.user);
         toasts.success(flow.kind === 'reauthorize' ? `${name} access updated` : `${name} account connected`);
         return;
       case 'account_failed': {
-        await this.#takeUser(finished);
+        user.put(finished.user);
         const id = finished.external_account_id ?? flow.accountId;
         const text = message ?? `${name} didn’t confirm the account.`;
         const onCard = id && user.current?.external_accounts.some((a) => a.id === id);
@@ -182,25 +183,16 @@ class OAuthStore {
         return;
       }
       case 'signed_in':
-        if (finished.user) user.put(finished.user);
-        else await user.load();
+        user.put(finished.user);
         nav.reset();
         toasts.success(finished.new_user ? `Account created with ${name}` : `Welcome, signed in with ${name}`);
         return;
-      case 'needs_second_factor': {
-        const step = finished.second_factor;
-        if (!step) break;
+      case 'needs_second_factor':
         // The provider vouched for the person; the sign-in screen's second step asks for the code.
-        signInFlow.askSecondFactor(step);
+        signInFlow.askSecondFactor(finished.second_factor);
         return;
-      }
     }
     this.#fail(flow, message ?? `Signing in with ${name} didn’t finish.`);
-  }
-
-  async #takeUser(finished: OAuthFinished): Promise<void> {
-    if (finished.user) user.put(finished.user);
-    else await user.refresh().catch(() => undefined);
   }
 
   #fail(flow: PendingFlow, message: string): void {
