@@ -38,9 +38,31 @@ pub struct ClientBuilder {
     token_store: Arc<dyn TokenStore>,
     user_agent: String,
     timeout: Duration,
+    headers: reqwest::header::HeaderMap,
+    /// The name of a header given that cannot be sent, reported by `build`.
+    invalid_header: Option<String>,
 }
 
 impl ClientBuilder {
+    /// A header every request carries, such as the embedded server's per-launch secret
+    /// (`x-userdesk-secret`). Its value is treated as a secret: marked sensitive, never logged
+    /// or shown by `Debug`. A name or value that cannot be sent makes [`Self::build`] fail.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes());
+        match (name, HeaderValue::from_str(value)) {
+            (Ok(name), Ok(mut value)) => {
+                value.set_sensitive(true);
+                self.headers.insert(name, value);
+            }
+            (name, _) => {
+                // The name only: the value may be the secret itself.
+                self.invalid_header =
+                    Some(name.map(|n| n.to_string()).unwrap_or_else(|_| "(invalid name)".into()));
+            }
+        }
+        self
+    }
+
     /// Where the client token is kept (default: memory only).
     pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
         self.token_store = store;
@@ -61,7 +83,11 @@ impl ClientBuilder {
 
     /// Builds the client, reading the stored token once.
     pub fn build(self) -> Result<Client> {
+        if let Some(name) = self.invalid_header {
+            return Err(Error::InvalidInstance(format!("the header {name} cannot be sent")));
+        }
         let http = reqwest::Client::builder()
+            .default_headers(self.headers)
             .user_agent(self.user_agent)
             .timeout(self.timeout)
             .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
@@ -130,6 +156,8 @@ impl Client {
             token_store: Arc::new(MemoryTokenStore::default()),
             user_agent: format!("userdesk-fapi/{}", env!("CARGO_PKG_VERSION")),
             timeout: DEFAULT_TIMEOUT,
+            headers: reqwest::header::HeaderMap::new(),
+            invalid_header: None,
         }
     }
 
@@ -595,6 +623,40 @@ mod tests {
         assert_eq!(error.code(), "invalid_id");
         let error = client.revoke_session("../../me").await.unwrap_err();
         assert_eq!(error.code(), "invalid_id");
+    }
+
+    #[test]
+    fn a_header_that_cannot_be_sent_fails_the_build_without_showing_its_value() {
+        let url = url::Url::parse("http://127.0.0.1:9/").unwrap();
+        let error = Client::builder(url).header("x-userdesk-secret", "line\nbreak-secret").build().err();
+        let text = error.map(|e| e.to_string()).unwrap_or_default();
+        assert!(text.contains("x-userdesk-secret") && !text.contains("secret\""), "{text}");
+        assert!(!text.contains("break-secret"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn every_request_carries_the_given_headers() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let read = socket.read(&mut buffer).await.unwrap();
+                if read == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buffer[..read]);
+            }
+            socket.write_all(b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n").await.unwrap();
+            String::from_utf8_lossy(&request).to_ascii_lowercase()
+        });
+        let client = Client::builder(url).header("x-userdesk-secret", "s3cret").build().unwrap();
+        let error = client.environment().await.unwrap_err();
+        assert_eq!(error.status(), Some(401));
+        assert!(server.await.unwrap().contains("x-userdesk-secret: s3cret\r\n"));
     }
 
     #[test]
