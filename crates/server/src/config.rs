@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::clock::Clock;
+use crate::desktop::DesktopSecret;
 use crate::oauth::OAuthProviderConfig;
 use crate::tokens::{default_jwt_templates, JwtTemplate};
 
@@ -39,13 +40,18 @@ pub enum Mode {
     Development,
     /// No demo account; the environment says `production`, generated keys start with `sk_live_`.
     Production,
+    /// What the app embeds: development behaviour (outbox, development OAuth provider, demo
+    /// account) for this app alone. Every request must carry the per-launch secret
+    /// ([`Config::desktop_secret`]); browser pages need the one-time capability in the URL the
+    /// server handed out; the outbox is read in-process only ([`crate::RunningServer::outbox`]).
+    Desktop,
 }
 
 impl Mode {
     /// The value of `display_config.instance_environment_type`.
     pub fn environment_type(self) -> &'static str {
         match self {
-            Mode::Development => "development",
+            Mode::Development | Mode::Desktop => "development",
             Mode::Production => "production",
         }
     }
@@ -53,9 +59,15 @@ impl Mode {
     /// The prefix of generated Backend API secret keys.
     pub fn secret_key_prefix(self) -> &'static str {
         match self {
-            Mode::Development => "sk_test_",
+            Mode::Development | Mode::Desktop => "sk_test_",
             Mode::Production => "sk_live_",
         }
+    }
+
+    /// Development behaviour: the outbox instead of delivery, the development OAuth provider, the
+    /// demo account. Desktop mode is development, but private.
+    pub fn is_development(self) -> bool {
+        matches!(self, Mode::Development | Mode::Desktop)
     }
 }
 
@@ -111,6 +123,10 @@ pub struct Config {
     pub oauth_nonce_lifetime: Duration,
     /// The timeout of every request to an OAuth provider ([`DEFAULT_OAUTH_HTTP_TIMEOUT`]).
     pub oauth_http_timeout: Duration,
+    /// The per-launch secret every request must carry in [`Mode::Desktop`] (header
+    /// [`crate::DESKTOP_SECRET_HEADER`]); required there, ignored otherwise. [`Config::desktop`]
+    /// generates one.
+    pub desktop_secret: Option<DesktopSecret>,
 }
 
 impl Config {
@@ -134,6 +150,18 @@ impl Config {
             oauth_state_lifetime: DEFAULT_OAUTH_STATE_LIFETIME,
             oauth_nonce_lifetime: DEFAULT_OAUTH_NONCE_LIFETIME,
             oauth_http_timeout: DEFAULT_OAUTH_HTTP_TIMEOUT,
+            desktop_secret: None,
         }
+    }
+
+    /// A desktop-mode configuration (what the app embeds) on `127.0.0.1:0`, with a new random
+    /// secret: give [`Config::desktop_secret`] to the app's client, and to nothing else.
+    pub fn desktop(data_dir: impl Into<PathBuf>) -> Self {
+        Self { mode: Mode::Desktop, desktop_secret: Some(DesktopSecret::generate()), ..Self::new(data_dir) }
+    }
+
+    /// The secret requests must carry, for a desktop-mode configuration.
+    pub fn desktop_secret(&self) -> Option<&str> {
+        self.desktop_secret.as_ref().map(DesktopSecret::expose)
     }
 }

@@ -13,7 +13,10 @@
 //!
 //! It listens on loopback only and answers only requests addressed to a loopback name. In
 //! [`Mode::Development`] an empty database gets a demo account ([`DEMO_EMAIL`],
-//! [`DEMO_PASSWORD`]). Responses are serialised with the shared models of `userdesk-fapi`.
+//! [`DEMO_PASSWORD`]). [`Mode::Desktop`] (what the app embeds, [`Config::desktop`]) behaves as
+//! development but answers only requests carrying its per-launch secret
+//! ([`DESKTOP_SECRET_HEADER`]), or a one-time capability in a URL it handed out for a browser.
+//! Responses are serialised with the shared models of `userdesk-fapi`.
 #![forbid(unsafe_code)]
 
 use std::net::SocketAddr;
@@ -27,6 +30,7 @@ mod api;
 mod clock;
 mod config;
 mod demo;
+mod desktop;
 mod domain;
 mod error;
 mod http;
@@ -52,6 +56,9 @@ pub use config::{
 };
 pub use config::{DEFAULT_OAUTH_HTTP_TIMEOUT, DEFAULT_OAUTH_NONCE_LIFETIME, DEFAULT_OAUTH_STATE_LIFETIME};
 pub use demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
+pub use desktop::{
+    DesktopSecret, CAPABILITY_PARAM as DESKTOP_CAPABILITY_PARAM, SECRET_HEADER as DESKTOP_SECRET_HEADER,
+};
 pub use error::{Error, FieldError, Result};
 pub use http::form::BODY_LIMIT;
 pub use http::validate::{METADATA_MAX_BYTES, NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH};
@@ -147,7 +154,18 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     let db = store::Db::open(&config.data_dir).await?;
     let images = Arc::new(image_files::ImageFiles::open(&config.data_dir)?);
     sweep_images(&db, &images).await?;
-    if config.mode == Mode::Development {
+    // In desktop mode the secret is checked before anything is opened: without one the server
+    // would answer nobody, or (worse) everybody.
+    let desktop = match (config.mode, &config.desktop_secret) {
+        (Mode::Desktop, Some(secret)) => Some(Arc::new(desktop::Desktop::new(secret.clone()))),
+        (Mode::Desktop, None) => {
+            return Err(Error::InvalidConfig(
+                "desktop mode needs a secret (Config::desktop makes one)".into(),
+            ))
+        }
+        _ => None,
+    };
+    if config.mode.is_development() {
         demo::seed_if_empty(&db).await?;
     }
     let listener = TcpListener::bind(config.addr)
@@ -171,6 +189,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         oauth,
         security,
         images,
+        desktop,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -27,6 +27,8 @@ pub struct AppState {
     pub security: Arc<SecuritySettings>,
     /// The profile images' files.
     pub images: Arc<crate::image_files::ImageFiles>,
+    /// Desktop mode's secret and capabilities (`None` in the other modes).
+    pub desktop: Option<Arc<crate::desktop::Desktop>>,
 }
 
 /// What tokens and two-step verification need.

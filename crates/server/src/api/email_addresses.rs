@@ -115,6 +115,8 @@ async fn prepare(
         )
         .await?;
         let link = format!("{}/v1/verify?token={token}", state.base_url);
+        // In desktop mode the browser that opens it needs a capability, made for this link.
+        let link = crate::desktop::link(&state, link, &token_hash(&token), lifetime);
         outbox::send(&mut tx, state.mode, Outgoing::email_link(&row.value, &link, lifetime)).await?;
     }
     Ok(Json(shared::respond(tx, &state, &signed_in, Kind::Email, &id, render::email_address).await?))

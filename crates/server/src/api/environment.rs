@@ -145,7 +145,7 @@ fn auth_config(mode: Mode) -> Value {
         "email_address_verification_strategies": ["email_code", "email_link"],
         "single_session_mode": true,
         "enhanced_email_deliverability": false,
-        "test_mode": mode == Mode::Development,
+        "test_mode": mode.is_development(),
         "cookieless_dev": false,
         "url_based_session_syncing": false,
         "claimed_at": null,

@@ -54,12 +54,15 @@ pub fn router(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), oauth_callback::redeem_nonce))
         .route_layer(from_fn_with_state(state.clone(), native_client::authenticate));
     let bapi = backend::router().route_layer(from_fn_with_state(state.clone(), backend::require_secret_key));
-    // The development outbox exists only in development: in production its paths are unknown.
+    // The development outbox exists only in development: in production its paths are unknown,
+    // and in desktop mode the app reads it in-process (`RunningServer::outbox`), never over HTTP.
     let dev = match state.mode {
         Mode::Development => dev_outbox::router().merge(crate::oauth::dev_provider::router()),
+        Mode::Desktop => crate::oauth::dev_provider::router(),
         Mode::Production => Router::new(),
     };
-    Router::new()
+    let desktop = state.desktop.clone();
+    let app = Router::new()
         .merge(environment::router())
         // Opened from an email in a browser: no native client, no token.
         .merge(verify::router())
@@ -75,6 +78,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { Error::RouteNotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(from_fn(host_guard::check))
-        .with_state(state)
+        .layer(from_fn(host_guard::check));
+    // Outermost, so that nothing (not even "no such route") answers a stranger.
+    let app = match desktop {
+        Some(desktop) => app.layer(from_fn_with_state(desktop, crate::desktop::guard)),
+        None => app,
+    };
+    app.with_state(state)
 }

@@ -12,9 +12,10 @@ use axum::http::header::{ACCEPT, CACHE_CONTROL, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 
 use crate::domain::identifications::{self as shared, Kind};
+use crate::desktop::Granted;
 use crate::error::{Error, Result};
 use crate::http::form::Query;
 use crate::http::html::{self, Tone};
@@ -39,9 +40,18 @@ enum Verified {
     Page(String),
 }
 
-async fn verify(State(state): State<AppState>, headers: HeaderMap, query: Result<Query>) -> Response {
+async fn verify(
+    State(state): State<AppState>,
+    granted: Option<Extension<Granted>>,
+    headers: HeaderMap,
+    query: Result<Query>,
+) -> Response {
     // A missing, repeated or undecodable token is just a link that is not valid.
     let outcome = match query.as_ref().map(|Query(query)| query.one("token")) {
+        // A capability made for another link does not open this one.
+        Ok(Ok(Some(token))) if !Granted::allows(granted.as_deref(), Some(&token_hash(token))) => {
+            return StatusCode::UNAUTHORIZED.into_response()
+        }
         Ok(Ok(Some(token))) => verify_token(&state, token).await,
         _ => Err(Error::LinkInvalid),
     };

@@ -59,7 +59,28 @@ pub struct Grant {
 
 /// The HTTP client for providers.
 pub fn http_client(timeout: Duration) -> reqwest::Client {
+    http_client_with(timeout, reqwest::header::HeaderMap::new())
+}
+
+/// The HTTP client for this server's own development provider in desktop mode: every request
+/// carries the desktop secret, as the server's own guard requires. Never used for another
+/// provider, which must not see the secret.
+pub fn own_http_client(timeout: Duration, secret: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    match reqwest::header::HeaderValue::from_str(secret) {
+        Ok(mut value) => {
+            value.set_sensitive(true);
+            headers.insert(crate::desktop::SECRET_HEADER, value);
+        }
+        // A generated secret is hex; were it not, the round trips fail with 401, visibly.
+        Err(_) => tracing::error!("the desktop secret is not a header value"),
+    }
+    http_client_with(timeout, headers)
+}
+
+fn http_client_with(timeout: Duration, headers: reqwest::header::HeaderMap) -> reqwest::Client {
     reqwest::Client::builder()
+        .default_headers(headers)
         .timeout(timeout)
         .connect_timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())

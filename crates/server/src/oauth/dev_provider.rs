@@ -32,7 +32,7 @@ use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, LOCATION, W
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use oauth2::{PkceCodeChallenge, PkceCodeVerifier};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -40,6 +40,7 @@ use sha2::{Digest, Sha256};
 use super::catalog::{self, KnownProvider};
 use super::config::{ClientAuth, UserInfoFormat};
 use super::{Endpoints, Provider, Source, CALLBACK_PATH};
+use crate::desktop::Granted;
 use crate::http::form::{Form, Params, Query};
 use crate::http::html::{escape, page as html_page, Tone as HtmlTone};
 use crate::ids::{constant_time_eq, now_ms, random_base62};
@@ -417,6 +418,7 @@ fn consent_html(
     request: &AuthorizationRequest,
     identity: &IdentityForm,
     error: Option<&str>,
+    capability: Option<&str>,
 ) -> String {
     let mut body = String::from(FORM_STYLE);
     body.push_str(&format!(
@@ -428,7 +430,12 @@ fn consent_html(
     if let Some(error) = error {
         body.push_str(&format!("<p class=\"error\" role=\"alert\">{}</p>", escape(error)));
     }
-    body.push_str(&format!("<form method=\"post\" action=\"/dev/oauth/{}/authorize\">", escape(key)));
+    let mut action = format!("/dev/oauth/{key}/authorize");
+    if let Some(capability) = capability {
+        // In desktop mode the form's POST is a browser request too: it needs its own capability.
+        action = format!("{action}?{}={capability}", crate::desktop::CAPABILITY_PARAM);
+    }
+    body.push_str(&format!("<form method=\"post\" action=\"{}\">", escape(&action)));
     for (name, value) in [
         ("client_id", client_id(key).as_str()),
         ("redirect_uri", request.redirect_uri.as_str()),
@@ -507,9 +514,22 @@ fn consent_html(
     )
 }
 
+/// In desktop mode, a capability for the consent form's POST, made for the same flow (`state`).
+fn form_capability(state: &AppState, key: &str, request: &AuthorizationRequest) -> Option<String> {
+    let desktop = state.desktop.as_ref()?;
+    let flow = request.state.as_deref().unwrap_or_default();
+    Some(desktop.grant(
+        axum::http::Method::POST,
+        &format!("/dev/oauth/{key}/authorize"),
+        flow,
+        state.oauth.state_lifetime,
+    ))
+}
+
 async fn consent_page(
     State(state): State<AppState>,
     Path(key): Path<String>,
+    granted: Option<Extension<Granted>>,
     query: crate::error::Result<Query>,
 ) -> Response {
     let (Some(dev), Some(known)) = (dev(&state), known(&key)) else {
@@ -519,8 +539,13 @@ async fn consent_page(
         return problem_page(StatusCode::BAD_REQUEST, "The request's parameters cannot be read.");
     };
     match read_request(&key, &params) {
+        Ok(request) if !Granted::allows(granted.as_deref(), request.state.as_deref()) => {
+            StatusCode::UNAUTHORIZED.into_response()
+        }
         Ok(request) => {
-            let page = consent_html(known, &key, &request, &IdentityForm::proposed(&dev, known), None);
+            let capability = form_capability(&state, &key, &request);
+            let proposed = IdentityForm::proposed(&dev, known);
+            let page = consent_html(known, &key, &request, &proposed, None, capability.as_deref());
             no_store(Html(page).into_response())
         }
         Err(refusal) => refused(refusal),
@@ -530,6 +555,7 @@ async fn consent_page(
 async fn decide(
     State(state): State<AppState>,
     Path(key): Path<String>,
+    granted: Option<Extension<Granted>>,
     form: crate::error::Result<Form>,
 ) -> Response {
     let (Some(dev), Some(known)) = (dev(&state), known(&key)) else {
@@ -542,6 +568,10 @@ async fn decide(
         Ok(request) => request,
         Err(refusal) => return refused(refusal),
     };
+    // A capability made for another round trip's page does not approve this one.
+    if !Granted::allows(granted.as_deref(), request.state.as_deref()) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
     let state_pair = request.state.as_deref().map(|state| ("state", state));
     match params.one("decision").ok().flatten() {
         Some("deny") => {
@@ -555,7 +585,9 @@ async fn decide(
             let person = match identity.person(&key) {
                 Ok(person) => person,
                 Err(why) => {
-                    let page = consent_html(known, &key, &request, &identity, Some(&why));
+                    let capability = form_capability(&state, &key, &request);
+                    let page =
+                        consent_html(known, &key, &request, &identity, Some(&why), capability.as_deref());
                     return no_store((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
                 }
             };

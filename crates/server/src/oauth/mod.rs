@@ -72,6 +72,9 @@ pub struct Provider {
 pub struct OAuth {
     providers: BTreeMap<String, Arc<Provider>>,
     http: reqwest::Client,
+    /// For the development provider, which is this server (with the desktop secret in desktop
+    /// mode).
+    own_http: reqwest::Client,
     callback_url: RedirectUrl,
     /// How long a round trip's `state` holds.
     pub state_lifetime: Duration,
@@ -109,7 +112,7 @@ impl OAuth {
                 return Err(invalid(strategy, "configured twice".into()));
             }
         }
-        let dev = (config.mode == Mode::Development && config.oauth_development_providers)
+        let dev = (config.mode.is_development() && config.oauth_development_providers)
             .then(|| Arc::new(dev_provider::DevProvider::new(base_url)));
         if let Some(dev) = &dev {
             for known in &catalog::KNOWN {
@@ -125,9 +128,15 @@ impl OAuth {
         }
         let callback_url = RedirectUrl::new(format!("{base_url}{CALLBACK_PATH}"))
             .map_err(|e| Error::InvalidConfig(format!("the OAuth callback URL: {e}")))?;
+        let http = client::http_client(config.oauth_http_timeout);
+        let own_http = match (config.mode, config.desktop_secret()) {
+            (Mode::Desktop, Some(secret)) => client::own_http_client(config.oauth_http_timeout, secret),
+            _ => http.clone(),
+        };
         Ok(Self {
             providers,
-            http: client::http_client(config.oauth_http_timeout),
+            http,
+            own_http,
             callback_url,
             state_lifetime: config.oauth_state_lifetime,
             nonce_lifetime: config.oauth_nonce_lifetime,
@@ -154,7 +163,7 @@ impl OAuth {
                 if let Some(endpoints) = found.as_ref() {
                     return Ok(endpoints.clone());
                 }
-                let endpoints = client::discover(&self.http, issuer).await?;
+                let endpoints = client::discover(self.http_for(provider), issuer).await?;
                 *found = Some(endpoints.clone());
                 Ok(endpoints)
             }
@@ -187,10 +196,20 @@ impl OAuth {
             Failure::Unreachable(why) => Failure::TokenExchange(why),
             other => other,
         })?;
-        let grant =
-            client::exchange(&self.http, provider, &endpoints, &self.callback_url, code, verifier).await?;
-        let identity = client::fetch_identity(&self.http, provider, &endpoints, &grant.access_token).await?;
+        let http = self.http_for(provider);
+        let grant = client::exchange(http, provider, &endpoints, &self.callback_url, code, verifier).await?;
+        let identity = client::fetch_identity(http, provider, &endpoints, &grant.access_token).await?;
         Ok((identity, grant.scopes))
+    }
+
+    /// The HTTP client for `provider`: only the development provider (this server) gets the one
+    /// that carries the desktop secret.
+    fn http_for(&self, provider: &Provider) -> &reqwest::Client {
+        if provider.development {
+            &self.own_http
+        } else {
+            &self.http
+        }
     }
 }
 

@@ -121,6 +121,27 @@ pub async fn begin(state: &AppState, conn: &mut SqliteConnection, trip: RoundTri
         trip.scopes,
         &hints,
     );
+    let authorize_url = match &state.desktop {
+        Some(desktop) => {
+            let lifetime = state.oauth.state_lifetime;
+            // The browser comes back to the callback with `state`: in desktop mode that is its
+            // capability (a provider's redirect can carry nothing else of ours).
+            desktop.allow(
+                &oauth_state,
+                axum::http::Method::GET,
+                super::CALLBACK_PATH,
+                &oauth_state,
+                lifetime,
+            );
+            // The development provider's consent page is this server too.
+            if trip.provider.development {
+                crate::desktop::link(state, authorize_url, &oauth_state, lifetime)
+            } else {
+                authorize_url
+            }
+        }
+        None => authorize_url,
+    };
     oauth_flows::insert_state(
         conn,
         &NewState {
