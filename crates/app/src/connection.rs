@@ -67,9 +67,14 @@ impl Connection {
         user_agent: &str,
         shell: &impl Shell,
     ) -> CommandResult<Self> {
+        // The embedded server's per-launch secret: it stays in this process (the client's
+        // default header), never in an IPC type, so the webview and other processes never see it.
+        let mut secret = None;
         let (url, kind, server) = match setting {
             InstanceSetting::Embedded => {
-                let config = userdesk_server::Config::new(data_dir.join("server"));
+                // Desktop mode: development behaviour for this app alone.
+                let config = userdesk_server::Config::desktop(data_dir.join("server"));
+                secret = config.desktop_secret().map(str::to_owned);
                 let server = userdesk_server::start(config).await.map_err(|error| {
                     CommandError::new(
                         "embedded_server",
@@ -95,7 +100,11 @@ impl Connection {
             _ => (url.host_str().unwrap_or_default().to_owned(), url.to_string()),
         };
         let (store, token_storage) = shell.token_store(&account, data_dir);
-        let client = Client::builder(url.clone()).token_store(store).user_agent(user_agent).build()?;
+        let mut builder = Client::builder(url.clone()).token_store(store).user_agent(user_agent);
+        if let Some(secret) = &secret {
+            builder = builder.header(userdesk_server::DESKTOP_SECRET_HEADER, secret);
+        }
+        let client = builder.build()?;
         let demo_account = server.as_ref().map(|_| DemoAccount {
             email: userdesk_server::DEMO_EMAIL.to_owned(),
             password: userdesk_server::DEMO_PASSWORD.to_owned(),
