@@ -300,3 +300,31 @@ async fn desktop_mode_without_a_secret_does_not_start() {
     assert!(!format!("{config:?}").contains(secret), "a logged configuration does not show it");
     assert_ne!(Some(secret), Config::desktop(dir.path()).desktop_secret(), "one per launch");
 }
+
+/// The development provider's person behind `email` (through a full round trip) on `desktop`.
+async fn dev_person(desktop: &Desktop, email: &str) -> String {
+    let client = desktop.demo_client().await;
+    let trip =
+        app_side::connect(&client, "oauth_github", &[], &Consent::approve().with("email", email)).await;
+    match trip.result {
+        userdesk_fapi::FlowResult::AccountVerified { external_account, .. } => {
+            external_account.provider_user_id
+        }
+        other => panic!("expected the account verified, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_development_providers_people_belong_to_their_data_directory() {
+    let here = Desktop::start().await;
+    let elsewhere = Desktop::start().await;
+    let person = dev_person(&here, "victim@example.com").await;
+    assert!(person.starts_with("dev_"), "{person}");
+    assert_ne!(
+        person,
+        dev_person(&elsewhere, "victim@example.com").await,
+        "the same address on another install is somebody else"
+    );
+    here.server.shutdown().await;
+    elsewhere.server.shutdown().await;
+}

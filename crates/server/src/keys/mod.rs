@@ -24,7 +24,7 @@ use tokio::sync::OnceCell;
 use crate::error::{Error, Result};
 
 mod at_rest;
-mod files;
+pub(crate) mod files;
 mod firebase;
 
 pub use at_rest::AtRestKey;

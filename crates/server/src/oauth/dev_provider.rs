@@ -21,7 +21,8 @@
 //!
 //! Codes and tokens live in memory: they are worth minutes, and a restart simply ends the round
 //! trips under way. The person's id at the provider is derived from the provider and the email
-//! address, so the same test identity is the same person every time.
+//! address, keyed with a secret of the data directory ([`IDENTITY_KEY_FILE`]): the same test
+//! identity is the same person every time here, and a different one on every other install.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -35,7 +36,6 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use oauth2::{PkceCodeChallenge, PkceCodeVerifier};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use super::catalog::{self, KnownProvider};
 use super::config::{ClientAuth, UserInfoFormat};
@@ -121,6 +121,8 @@ struct Grants {
 pub struct DevProvider {
     base_url: String,
     client_secret: String,
+    /// Keys the people's ids ([`IDENTITY_KEY_FILE`]).
+    identity_key: ring::hmac::Key,
     grants: Mutex<Grants>,
 }
 
@@ -129,10 +131,32 @@ pub fn client_id(key: &str) -> String {
     format!("userdesk-dev-{key}")
 }
 
+/// The file in the data directory with the key of the development provider's people's ids
+/// (32 random bytes, hex): an id derived from the provider and the address alone would be the
+/// same on every machine, so anyone could claim anyone's.
+pub const IDENTITY_KEY_FILE: &str = "dev_oauth_identity_key";
+
 impl DevProvider {
-    /// The development provider of a server at `base_url`.
-    pub fn new(base_url: &str) -> Self {
-        Self { base_url: base_url.to_owned(), client_secret: random_base62(40), grants: Mutex::default() }
+    /// The development provider of a server at `base_url`, keying its people's ids with
+    /// `identity_key`.
+    pub fn new(base_url: &str, identity_key: &[u8]) -> Self {
+        Self {
+            base_url: base_url.to_owned(),
+            client_secret: random_base62(40),
+            identity_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, identity_key),
+            grants: Mutex::default(),
+        }
+    }
+
+    /// The development provider of a server at `base_url` with its data in `data_dir`, where
+    /// the identity key is kept (made on first use).
+    pub fn open(base_url: &str, data_dir: &std::path::Path) -> crate::error::Result<Self> {
+        let key = crate::keys::files::read_or_create(&data_dir.join(IDENTITY_KEY_FILE), || {
+            let mut bytes = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+            Ok(hex::encode(bytes))
+        })?;
+        Ok(Self::new(base_url, key.trim().as_bytes()))
     }
 
     fn root(&self, key: &str) -> String {
@@ -352,8 +376,9 @@ impl IdentityForm {
         }
     }
 
-    /// The person, or what is wrong with the form.
-    fn person(&self, key: &str) -> Result<Person, String> {
+    /// The person, or what is wrong with the form. Their id is keyed with this data directory's
+    /// identity key: the same address is the same person here, and nobody anywhere else.
+    fn person(&self, key: &str, identity_key: &ring::hmac::Key) -> Result<Person, String> {
         let email = crate::http::validate::email_address("email", &self.email)
             .map_err(|_| "Enter a valid email address.".to_owned())?;
         for (label, value) in
@@ -368,7 +393,8 @@ impl IdentityForm {
         {
             return Err("The avatar URL must be an http(s) URL, or empty.".into());
         }
-        let sub = format!("dev_{}", &hex::encode(Sha256::digest(format!("{key}:{email}").as_bytes()))[..24]);
+        let tag = ring::hmac::sign(identity_key, format!("{key}:{email}").as_bytes());
+        let sub = format!("dev_{}", &hex::encode(tag.as_ref())[..24]);
         Ok(Person {
             sub,
             email,
@@ -582,7 +608,7 @@ async fn decide(
         }
         Some("approve") => {
             let identity = IdentityForm::read(&params);
-            let person = match identity.person(&key) {
+            let person = match identity.person(&key, &dev.identity_key) {
                 Ok(person) => person,
                 Err(why) => {
                     let capability = form_capability(&state, &key, &request);
@@ -879,19 +905,29 @@ mod tests {
 
     #[test]
     fn the_person_follows_from_the_email() {
-        let dev = DevProvider::new("http://127.0.0.1:1");
+        let dev = DevProvider::new("http://127.0.0.1:1", b"one data directory");
+        let key = &dev.identity_key;
         let known = known("github").expect("github");
         let proposed = IdentityForm::proposed(&dev, known);
-        let person = proposed.person("github").expect("valid");
-        let again =
-            IdentityForm { first_name: "Other".into(), ..proposed.clone() }.person("github").expect("valid");
+        let person = proposed.person("github", key).expect("valid");
+        let again = IdentityForm { first_name: "Other".into(), ..proposed.clone() }
+            .person("github", key)
+            .expect("valid");
         assert_eq!(person.sub, again.sub, "the same address is the same person");
         let other = IdentityForm { email: "x@example.com".into(), ..proposed.clone() }
-            .person("github")
+            .person("github", key)
             .expect("valid");
         assert_ne!(person.sub, other.sub);
-        assert_ne!(person.sub, proposed.person("gitlab").expect("valid").sub, "and per provider");
-        assert!(IdentityForm { email: "nope".into(), ..proposed.clone() }.person("github").is_err());
-        assert!(IdentityForm { avatar_url: "javascript:x".into(), ..proposed }.person("github").is_err());
+        assert_ne!(person.sub, proposed.person("gitlab", key).expect("valid").sub, "and per provider");
+        let elsewhere = DevProvider::new("http://127.0.0.1:1", b"another data directory");
+        assert_ne!(
+            person.sub,
+            proposed.person("github", &elsewhere.identity_key).expect("valid").sub,
+            "and per data directory"
+        );
+        assert!(IdentityForm { email: "nope".into(), ..proposed.clone() }.person("github", key).is_err());
+        assert!(IdentityForm { avatar_url: "javascript:x".into(), ..proposed }
+            .person("github", key)
+            .is_err());
     }
 }

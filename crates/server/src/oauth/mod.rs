@@ -112,8 +112,11 @@ impl OAuth {
                 return Err(invalid(strategy, "configured twice".into()));
             }
         }
-        let dev = (config.mode.is_development() && config.oauth_development_providers)
-            .then(|| Arc::new(dev_provider::DevProvider::new(base_url)));
+        let dev = if config.mode.is_development() && config.oauth_development_providers {
+            Some(Arc::new(dev_provider::DevProvider::open(base_url, &config.data_dir)?))
+        } else {
+            None
+        };
         if let Some(dev) = &dev {
             for known in &catalog::KNOWN {
                 let strategy = format!("oauth_{}", known.key);
@@ -286,7 +289,9 @@ mod tests {
     use super::*;
 
     fn config_with(providers: Vec<OAuthProviderConfig>) -> Config {
-        let mut config = Config::new("/nonexistent");
+        // The development provider keeps its identity key there.
+        let dir = tempfile::tempdir().expect("temporary directory").keep();
+        let mut config = Config::new(dir);
         config.oauth_providers = providers;
         config
     }
