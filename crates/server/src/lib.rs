@@ -109,6 +109,13 @@ impl RunningServer {
         Ok(store::outbox::latest(&mut conn, limit).await?)
     }
 
+    /// `true` while the demo account ([`DEMO_EMAIL`]) exists, so that the app offers its
+    /// credentials only then.
+    pub async fn has_demo_account(&self) -> Result<bool, Error> {
+        let mut conn = self.db.pool().acquire().await?;
+        Ok(store::users::find_by_identifier(&mut conn, DEMO_EMAIL).await?.is_some())
+    }
+
     /// The client id and secret of this server's development OAuth provider for `provider` (a
     /// seed provider such as `github`), to configure another server or tool against it as a
     /// real provider (its issuer is `{url}/dev/oauth/{provider}`). `None` in production or
@@ -129,8 +136,8 @@ impl RunningServer {
     }
 }
 
-/// Opens (or creates) the database in `config.data_dir`, seeds the demo account in development
-/// mode, and starts serving on `config.addr`, which must be a loopback address.
+/// Opens (or creates) the database in `config.data_dir`, seeds the demo account into a new one
+/// in development and desktop mode, and starts serving on `config.addr`, which must be a loopback address.
 pub async fn start(config: Config) -> Result<RunningServer> {
     if !config.addr.ip().is_loopback() {
         return Err(Error::NonLoopbackAddr(config.addr));
@@ -151,6 +158,9 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         at_rest: keys::AtRestKey::load_or_create(&config.data_dir)?,
         jwt_templates: config.jwt_templates.clone(),
     });
+    // The demo account (a password published in every copy of the app) comes with a new
+    // database only: once its owner removes it, a restart does not bring it back.
+    let first_start = !config.data_dir.join(store::DATABASE_FILE).exists();
     let db = store::Db::open(&config.data_dir).await?;
     let images = Arc::new(image_files::ImageFiles::open(&config.data_dir)?);
     sweep_images(&db, &images).await?;
@@ -165,7 +175,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         }
         _ => None,
     };
-    if config.mode.is_development() {
+    if config.mode.is_development() && first_start {
         demo::seed_if_empty(&db).await?;
     }
     let listener = TcpListener::bind(config.addr)

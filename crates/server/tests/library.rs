@@ -60,3 +60,28 @@ async fn after_shutdown_the_port_is_closed_and_the_data_dir_reopens() {
     let again = userdesk_server::start(Config::new(&data)).await.expect("restarts on the same data");
     again.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_demo_account_comes_with_a_new_database_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config::desktop(dir.path());
+    let secret = config.desktop_secret().expect("secret").to_owned();
+    let server = userdesk_server::start(config).await.expect("starts");
+    assert!(server.has_demo_account().await.expect("asks"), "the first start has it");
+    // Its owner removes it.
+    let client = userdesk_fapi::Client::builder(url::Url::parse(&server.url()).expect("url"))
+        .header(userdesk_server::DESKTOP_SECRET_HEADER, &secret)
+        .build()
+        .expect("client");
+    client
+        .sign_in_with_password(userdesk_server::DEMO_EMAIL, userdesk_server::DEMO_PASSWORD)
+        .await
+        .expect("in");
+    client.delete_user().await.expect("deleted");
+    assert!(!server.has_demo_account().await.expect("asks"));
+    server.shutdown().await;
+    // An empty database that is not new stays empty.
+    let server = userdesk_server::start(Config::desktop(dir.path())).await.expect("restarts");
+    assert!(!server.has_demo_account().await.expect("asks"), "not brought back");
+    server.shutdown().await;
+}
