@@ -105,7 +105,12 @@ impl Connection {
             builder = builder.header(userdesk_server::DESKTOP_SECRET_HEADER, secret);
         }
         let client = builder.build()?;
-        let demo_account = server.as_ref().map(|_| DemoAccount {
+        // Offered only while it exists: it comes with a new database and, once removed, stays gone.
+        let has_demo = match &server {
+            Some(server) => server.has_demo_account().await.unwrap_or(false),
+            None => false,
+        };
+        let demo_account = has_demo.then(|| DemoAccount {
             email: userdesk_server::DEMO_EMAIL.to_owned(),
             password: userdesk_server::DEMO_PASSWORD.to_owned(),
         });
