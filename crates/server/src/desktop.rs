@@ -11,8 +11,9 @@
 //! capability is the round trip's own `state` (a provider appends it; the redirect URI
 //! registered there cannot carry anything else).
 //!
-//! The one exception: `GET /v1/images/…` (profile pictures the webview shows with `<img>`, which
-//! cannot send the header; their ids are random, and Clerk serves them publicly too).
+//! The exceptions: `GET /v1/images/…` (profile pictures the webview shows with `<img>`, which
+//! cannot send the header; their ids are random, and Clerk serves them publicly too) and the
+//! development provider's generated `avatar.svg` (initials from its own URL).
 //!
 //! [`Mode::Desktop`]: crate::Mode::Desktop
 
@@ -183,9 +184,15 @@ fn presented<'a>(path: &str, query: Option<&'a str>) -> Option<std::borrow::Cow<
     found.next().is_none().then_some(first)
 }
 
-/// Profile pictures: shown by the webview's `<img>`, which cannot send the header.
+/// Pictures the webview shows with `<img>`, which cannot send the header: profile pictures
+/// (random ids) and the development provider's generated initials (nothing but what the URL
+/// says).
 fn is_public(method: &Method, path: &str) -> bool {
-    (method == Method::GET || method == Method::HEAD) && path.starts_with("/v1/images/")
+    let picture = path.starts_with("/v1/images/")
+        || (path.starts_with("/dev/oauth/")
+            && path.ends_with("/avatar.svg")
+            && path.matches('/').count() == 4);
+    (method == Method::GET || method == Method::HEAD) && picture
 }
 
 /// The middleware: the secret, a capability, or 401 with an empty body.
@@ -240,6 +247,16 @@ mod tests {
         assert!(Granted::allows(Some(&granted), Some("s1")));
         assert!(!Granted::allows(Some(&granted), Some("s2")));
         assert!(!Granted::allows(Some(&granted), None));
+    }
+
+    #[test]
+    fn only_pictures_are_public() {
+        assert!(is_public(&Method::GET, "/v1/images/img_1"));
+        assert!(is_public(&Method::GET, "/dev/oauth/github/avatar.svg"));
+        assert!(!is_public(&Method::POST, "/v1/images/img_1"));
+        assert!(!is_public(&Method::GET, "/dev/oauth/github/authorize/avatar.svg"));
+        assert!(!is_public(&Method::GET, "/dev/outbox"));
+        assert!(!is_public(&Method::GET, "/v1/me"));
     }
 
     #[test]

@@ -284,6 +284,8 @@ async fn profile_pictures_stay_viewable_by_the_webview() {
     let image_url = client.me().await.expect("me").image_url;
     let (status, _) = stranger_get(&image_url).await;
     assert_eq!(status, StatusCode::OK, "an <img> cannot send the secret: {image_url}");
+    let initials = format!("{}/dev/oauth/github/avatar.svg?initials=AB", desktop.url());
+    assert_eq!(stranger_get(&initials).await.0, StatusCode::OK, "a connected account's picture");
     desktop.server.shutdown().await;
 }
 
