@@ -14,8 +14,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 
-use crate::domain::identifications::{self as shared, Kind};
 use crate::desktop::Granted;
+use crate::domain::identifications::{self as shared, Kind};
 use crate::error::{Error, Result};
 use crate::http::form::Query;
 use crate::http::html::{self, Tone};
