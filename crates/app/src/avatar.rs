@@ -46,8 +46,8 @@ pub struct AvatarPreview {
     pub height: u32,
     /// "JPEG", "PNG", "WebP", "GIF" or "BMP"; "Pasted" for pixels from the clipboard.
     pub format: String,
-    /// The file's size in bytes (a pasted picture: its pixels').
-    pub byte_length: u64,
+    /// The file's size in bytes; `None` for a pasted picture, which is pixels, not a file.
+    pub byte_length: Option<u64>,
 }
 
 /// The square to keep, in the upright picture's pixels ([`AvatarPreview::width`] × `height`).
@@ -441,7 +441,7 @@ fn prepare_file(bytes: Vec<u8>, limits: Limits) -> CommandResult<(PendingPicture
         width: info.width,
         height: info.height,
         format: info.format.name().to_owned(),
-        byte_length: bytes.len() as u64,
+        byte_length: Some(bytes.len() as u64),
     };
     let picture =
         PendingPicture { source: Source::File(Arc::new(bytes)), width: info.width, height: info.height };
@@ -451,7 +451,6 @@ fn prepare_file(bytes: Vec<u8>, limits: Limits) -> CommandResult<(PendingPicture
 /// Checks and previews pixels from the clipboard, kept as they are for the upload.
 fn prepare_pixels(image: ClipboardImage, limits: Limits) -> CommandResult<(PendingPicture, AvatarPreview)> {
     let ClipboardImage { width, height, rgba } = image;
-    let byte_length = rgba.len() as u64;
     let pixels = Pixels::new(width, height, true, rgba)
         .filter(|_| width > 0 && height > 0)
         .ok_or_else(|| CommandError::new("avatar_damaged", "The picture on the clipboard cannot be read."))?;
@@ -462,7 +461,7 @@ fn prepare_pixels(image: ClipboardImage, limits: Limits) -> CommandResult<(Pendi
         width,
         height,
         format: "Pasted".to_owned(),
-        byte_length,
+        byte_length: None,
     };
     let picture = PendingPicture { source: Source::Pixels(Arc::new(pixels)), width, height };
     Ok((picture, preview))
@@ -653,7 +652,7 @@ mod tests {
         let preview = avatars.open_bytes(PNG.to_vec()).await.unwrap();
         assert_eq!((preview.width, preview.height), (3, 2));
         assert_eq!(preview.format, "PNG");
-        assert_eq!(preview.byte_length, 73);
+        assert_eq!(preview.byte_length, Some(73));
         assert_eq!(preview.id.len(), 32);
         let jpeg = preview.data_url.strip_prefix("data:image/jpeg;base64,").expect("an opaque picture: JPEG");
         let jpeg = base64::engine::general_purpose::STANDARD.decode(jpeg).unwrap();
@@ -746,7 +745,7 @@ mod tests {
         let rgba = [[255, 0, 0, 255]; 3].into_iter().chain([[0, 0, 0, 0]; 3]).flatten().collect::<Vec<u8>>();
         let image = |rgba: &[u8], width, height| ClipboardImage { width, height, rgba: rgba.to_vec() };
         let (picture, preview) = prepare_pixels(image(&rgba, 3, 2), Limits::default()).unwrap();
-        assert_eq!((preview.width, preview.height, preview.byte_length), (3, 2, 24));
+        assert_eq!((preview.width, preview.height, preview.byte_length), (3, 2, None));
         assert!(preview.data_url.starts_with("data:image/png;base64,"), "transparency kept: a PNG");
         assert!(matches!(picture.source, Source::Pixels(_)), "no encoded file in between");
 

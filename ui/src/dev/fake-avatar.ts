@@ -186,7 +186,7 @@ export class FakeAvatar {
 
   #upload(previewId: string, crop: AvatarCrop) {
     const stored = this.#previews.get(previewId)!;
-    const total = Math.max(60_000, Math.round(stored.preview.byte_length / 8));
+    const total = Math.max(60_000, Math.round((stored.preview.byte_length ?? 480_000) / 8));
     const steps = this.#mode === 'slow' ? 80 : 16;
     return new Promise((resolve, reject) => {
       let sent = 0;

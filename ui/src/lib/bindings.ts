@@ -695,9 +695,9 @@ height: number,
  */
 format: string, 
 /**
- * The file's size in bytes (a pasted picture: its pixels').
+ * The file's size in bytes; `None` for a pasted picture, which is pixels, not a file.
  */
-byte_length: number, };
+byte_length: number | null, };
 
 export type AvatarCrop = { x: number, y: number, width: number, height: number, };
 

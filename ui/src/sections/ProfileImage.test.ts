@@ -18,7 +18,7 @@ function preview(more: Partial<AvatarPreview> = {}): AvatarPreview {
     data_url: 'data:image/png;base64,iVBORw0KGgo=',
     width: 1200,
     height: 800,
-    format: 'jpeg',
+    format: 'JPEG',
     byte_length: 2_400_000,
     ...more,
   };
@@ -380,12 +380,16 @@ describe('pasting a photo', () => {
   const paste = (target: Element) => fireEvent.paste(target, { clipboardData: { files: [], items: [], types: [], getData: () => '' } });
 
   it('has the Rust side read the clipboard and opens the picture in the editor', async () => {
-    const { calls } = await signedIn(makeUser(), { avatar_from_clipboard: () => preview({ id: 'prv_pasted' }) });
+    const pasted = preview({ id: 'prv_pasted', format: 'Pasted', byte_length: null });
+    const { calls } = await signedIn(makeUser(), { avatar_from_clipboard: () => pasted });
 
     await paste(screen.getByRole('heading', { level: 1, name: 'Profile' }));
 
     const editor = await screen.findByTestId('avatar-editor');
     await waitFor(() => expect(within(editor).getByTestId('avatar-crop')).toHaveAttribute('data-crop', '200,0,800,800'));
+    // Pixels, not a file: no file size to show.
+    expect(editor).toHaveTextContent('1200 × 800 px · Pasted');
+    expect(editor).not.toHaveTextContent('MB');
     expect(actions(calls)).toEqual([{ cmd: 'avatar_from_clipboard', args: {} }]);
   });
 

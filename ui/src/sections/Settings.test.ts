@@ -65,16 +65,16 @@ describe('settings', () => {
     const { ue } = await openSettings({
       handlers: {
         save_settings: () => {
-          throw { code: 'invalid_settings', message: 'Nothing answers at this URL.', field: 'url' };
+          throw { code: 'other', message: 'Nothing answers at this URL.', field: 'url' };
         },
       },
     });
 
     await ue.click(screen.getByTestId('instance-fapi_url'));
     const url = screen.getByTestId('settings-fapi-url');
-    await ue.type(url, 'ftp://example.com');
+    await ue.type(url, 'auth.example.com');
     await ue.click(screen.getByTestId('settings-save'));
-    expect(await screen.findByTestId('settings-fapi-url-error')).toHaveTextContent('http:// or https://');
+    expect(await screen.findByTestId('settings-fapi-url-error')).toHaveTextContent('Enter a full URL');
 
     await ue.clear(url);
     await ue.type(url, 'https://auth.example.com{Enter}');
