@@ -24,7 +24,7 @@ UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) \
   $(wildcard ui/index.html ui/package.json ui/package-lock.json ui/*.config.* ui/tsconfig*.json)
 
 .PHONY: help run test deps deps-run fmt fmt-check ui-deps ui-check ui-test ui-build ui lint \
-  clippy test-rust fuzz e2e e2e-deb bindings server
+  clippy test-rust fuzz e2e e2e-deb bindings server ui-size
 
 help:
 	@echo 'make run        build and start the app (installs what is missing first)'
@@ -33,7 +33,7 @@ help:
 	@echo 'make deps       install missing system packages, node_modules and tauri-driver'
 	@echo 'make lint       rustfmt check, svelte-check, clippy'
 	@echo 'make fmt        format the Rust code'
-	@echo 'make ui         svelte-check, vitest and the production UI build'
+	@echo 'make ui         svelte-check, vitest, the production UI build and its size report'
 	@echo 'make test-rust  cargo test --workspace'
 	@echo 'make e2e        end-to-end tests of the built app (tauri-driver, Xvfb)'
 	@echo 'make e2e-deb    build the .deb, install it, test its URL scheme, remove it (root/sudo)'
@@ -89,7 +89,12 @@ ui-build: ui-deps
 	$(call section,ui: npm run build)
 	cd ui && npm run --silent build
 
-ui: ui-check ui-test ui-build
+# What the UI is made of and what the window loads at start, against the 115 KB gzip budget.
+ui-size: ui-deps
+	$(call section,ui: bundle report)
+	cd ui && node scripts/bundle-report.mjs
+
+ui: ui-check ui-test ui-build ui-size
 
 # The app embeds ui/dist at compile time: every cargo build of it needs a current one.
 ui/dist/index.html: $(UI_SOURCES)

@@ -55,12 +55,12 @@ describe('the app frame', () => {
     render(App);
 
     await ue.click(await screen.findByTestId('nav-devices'));
-    expect(screen.getByRole('heading', { level: 1, name: 'Devices' })).toBeVisible();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Devices' })).toBeVisible();
     expect(await screen.findAllByTestId('device-card')).not.toHaveLength(0);
     await ue.click(screen.getByTestId('nav-tokens'));
-    expect(screen.getByRole('heading', { level: 1, name: 'Tokens' })).toBeVisible();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Tokens' })).toBeVisible();
     await ue.click(screen.getByTestId('nav-security'));
-    expect(screen.getByRole('heading', { level: 1, name: 'Security' })).toBeVisible();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Security' })).toBeVisible();
     expect(screen.queryByText('Not in this version')).not.toBeInTheDocument();
   });
 

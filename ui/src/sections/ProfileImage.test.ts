@@ -158,7 +158,7 @@ describe('dropping a photo on the window', () => {
   it('switches to the Profile section when a photo is dropped elsewhere', async () => {
     const { ue } = await signedIn();
     await ue.click(screen.getByTestId('nav-tokens'));
-    expect(screen.getByRole('heading', { level: 1, name: 'Tokens' })).toBeVisible();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Tokens' })).toBeVisible();
 
     await drop({ kind: 'processing' });
 
