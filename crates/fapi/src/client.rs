@@ -486,10 +486,16 @@ impl Client {
                 query.append_pair("_clerk_session_id", &session_id);
             }
         }
-        let mut request = self.http.request(method, url).header("clerk-api-version", API_VERSION);
-        if let Some(token) = token {
+        let mut request = self.http.request(method.clone(), url).header("clerk-api-version", API_VERSION);
+        if let Some(token) = &token {
             request = request.header(AUTHORIZATION, token);
         }
+        // What can be sent again if the server refuses the token (a stream cannot).
+        let resendable = match &body {
+            RequestBody::Empty => Some(None),
+            RequestBody::Form(form) => Some(Some(form.clone())),
+            RequestBody::Streamed(_) => None,
+        };
         match body {
             RequestBody::Empty => {}
             RequestBody::Form(form) => request = request.form(&form),
@@ -509,13 +515,36 @@ impl Client {
         let status = response.status();
         let body = response.bytes().await.map_err(|e| self.transport_error(e))?;
         if !status.is_success() {
-            return Err(api_error(status.as_u16(), &body));
+            let error = api_error(status.as_u16(), &body);
+            // The server no longer knows our client (a server sweeps clients that never signed
+            // in, a database was reset): the token is worthless, and keeping it would refuse
+            // every request, a new sign-in too. Forget it; the request was refused before it
+            // did anything, so one without a token is sent once more (a new client, if it
+            // needs one). Without a token this cannot repeat.
+            if token.is_some() && error.status() == Some(401) && error.code() == "authentication_invalid" {
+                self.forget_token()?;
+                if let Some(form) = resendable {
+                    let body = form.map_or(RequestBody::Empty, RequestBody::Form);
+                    return Box::pin(self.send_body(method, path, body)).await;
+                }
+            }
+            return Err(error);
         }
         let value: T = decode(&body)?;
         if let Ok(Envelope::<Value> { client: Some(client), .. }) = serde_json::from_slice(&body) {
             self.state().session_id = client.active_session().map(|session| session.id.clone());
         }
         Ok(value)
+    }
+
+    fn forget_token(&self) -> Result<()> {
+        self.token_store.clear().map_err(|e| Error::TokenStore(e.to_string()))?;
+        let mut state = self.state();
+        state.token = None;
+        state.session_id = None;
+        drop(state);
+        self.token_cache().clear();
+        Ok(())
     }
 
     fn remember_token(&self, token: String) -> Result<()> {

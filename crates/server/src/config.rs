@@ -31,6 +31,22 @@ pub const DEFAULT_OAUTH_NONCE_LIFETIME: Duration = Duration::from_secs(2 * 60);
 /// How long the server waits for an OAuth provider's answer (discovery, token, user info).
 pub const DEFAULT_OAUTH_HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a client with nothing in it (no session, nothing under way) may go unused before
+/// it is deleted (24 h): clients are made by anyone who starts a sign-in, so abandoned ones must
+/// not pile up.
+pub const DEFAULT_CLIENT_IDLE_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+/// How often unused clients are looked for, besides at start (1 h).
+pub const DEFAULT_CLIENT_SWEEP_INTERVAL: Duration = Duration::from_secs(60 * 60);
+/// How long a connection may take to send a request's headers, and how long it may stay open
+/// between requests (15 s): a client that sends nothing, or a byte at a time, is dropped.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a request may take, body included (30 s): three calls to an OAuth provider at
+/// [`DEFAULT_OAUTH_HTTP_TIMEOUT`] each fit.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a profile-image upload may take (5 minutes: 10 MiB over a slow uplink, as the app's
+/// client allows).
+pub const DEFAULT_UPLOAD_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
 /// Whether the instance behaves as a Clerk development or production instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -127,6 +143,20 @@ pub struct Config {
     /// [`crate::DESKTOP_SECRET_HEADER`]); required there, ignored otherwise. [`Config::desktop`]
     /// generates one.
     pub desktop_secret: Option<DesktopSecret>,
+    /// How long a client that holds nothing (no session in any state, no sign-in, sign-up or
+    /// OAuth round trip under way) may go unused before it is deleted
+    /// ([`DEFAULT_CLIENT_IDLE_LIFETIME`]); measured on [`Config::clock`].
+    pub client_idle_lifetime: Duration,
+    /// How often unused clients are deleted, besides at start ([`DEFAULT_CLIENT_SWEEP_INTERVAL`]).
+    pub client_sweep_interval: Duration,
+    /// How long a connection may take to send a request's headers, and may stay idle between
+    /// requests ([`DEFAULT_HEADER_READ_TIMEOUT`]); then it is closed.
+    pub header_read_timeout: Duration,
+    /// How long a request may take, reading its body included ([`DEFAULT_REQUEST_TIMEOUT`]);
+    /// then it is answered 408 `request_timeout`.
+    pub request_timeout: Duration,
+    /// [`Config::request_timeout`] for `POST /v1/me/profile_image` ([`DEFAULT_UPLOAD_TIMEOUT`]).
+    pub upload_timeout: Duration,
 }
 
 impl Config {
@@ -151,6 +181,11 @@ impl Config {
             oauth_nonce_lifetime: DEFAULT_OAUTH_NONCE_LIFETIME,
             oauth_http_timeout: DEFAULT_OAUTH_HTTP_TIMEOUT,
             desktop_secret: None,
+            client_idle_lifetime: DEFAULT_CLIENT_IDLE_LIFETIME,
+            client_sweep_interval: DEFAULT_CLIENT_SWEEP_INTERVAL,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            upload_timeout: DEFAULT_UPLOAD_TIMEOUT,
         }
     }
 

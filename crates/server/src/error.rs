@@ -49,6 +49,13 @@ pub enum Error {
     /// The thing named in the path does not exist (or is not the caller's).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The request names something of its client's but carries no client token, so nothing
+    /// it could name is this device's.
+    #[error("no client")]
+    NoClient,
+    /// The handler did not finish within the server's request timeout.
+    #[error("the request timed out")]
+    RequestTimeout,
     /// No route matches the path.
     #[error("no such endpoint")]
     RouteNotFound,
@@ -220,6 +227,14 @@ impl Error {
             Error::NotFound(what) => clerk(
                 (Status::NOT_FOUND, "resource_not_found", "Resource not found"),
                 format!("The {what} was not found."),
+            ),
+            Error::NoClient => clerk(
+                (Status::NOT_FOUND, "resource_not_found", "Resource not found"),
+                "This request carries no client token, so nothing it names belongs to this device. Sign in or sign up first.",
+            ),
+            Error::RequestTimeout => clerk(
+                (Status::REQUEST_TIMEOUT, "request_timeout", "Request timeout"),
+                "The request took too long and was stopped. Try again.",
             ),
             Error::RouteNotFound => clerk(
                 (Status::NOT_FOUND, "resource_not_found", "Resource not found"),

@@ -21,10 +21,15 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower::ServiceExt;
 
 mod api;
 mod clock;
@@ -81,6 +86,7 @@ pub struct RunningServer {
     secret_key: Arc<str>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
+    sweeper: JoinHandle<()>,
     db: store::Db,
     oauth: Arc<oauth::OAuth>,
 }
@@ -132,6 +138,9 @@ impl RunningServer {
         if let Err(e) = (&mut self.task).await {
             tracing::error!("the server task failed: {e}");
         }
+        // A sweep cut short rolls back; the next start sweeps again.
+        self.sweeper.abort();
+        let _ = (&mut self.sweeper).await;
         self.db.close().await;
     }
 }
@@ -200,20 +209,98 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         security,
         images,
         desktop,
+        timeouts: state::RequestTimeouts { request: config.request_timeout, upload: config.upload_timeout },
     });
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        // The peer's address is what the list of active sessions shows.
-        let app = app.into_make_service_with_connect_info::<SocketAddr>();
-        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
-            tracing::error!("the server stopped: {e}");
-        }
-    });
+    let task = tokio::spawn(serve(listener, app, config.header_read_timeout, stopped));
+    let sweeper = tokio::spawn(sweep_clients_periodically(
+        db.clone(),
+        config.clock.clone(),
+        config.client_idle_lifetime,
+        config.client_sweep_interval,
+    ));
     tracing::info!(url = %format!("http://{local_addr}"), mode = ?config.mode, "account server listening");
-    Ok(RunningServer { local_addr, secret_key, stop: Some(stop), task, db, oauth: server_oauth })
+    Ok(RunningServer { local_addr, secret_key, stop: Some(stop), task, sweeper, db, oauth: server_oauth })
+}
+
+/// Accepts connections until `stop`, then lets the requests under way finish.
+///
+/// Our own loop rather than `axum::serve`, which cannot bound how long a connection takes to
+/// send its headers: hyper's HTTP/1 `header_read_timeout` closes a connection that sends half a
+/// request line and then nothing, and (as hyper runs it whenever it waits for a request head)
+/// one that sits idle between requests.
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    header_read_timeout: Duration,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin (as axum does).
+                    tracing::warn!("accepting a connection failed: {e}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let app = app.clone();
+        // The peer's address is what the list of active sessions shows (`ConnectInfo`).
+        let service =
+            hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                app.clone().oneshot(request)
+            });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A client that goes away or is too slow ends its connection; nothing to report.
+            if let Err(e) = connection.await {
+                tracing::debug!(%peer, "connection closed: {e}");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// Deletes unused clients at start and then every `interval`, in the background.
+async fn sweep_clients_periodically(db: store::Db, clock: Clock, idle: Duration, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval.max(Duration::from_millis(10)));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match sweep_clients(&db, &clock, idle).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed unused clients"),
+            Err(e) => tracing::error!("sweeping unused clients failed: {e}"),
+        }
+    }
+}
+
+/// Deletes the clients that hold nothing and were last used more than `idle` ago, a batch per
+/// short transaction so that requests waiting to write are not held up behind one long delete.
+async fn sweep_clients(db: &store::Db, clock: &Clock, idle: Duration) -> Result<u64> {
+    const BATCH: i64 = 500;
+    let now = clock.now_ms();
+    let unused_since = now.saturating_sub(i64::try_from(idle.as_millis()).unwrap_or(i64::MAX));
+    let mut removed = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let deleted = store::clients::delete_unused(&mut tx, unused_since, now, BATCH).await?;
+        tx.commit().await?;
+        removed += deleted;
+        if deleted < BATCH as u64 {
+            return Ok(removed);
+        }
+        tokio::task::yield_now().await;
+    }
 }
 
 /// Removes image files no user refers to (a crash between writing a file and recording it, or

@@ -29,6 +29,17 @@ pub struct AppState {
     pub images: Arc<crate::image_files::ImageFiles>,
     /// Desktop mode's secret and capabilities (`None` in the other modes).
     pub desktop: Option<Arc<crate::desktop::Desktop>>,
+    /// How long requests may take.
+    pub timeouts: RequestTimeouts,
+}
+
+/// How long a request may take before it is answered 408.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestTimeouts {
+    /// Every request but uploads.
+    pub request: std::time::Duration,
+    /// Profile-image uploads.
+    pub upload: std::time::Duration,
 }
 
 /// What tokens and two-step verification need.

@@ -43,9 +43,12 @@ async fn frontend_api_responses_match_the_spec() {
     fapi("GET", "/v1/environment", 200, &raw.get("/v1/environment", None).await);
 
     // Client, before and after signing in.
-    let fresh = raw.get("/v1/client", None).await;
-    fapi("GET", "/v1/client", 200, &fresh);
+    let none = raw.get("/v1/client", None).await;
+    fapi("GET", "/v1/client", 200, &none);
+    let fresh = raw.form(Method::POST, "/v1/client", None, "").await;
+    fapi("POST", "/v1/client", 200, &fresh);
     let token = fresh.token.clone().expect("token");
+    fapi("GET", "/v1/client", 200, &raw.get("/v1/client", Some(&token)).await);
     fapi("GET", "/v1/client", 401, &raw.get("/v1/client", Some("forged")).await);
 
     // Sign-ins: errors first, then the two-step flow, then the one-step flow.

@@ -27,10 +27,11 @@ fn assert_refused(reply: &common::Reply, status: u16, code: &str, param: Option<
 }
 
 #[tokio::test]
-async fn a_request_without_a_token_gets_a_new_client_and_its_token() {
+async fn a_client_made_without_a_token_hands_out_its_token_once() {
     let server = TestServer::start().await;
     let raw = server.raw();
-    let first = raw.get("/v1/client", None).await;
+    // A read makes no client (tests/clients.rs); creating one does.
+    let first = raw.form(Method::POST, "/v1/client", None, "").await;
     assert_eq!(first.status, StatusCode::OK);
     let token = first.token.clone().expect("a token in Authorization");
     let client_id = first.body["response"]["id"].as_str().expect("client id").to_owned();
@@ -43,8 +44,9 @@ async fn a_request_without_a_token_gets_a_new_client_and_its_token() {
         assert_eq!(again.token, None);
     }
     // An empty Authorization header is no token: a new client.
-    let fresh = raw.get("/v1/client", Some("")).await;
+    let fresh = raw.form(Method::POST, "/v1/client", Some(""), "").await;
     assert_eq!(fresh.status, StatusCode::OK);
+    assert!(fresh.token.is_some());
     assert_ne!(fresh.body["response"]["id"], client_id.as_str());
 }
 
@@ -67,7 +69,7 @@ async fn me_without_a_session_is_signed_out() {
     let raw = server.raw();
     let reply = raw.get("/v1/me", None).await;
     assert_refused(&reply, 401, "signed_out", None);
-    assert!(reply.token.is_some(), "the new client's token still comes back");
+    assert!(reply.token.is_none(), "a read makes no client");
     let token = server.demo_token().await;
     let reply = raw.get("/v1/me?_clerk_session_id=sess_not_mine", Some(&token)).await;
     assert_refused(&reply, 401, "signed_out", None);

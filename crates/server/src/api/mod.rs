@@ -2,13 +2,19 @@
 //! apply to all of them.
 
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::http::header::{CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state, map_response};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::config::Mode;
 use crate::error::Error;
 use crate::http::form::BODY_LIMIT;
-use crate::http::{host_guard, native_client};
+use crate::http::{host_guard, html, native_client};
 use crate::state::AppState;
 
 mod active_sessions;
@@ -35,6 +41,10 @@ pub use profile_image::PROFILE_IMAGE_MAX_BYTES;
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    // A handler that runs past its time is dropped (its transaction rolls back) and answered
+    // 408; uploads get longer, as a 10 MiB picture over a slow link takes minutes.
+    let request_timeout = TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.timeouts.request);
+    let upload_timeout = TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.timeouts.upload);
     // Frontend API routes that act for a client: native-client authentication first.
     let fapi = Router::new()
         .merge(client::router())
@@ -48,8 +58,10 @@ pub fn router(state: AppState) -> Router {
         .merge(tokens::router())
         .merge(two_factor::router())
         .merge(passwords::router())
-        .merge(profile_image::router())
         .merge(sign_ups::router())
+        .layer(request_timeout)
+        // Merged after the layer above, so only the upload's own timeout applies to it.
+        .merge(profile_image::router().layer(upload_timeout))
         // After the client is known: `rotating_token_nonce`, where given, must be its own.
         .route_layer(from_fn_with_state(state.clone(), oauth_callback::redeem_nonce))
         .route_layer(from_fn_with_state(state.clone(), native_client::authenticate));
@@ -73,8 +85,9 @@ pub fn router(state: AppState) -> Router {
         // Where providers send the browser back: no native client, no token (`state` says whose).
         .merge(oauth_callback::router())
         .merge(dev)
-        .merge(fapi)
         .merge(bapi)
+        .layer(request_timeout)
+        .merge(fapi)
         .fallback(|| async { Error::RouteNotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -84,5 +97,22 @@ pub fn router(state: AppState) -> Router {
         Some(desktop) => app.layer(from_fn_with_state(desktop, crate::desktop::guard)),
         None => app,
     };
-    app.with_state(state)
+    // Around everything, the desktop guard's refusals included.
+    app.layer(map_response(timed_out_as_clerk_error))
+        .layer(map_response(html::protect_pages))
+        .layer(SetResponseHeaderLayer::overriding(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `TimeoutLayer` answers with an empty body; a client reads ClerkErrors. Ours carry a content
+/// type, the layer's does not.
+async fn timed_out_as_clerk_error(response: Response) -> Response {
+    if response.status() == StatusCode::REQUEST_TIMEOUT && !response.headers().contains_key(CONTENT_TYPE) {
+        return Error::RequestTimeout.into_response();
+    }
+    response
 }

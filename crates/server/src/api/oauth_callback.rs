@@ -428,15 +428,21 @@ async fn succeed(
 /// The middleware that honours `rotating_token_nonce` on FAPI requests (after the client is
 /// known): the nonce must be this client's, unused and unexpired, and is used up; anything else
 /// is 400 `rotating_token_nonce_invalid`.
-pub async fn redeem_nonce(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn redeem_nonce(
+    State(state): State<AppState>,
+    client: Option<CurrentClient>,
+    request: Request,
+    next: Next,
+) -> Response {
     let nonce = request
         .uri()
         .query()
         .and_then(|query| Params::parse(query.as_bytes()).ok())
         .and_then(|params| params.one("rotating_token_nonce").ok().flatten().map(str::to_owned));
     if let Some(nonce) = nonce {
-        let Some(client) = request.extensions().get::<CurrentClient>().cloned() else {
-            return Error::Internal("the nonce check runs before the client is known".into()).into_response();
+        // Without a client there is no round trip of its own to redeem.
+        let Some(client) = client else {
+            return Error::RotatingTokenNonceInvalid.into_response();
         };
         if let Err(error) = redeem(&state, &client.id, &nonce).await {
             return error.into_response();

@@ -29,7 +29,7 @@ use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::http::activity::{self, RequestActivity};
 use crate::http::form::{Form, Params, PathId};
-use crate::http::native_client::CurrentClient;
+use crate::http::native_client::{ClientOrNew, CurrentClient};
 use crate::http::validate;
 use crate::ids::now_ms;
 use crate::oauth::round_trip::{self, RoundTrip};
@@ -159,7 +159,7 @@ async fn start_oauth(
 
 async fn create_sign_in(
     State(state): State<AppState>,
-    client: CurrentClient,
+    ClientOrNew(client): ClientOrNew,
     headers: HeaderMap,
     RequestActivity(activity): RequestActivity,
     Form(form): Form,

@@ -33,7 +33,7 @@ use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::http::activity::{self, RequestActivity};
 use crate::http::form::{Form, Params, PathId};
-use crate::http::native_client::CurrentClient;
+use crate::http::native_client::{ClientOrNew, CurrentClient};
 use crate::http::validate;
 use crate::ids::{new_id, now_ms};
 use crate::one_time_code::{self, MAX_ATTEMPTS};
@@ -416,7 +416,7 @@ async fn complete_if_ready(
 /// `POST /v1/client/sign_ups`.
 async fn create_sign_up(
     State(state): State<AppState>,
-    client: CurrentClient,
+    ClientOrNew(client): ClientOrNew,
     headers: HeaderMap,
     Form(form): Form,
 ) -> Result<Json<Envelope<Value>>> {

@@ -1,6 +1,16 @@
 //! The few HTML pages the server shows a person in a browser (the email link's result, the
-//! development outbox): one small self-contained layout, light and dark, no scripts, and every
-//! value escaped.
+//! development outbox, the OAuth callback's errors, the development provider's consent page):
+//! one small self-contained layout, light and dark, no scripts, and every value escaped.
+//!
+//! [`protect_pages`] gives every HTML response a Content-Security-Policy that allows nothing but
+//! these style sheets (by hash) and forbids framing (clickjacking the consent page's Approve).
+
+use std::sync::LazyLock;
+
+use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_FRAME_OPTIONS};
+use axum::http::HeaderValue;
+use axum::response::Response;
+use sha2::{Digest, Sha256};
 
 /// Escapes text for HTML content and quoted attribute values.
 pub fn escape(text: &str) -> String {
@@ -42,6 +52,60 @@ a { color: var(--accent); word-break: break-all; }
 .tag { display: inline-block; padding: 0 .45rem; border-radius: 999px; border: 1px solid var(--line);
   color: var(--muted); font-size: 12px; }
 ";
+
+/// The development provider's consent form's style sheet (in its own `<style>` element).
+pub const FORM_STYLE: &str = "
+form { margin-top: 1rem; }
+fieldset { border: 1px solid var(--line); border-radius: 10px; margin: 0 0 1rem; padding: .75rem 1rem 1rem; }
+legend { color: var(--muted); font-weight: 600; padding: 0 .35rem; }
+label { display: block; margin: .55rem 0 .2rem; font-weight: 600; font-size: 14px; }
+label.check { display: flex; gap: .5rem; align-items: center; font-weight: 400; margin: .35rem 0; }
+input[type=text], input[type=email], input[type=url], select { width: 100%; padding: .5rem .6rem; font: inherit;
+  color: var(--text); background: var(--bg); border: 1px solid var(--line); border-radius: 8px; }
+input:focus-visible, select:focus-visible, button:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+.row { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; }
+.actions { display: flex; gap: .75rem; justify-content: flex-end; margin-top: 1.25rem; }
+button { font: inherit; font-weight: 600; padding: .55rem 1.2rem; border-radius: 8px; cursor: pointer;
+  border: 1px solid var(--line); background: var(--card); color: var(--text); }
+button.approve { background: var(--accent); border-color: var(--accent); color: #fff; }
+.note { font-size: 13px; }
+.error { color: var(--bad); font-weight: 600; }
+summary { cursor: pointer; color: var(--muted); }
+code.scope { letter-spacing: 0; font-size: 14px; }
+";
+
+/// The policy of every HTML page: nothing loads (no scripts, images, fonts or frames), the two
+/// inline style sheets above run by their hashes, the page cannot be framed, no `<base>`.
+/// No `form-action`: the consent form's answer is redirected on to the app's own scheme or a
+/// loopback page, and browsers apply `form-action` to those redirects too.
+static PAGE_POLICY: LazyLock<HeaderValue> = LazyLock::new(|| {
+    let hashes: Vec<String> = [STYLE, FORM_STYLE]
+        .iter()
+        .map(|css| format!("'sha256-{}'", data_encoding::BASE64.encode(&Sha256::digest(css.as_bytes()))))
+        .collect();
+    let policy = format!(
+        "default-src 'none'; style-src {}; frame-ancestors 'none'; base-uri 'none'",
+        hashes.join(" ")
+    );
+    HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"))
+});
+
+/// Middleware (`map_response`): an HTML response gets [`PAGE_POLICY`] and `X-Frame-Options:
+/// DENY` (for browsers without `frame-ancestors`), whichever handler made it.
+pub async fn protect_pages(mut response: Response) -> Response {
+    let is_html = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim_start().to_ascii_lowercase().starts_with("text/html"));
+    if is_html {
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_SECURITY_POLICY, PAGE_POLICY.clone());
+        headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    response
+}
 
 /// Whether a page reports success or a problem (colours its heading).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

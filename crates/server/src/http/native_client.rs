@@ -1,11 +1,23 @@
 //! Native-client authentication (the spec's `ProductionNativeApp` scheme with `_is_native=1`).
 //!
-//! The client token travels in `Authorization`, bare or as `Bearer <token>`. A request without one
-//! gets a new client, whose token comes back in the response's `Authorization` header; a token the
-//! server does not know is refused (401) rather than silently replaced, so a client never loses
-//! its sessions without being told. Only the token's SHA-256 is stored.
+//! The client token travels in `Authorization`, bare or as `Bearer <token>`. A token the server
+//! does not know is refused (401) rather than silently replaced, so a client never loses its
+//! sessions without being told. Only the token's SHA-256 is stored.
+//!
+//! A request without a token gets no client unless its handler writes one: reading needs none
+//! (`GET /v1/client` answers `response: null`, as Clerk does), and a client made for every
+//! tokenless request would let anyone fill the database with GETs. So the middleware puts a
+//! [`ClientSlot`] in the request, and the handler says what it needs by its extractor:
+//! - [`CurrentClient`]: the client the token names; without a token the request is refused
+//!   ([`Error::NoClient`], 404: nothing it could name is this device's);
+//! - `Option<CurrentClient>`: the same, or `None` (reads that answer "no client");
+//! - [`ClientOrNew`]: the client, or a new one made now (starting a sign-in or sign-up); the
+//!   middleware then sends the new token in the response's `Authorization` header, whatever the
+//!   handler answers, so a token never exists without its holder being told.
 
-use axum::extract::{FromRequestParts, Request, State};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
@@ -20,6 +32,10 @@ use crate::store::clients;
 /// Tokens are 48 characters; anything much longer is not ours and is not worth hashing.
 const MAX_TOKEN_LEN: usize = 512;
 
+/// How stale `last_used_at` may get before a request moves it: often enough for a sweep measured
+/// in hours, rarely enough that a burst of reads does not become a burst of writes.
+const USE_RECORD_INTERVAL_MS: i64 = 60_000;
+
 /// The client the request is authenticated as.
 #[derive(Debug, Clone)]
 pub struct CurrentClient {
@@ -27,15 +43,69 @@ pub struct CurrentClient {
     pub id: String,
 }
 
+/// What the middleware leaves in the request: the client its token names, or room for one made
+/// by [`ClientOrNew`] (whose token the middleware then sends back).
+#[derive(Debug, Clone)]
+pub struct ClientSlot {
+    existing: Option<CurrentClient>,
+    /// The client made for this request, and its token (shared with the middleware).
+    made: Arc<Mutex<Option<(CurrentClient, String)>>>,
+}
+
+impl ClientSlot {
+    fn from_parts(parts: &Parts) -> Result<&ClientSlot> {
+        parts
+            .extensions
+            .get::<ClientSlot>()
+            .ok_or_else(|| Error::Internal("route without the native-client middleware".into()))
+    }
+
+    fn made(&self) -> Option<(CurrentClient, String)> {
+        self.made.lock().map(|made| made.clone()).unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for CurrentClient {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self> {
-        parts
-            .extensions
-            .get::<CurrentClient>()
-            .cloned()
-            .ok_or_else(|| Error::Internal("route without the native-client middleware".into()))
+        ClientSlot::from_parts(parts)?.existing.clone().ok_or(Error::NoClient)
+    }
+}
+
+impl<S: Send + Sync> OptionalFromRequestParts<S> for CurrentClient {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>> {
+        Ok(ClientSlot::from_parts(parts)?.existing.clone())
+    }
+}
+
+/// The request's client, made now if the request has none: for handlers that start something
+/// that needs a client to hold it (a sign-in, a sign-up). Made before the handler's own
+/// transaction, in its own statement, so the token handed out always names a stored client.
+#[derive(Debug, Clone)]
+pub struct ClientOrNew(pub CurrentClient);
+
+impl FromRequestParts<AppState> for ClientOrNew {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let slot = ClientSlot::from_parts(parts)?.clone();
+        if let Some(client) = slot.existing {
+            return Ok(Self(client));
+        }
+        if let Some((client, _)) = slot.made() {
+            return Ok(Self(client));
+        }
+        let token = new_client_token();
+        let mut conn = state.db.pool().acquire().await?;
+        let row = clients::create(&mut conn, &token_hash(&token), state.security.clock.now_ms()).await?;
+        tracing::debug!(client = %row.id, "new client");
+        let client = CurrentClient { id: row.id };
+        let mut made = slot.made.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *made = Some((client.clone(), token));
+        Ok(Self(client))
     }
 }
 
@@ -59,15 +129,17 @@ fn presented_token(headers: &HeaderMap) -> Result<Option<String>> {
     Ok(Some(token.to_owned()))
 }
 
-/// The middleware: finds or creates the client, and hands out the token of a new one.
+/// The middleware: finds the client the token names (401 for an unknown one), leaves a
+/// [`ClientSlot`] in the request, and sends back the token of a client the handler made.
 pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let (client, issued) = match resolve(&state, request.headers()).await {
+    let existing = match resolve(&state, request.headers()).await {
         Ok(found) => found,
         Err(error) => return error.into_response(),
     };
-    request.extensions_mut().insert(client);
+    let slot = ClientSlot { existing, made: Arc::default() };
+    request.extensions_mut().insert(slot.clone());
     let mut response = next.run(request).await;
-    if let Some(token) = issued {
+    if let Some((_, token)) = slot.made() {
         match HeaderValue::from_str(&token) {
             Ok(value) => {
                 response.headers_mut().insert(AUTHORIZATION, value);
@@ -78,20 +150,20 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     response
 }
 
-async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<(CurrentClient, Option<String>)> {
+/// The client the request's token names, `None` without a token; records its use.
+async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<CurrentClient>> {
+    let Some(token) = presented_token(headers)? else {
+        return Ok(None);
+    };
     let mut conn = state.db.pool().acquire().await?;
-    match presented_token(headers)? {
-        Some(token) => match clients::find_by_token_hash(&mut conn, &token_hash(&token)).await? {
-            Some(client) => Ok((CurrentClient { id: client.id }, None)),
-            None => Err(Error::ClientTokenInvalid),
-        },
-        None => {
-            let token = new_client_token();
-            let client = clients::create(&mut conn, &token_hash(&token)).await?;
-            tracing::debug!(client = %client.id, "new client");
-            Ok((CurrentClient { id: client.id }, Some(token)))
-        }
+    let client = clients::find_by_token_hash(&mut conn, &token_hash(&token))
+        .await?
+        .ok_or(Error::ClientTokenInvalid)?;
+    let now = state.security.clock.now_ms();
+    if now - client.last_used_at >= USE_RECORD_INTERVAL_MS {
+        clients::mark_used(&mut conn, &client.id, now).await?;
     }
+    Ok(Some(CurrentClient { id: client.id }))
 }
 
 #[cfg(test)]

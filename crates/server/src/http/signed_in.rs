@@ -1,7 +1,7 @@
 //! The session a `/v1/me` request acts on: the one named by `_clerk_session_id`, or the client's
 //! last active session. Without an active one, the request is answered `signed_out`.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 
 use super::form::Query;
@@ -25,7 +25,10 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let client = CurrentClient::from_request_parts(parts, state).await?;
+        // No client, no session: signed out, as Clerk answers (and no client is made for it).
+        let client = <CurrentClient as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await?
+            .ok_or(Error::SignedOut)?;
         let Query(query) = Query::from_request_parts(parts, state).await?;
         let mut conn = state.db.pool().acquire().await?;
         let session_id = match query.one("_clerk_session_id")?.filter(|id| !id.is_empty()) {

@@ -42,7 +42,7 @@ use super::config::{ClientAuth, UserInfoFormat};
 use super::{Endpoints, Provider, Source, CALLBACK_PATH};
 use crate::desktop::Granted;
 use crate::http::form::{Form, Params, Query};
-use crate::http::html::{escape, page as html_page, Tone as HtmlTone};
+use crate::http::html::{self, escape, page as html_page, Tone as HtmlTone};
 use crate::ids::{constant_time_eq, now_ms, random_base62};
 use crate::state::AppState;
 
@@ -407,26 +407,6 @@ impl IdentityForm {
     }
 }
 
-const FORM_STYLE: &str = "<style>
-form { margin-top: 1rem; }
-fieldset { border: 1px solid var(--line); border-radius: 10px; margin: 0 0 1rem; padding: .75rem 1rem 1rem; }
-legend { color: var(--muted); font-weight: 600; padding: 0 .35rem; }
-label { display: block; margin: .55rem 0 .2rem; font-weight: 600; font-size: 14px; }
-label.check { display: flex; gap: .5rem; align-items: center; font-weight: 400; margin: .35rem 0; }
-input[type=text], input[type=email], input[type=url], select { width: 100%; padding: .5rem .6rem; font: inherit;
-  color: var(--text); background: var(--bg); border: 1px solid var(--line); border-radius: 8px; }
-input:focus-visible, select:focus-visible, button:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
-.row { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; }
-.actions { display: flex; gap: .75rem; justify-content: flex-end; margin-top: 1.25rem; }
-button { font: inherit; font-weight: 600; padding: .55rem 1.2rem; border-radius: 8px; cursor: pointer;
-  border: 1px solid var(--line); background: var(--card); color: var(--text); }
-button.approve { background: var(--accent); border-color: var(--accent); color: #fff; }
-.note { font-size: 13px; }
-.error { color: var(--bad); font-weight: 600; }
-summary { cursor: pointer; color: var(--muted); }
-code.scope { letter-spacing: 0; font-size: 14px; }
-</style>";
-
 fn hidden(name: &str, value: &str) -> String {
     format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", escape(name), escape(value))
 }
@@ -446,7 +426,7 @@ fn consent_html(
     error: Option<&str>,
     capability: Option<&str>,
 ) -> String {
-    let mut body = String::from(FORM_STYLE);
+    let mut body = format!("<style>{}</style>", html::FORM_STYLE);
     body.push_str(&format!(
         "<p><strong>Userdesk</strong> wants to use your {name} account.</p>\
          <p class=\"note\">This is Userdesk's development stand-in for {name}: no real {name} account is involved. \
