@@ -11,6 +11,7 @@ use common::{Reply, TestServer};
 use reqwest::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use tokio::io::AsyncWriteExt;
+use userdesk_avatar::Format;
 use userdesk_fapi::{Client, Error, ProfileImageUpload, UploadProgress};
 use userdesk_server::{IMAGES_DIR, PROFILE_IMAGE_MAX_BYTES};
 
@@ -136,7 +137,67 @@ async fn an_uploaded_jpeg_becomes_the_picture_everyone_sees() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(header(&headers, CONTENT_TYPE), "image/jpeg");
     assert_served_forever(&headers);
-    assert!(body == picture, "the bytes uploaded are the bytes served");
+    let served = userdesk_avatar::probe(&body).expect("a whole picture is served");
+    assert_eq!((served.format, served.width, served.height), (Format::Jpeg, 400, 400));
+    assert!(body != picture, "what is served was encoded by the server, not passed through");
+}
+
+/// `jpeg` with an EXIF segment (APP1) holding a GPS position, as a phone writes it.
+fn jpeg_with_gps(width: u16, height: u16) -> Vec<u8> {
+    let plain = jpeg(width, height);
+    // Big-endian TIFF: IFD0 with one entry, GPSInfo (0x8825), pointing at a GPS IFD with
+    // GPSLatitudeRef = "N" and a marker string a search of the served bytes would find.
+    let mut tiff: Vec<u8> = b"MM\0\x2a\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&[0, 1, 0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0]);
+    tiff.extend_from_slice(&[0, 1, 0, 1, 0, 2, 0, 0, 0, 2, b'N', 0, 0, 0, 0, 0, 0, 0]);
+    tiff.extend_from_slice(GPS_MARKER);
+    let mut segment = b"Exif\0\0".to_vec();
+    segment.extend_from_slice(&tiff);
+    let length = u16::try_from(segment.len() + 2).expect("a small segment");
+    let mut out = plain[..2].to_vec(); // SOI
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&length.to_be_bytes());
+    out.extend_from_slice(&segment);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+const GPS_MARKER: &[u8] = b"51.5007N-0.1246W";
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+#[tokio::test]
+async fn a_photo_with_a_gps_position_is_served_without_it() {
+    let server = TestServer::start().await;
+    let client = server.demo_client().await;
+    let picture = jpeg_with_gps(300, 200);
+    assert!(contains(&picture, b"Exif\0\0") && contains(&picture, GPS_MARKER));
+    assert_eq!(userdesk_avatar::probe(&picture).expect("still a JPEG").width, 300);
+
+    // Any client, not only ours (which strips metadata itself): here the raw file as a camera
+    // wrote it.
+    let (image, _) = set_image(&client, upload(picture, "image/jpeg", "holiday.jpg")).await;
+    let (status, _, body) = fetch(&image.public_url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!contains(&body, b"Exif") && !contains(&body, GPS_MARKER), "no EXIF, no position");
+    assert!(!body.windows(2).any(|marker| marker == [0xFF, 0xE1]), "no APP1 segment at all");
+    let served = userdesk_avatar::probe(&body).expect("a whole picture");
+    assert_eq!((served.width, served.height), (300, 200), "the whole picture, not cropped");
+    // And the file on disk is the served one.
+    let stored = std::fs::read(server.dir.path().join(IMAGES_DIR).join(&image.id)).expect("the stored file");
+    assert!(stored == body);
+}
+
+#[tokio::test]
+async fn a_camera_sized_picture_is_kept_at_most_1024_pixels_a_side() {
+    let server = TestServer::start().await;
+    let client = server.demo_client().await;
+    let (image, _) = set_image(&client, upload(jpeg(2048, 1536), "image/jpeg", "big.jpg")).await;
+    let (_, _, body) = fetch(&image.public_url).await;
+    let served = userdesk_avatar::probe(&body).expect("a whole picture");
+    assert_eq!((served.width, served.height), (1024, 768));
 }
 
 #[tokio::test]
@@ -146,14 +207,16 @@ async fn a_new_picture_replaces_the_old_one_whose_url_is_gone() {
     let (first, _) = set_image(&client, upload(jpeg(64, 64), "image/jpeg", "old.jpg")).await;
     // The type served is the content's, not the one the app claimed.
     let picture = png(80, 60);
-    let (second, _) = set_image(&client, upload(picture.clone(), "image/jpeg", "new.jpg")).await;
+    let (second, _) = set_image(&client, upload(picture, "image/jpeg", "new.jpg")).await;
     assert_ne!(first.id, second.id);
 
     assert_eq!(client.me().await.expect("me").image_url, second.public_url);
     let (status, headers, body) = fetch(&second.public_url).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(header(&headers, CONTENT_TYPE), "image/png");
-    assert!(body == picture);
+    // Re-encoded: opaque pixels become a JPEG.
+    assert_eq!(header(&headers, CONTENT_TYPE), "image/jpeg");
+    let served = userdesk_avatar::probe(&body).expect("a whole picture");
+    assert_eq!((served.format, served.width, served.height), (Format::Jpeg, 80, 60));
     let (status, _, body) = fetch(&first.public_url).await;
     assert_not_found(status, &body);
     assert_eq!(stored_files(&server), vec![second.id.clone()], "the old file is removed");
@@ -288,7 +351,7 @@ async fn raw_bytes_are_accepted_as_octet_stream() {
         .send(
             raw.request(Method::POST, "/v1/me/profile_image", Some(&token))
                 .header(CONTENT_TYPE, "application/octet-stream")
-                .body(picture.clone()),
+                .body(picture),
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -296,8 +359,8 @@ async fn raw_bytes_are_accepted_as_octet_stream() {
     assert!(reply.body["response"].get("name").is_none(), "no file name was given: {}", reply.body);
     let (status, headers, body) = fetch(&url).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(header(&headers, CONTENT_TYPE), "image/png");
-    assert!(body == picture);
+    assert_eq!(header(&headers, CONTENT_TYPE), "image/jpeg");
+    assert_eq!(userdesk_avatar::probe(&body).expect("a whole picture").width, 40);
 
     let me = raw.get("/v1/me", Some(&token)).await;
     assert_eq!(me.body["response"]["has_image"], true);

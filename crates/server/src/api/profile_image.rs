@@ -4,8 +4,10 @@
 //!
 //! An upload is read whole (up to [`PROFILE_IMAGE_MAX_BYTES`] of picture), its format sniffed and
 //! the whole picture decoded (`userdesk-avatar`) before anything is stored, so a truncated or
-//! disguised file is refused rather than served. The stored bytes are the uploaded ones; the
-//! content type served is the sniffed format's, never the client's.
+//! disguised file is refused rather than served. What is stored is the picture re-encoded by the
+//! same pipeline the app runs — upright, at most [`STORED_MAX_SIDE`] pixels a side, JPEG (PNG
+//! where transparency is used) — never the uploaded bytes: whatever client uploaded it, no EXIF,
+//! GPS position, camera serial or comment is ever served to anyone.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
@@ -15,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_body_util::BodyExt;
-use userdesk_avatar::{Limits, Options};
+use userdesk_avatar::Limits;
 use userdesk_fapi::models::{DeletedObject, Envelope, Image};
 
 use crate::error::{Error, FieldError, Result};
@@ -33,8 +35,9 @@ const UPLOAD_BODY_LIMIT: usize = PROFILE_IMAGE_MAX_BYTES + 64 * 1024;
 /// An oversized body is still read (and dropped) up to this much, so that the client, which is
 /// still sending, gets to read the refusal instead of a reset connection.
 const DRAIN_LIMIT: usize = 4 * UPLOAD_BODY_LIMIT;
-/// The side of the small picture decoded to prove the file is whole.
-const CHECK_SIDE: u32 = 64;
+/// The longest side of a stored picture. The app uploads 512 × 512; other clients may send a
+/// camera's full size, which no avatar needs.
+const STORED_MAX_SIDE: u32 = 1024;
 /// Pictures and default avatars never change at a URL: ids are never reused, and a default
 /// avatar's URL holds everything it shows.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -88,14 +91,14 @@ async fn upload(
     if upload.bytes.len() > PROFILE_IMAGE_MAX_BYTES {
         return Err(too_large().into());
     }
-    let format = check_picture(upload.bytes.clone()).await?;
+    let picture = reencode(upload.bytes).await?;
 
     let image = ProfileImage {
         id: new_image_id(),
-        content_type: format.mime().to_owned(),
+        content_type: picture.mime.to_owned(),
         file_name: upload.file_name,
     };
-    state.images.write_new(&image.id, Vec::from(upload.bytes)).await?;
+    state.images.write_new(&image.id, picture.bytes).await?;
     let user_id = &signed_in.session.user_id;
     let stored = async {
         let mut tx = state.db.write().await?;
@@ -185,18 +188,15 @@ fn clean_file_name(name: &str) -> Option<String> {
     (!clean.is_empty()).then(|| clean.to_owned())
 }
 
-/// Sniffs the format and decodes the whole picture (small), off the async threads.
-async fn check_picture(bytes: Bytes) -> Result<userdesk_avatar::Format> {
-    let checked = tokio::task::spawn_blocking(move || {
+/// Decodes the whole picture and encodes it anew without metadata, off the async threads.
+async fn reencode(bytes: Bytes) -> Result<userdesk_avatar::Avatar> {
+    let encoded = tokio::task::spawn_blocking(move || {
         let limits = Limits { max_input_bytes: PROFILE_IMAGE_MAX_BYTES as u64, ..Limits::default() };
-        let info = userdesk_avatar::probe(&bytes)?;
-        // The whole picture is decoded whatever the output size: a small one costs least.
-        userdesk_avatar::process(&bytes, &Options { size: CHECK_SIDE, crop: None, limits })?;
-        Ok::<_, userdesk_avatar::Error>(info.format)
+        userdesk_avatar::preview(&bytes, STORED_MAX_SIDE, limits)
     })
     .await
-    .map_err(|e| Error::Internal(format!("the image check stopped: {e}")))?;
-    checked.map_err(refusal)
+    .map_err(|e| Error::Internal(format!("re-encoding a profile image stopped: {e}")))?;
+    encoded.map_err(refusal)
 }
 
 /// Why a picture is refused, as a 422 naming `file`.

@@ -280,16 +280,16 @@ async fn attempt_code(
     };
     let attempts = u32::try_from(verification.attempts.unwrap_or(0)).unwrap_or(u32::MAX).saturating_add(1);
     if one_time_code::matches(code, stored) {
-        identifications::record_attempt(conn, &row.id, &verification.id, "verified").await?;
+        identifications::record_attempt(conn, &row.id, kind.stored(), &verification.id, "verified").await?;
         after_verified(conn, user_id, kind, &row.id).await?;
         tracing::info!(user = %user_id, identification = %row.id, "{} verified", kind.what());
         return Ok(Attempt::Verified);
     }
     if attempts >= MAX_ATTEMPTS {
-        identifications::record_attempt(conn, &row.id, &verification.id, "failed").await?;
+        identifications::record_attempt(conn, &row.id, kind.stored(), &verification.id, "failed").await?;
         return Ok(Attempt::Refused(Error::VerificationFailed));
     }
-    identifications::record_attempt(conn, &row.id, &verification.id, "unverified").await?;
+    identifications::record_attempt(conn, &row.id, kind.stored(), &verification.id, "unverified").await?;
     Ok(Attempt::Refused(Error::CodeIncorrect { attempts_left: MAX_ATTEMPTS - attempts }))
 }
 

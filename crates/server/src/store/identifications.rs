@@ -69,8 +69,9 @@ pub async fn list_for_user(
     Ok(sqlx::query_as::<_, IdentificationRow>(&sql).bind(user_id).bind(kind).fetch_all(&mut *conn).await?)
 }
 
-/// Adds an unverified identification; a value already taken (by anyone) is a field error named
-/// `param`, decided by the unique constraint.
+/// Adds an unverified identification. A value someone verified, or that this user already has,
+/// is a field error named `param`; another user's unverified copy is no obstacle (whoever
+/// verifies first keeps the value, and the other copies go: migration 0008).
 pub async fn insert(
     conn: &mut SqliteConnection,
     user_id: &str,
@@ -78,6 +79,18 @@ pub async fn insert(
     value: &str,
     param: &str,
 ) -> Result<String> {
+    let held: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM identifications
+                        WHERE kind = ? AND value = ? AND (verified = 1 OR user_id = ?))",
+    )
+    .bind(kind)
+    .bind(value)
+    .bind(user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if held {
+        return Err(StoreError::Taken(param.to_owned()));
+    }
     let now = now_ms();
     let id = new_id("idn");
     sqlx::query(
@@ -160,10 +173,13 @@ pub async fn prepare(
 }
 
 /// Records one attempt at a code: `status` is what the verification becomes (`verified`,
-/// `failed` or still `unverified`). A verified or failed verification forgets its code.
+/// `failed` or still `unverified`). A verified or failed verification forgets its code. Becoming
+/// verified claims the value (other users' unverified copies go); a value another user verified
+/// in the meantime is a field error named after `kind`.
 pub async fn record_attempt(
     conn: &mut SqliteConnection,
     identification_id: &str,
+    kind: &str,
     verification_id: &str,
     status: &str,
 ) -> Result<()> {
@@ -177,12 +193,13 @@ pub async fn record_attempt(
     .bind(now)
     .bind(verification_id)
     .execute(&mut *conn)
-    .await?;
+    .await
+    .on_unique(IDENTIFICATION_TAKEN, || StoreError::Taken(kind.to_owned()))?;
     touch(conn, identification_id, now).await
 }
 
-/// Marks a verification done by its email link. The token hash stays, so that a second visit
-/// is told the link was already used.
+/// Marks a verification done by its email link (claiming the address, as [`record_attempt`]).
+/// The token hash stays, so that a second visit is told the link was already used.
 pub async fn mark_link_verified(
     conn: &mut SqliteConnection,
     identification_id: &str,
@@ -196,7 +213,8 @@ pub async fn mark_link_verified(
     .bind(now)
     .bind(verification_id)
     .execute(&mut *conn)
-    .await?;
+    .await
+    .on_unique(IDENTIFICATION_TAKEN, || StoreError::Taken("email_address".to_owned()))?;
     touch(conn, identification_id, now).await
 }
 

@@ -28,6 +28,30 @@ pub mod users;
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "userdesk.db";
 
+/// Brings the schema up to date on a connection of its own with foreign keys off: SQLite changes
+/// a table's constraints by rebuilding it (migration 0008), and dropping the old table with
+/// foreign keys on would cascade into every row that refers to it. Whether every reference still
+/// holds is checked before any request sees the database.
+async fn migrate(options: SqliteConnectOptions) -> Result<()> {
+    // A pool of one connection: `Migrator::run` on a bare connection makes a future the
+    // compiler cannot prove `Send` in generic callers.
+    let single =
+        SqlitePoolOptions::new().max_connections(1).connect_with(options.foreign_keys(false)).await?;
+    sqlx::migrate!("./migrations").run(&single).await?;
+    let broken: Vec<(String, Option<i64>, String)> =
+        sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
+            .fetch_all(&single)
+            .await?;
+    single.close().await;
+    match broken.first() {
+        None => Ok(()),
+        Some((table, row, parent)) => Err(StoreError::Internal(format!(
+            "after migrating, {} rows refer to rows that do not exist (first: {table} row {row:?} → {parent})",
+            broken.len()
+        ))),
+    }
+}
+
 /// The connection pool, shared by all requests.
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -50,8 +74,8 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        migrate(options.clone()).await?;
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Self { pool })
     }
 

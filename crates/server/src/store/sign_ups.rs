@@ -199,10 +199,12 @@ pub async fn abandon_open(conn: &mut SqliteConnection, client_id: &str) -> Resul
     Ok(())
 }
 
-/// `true` when a user already has this (lower-cased) email address.
+/// `true` when a user has verified this (lower-cased) email address. Someone else's unverified
+/// copy does not hold it: the sign-up's verification removes that copy.
 pub async fn email_taken(conn: &mut SqliteConnection, email: &str) -> Result<bool> {
     Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM identifications WHERE kind = 'email_address' AND value = ?)",
+        "SELECT EXISTS (SELECT 1 FROM identifications
+                        WHERE kind = 'email_address' AND value = ? AND verified = 1)",
     )
     .bind(email)
     .fetch_one(&mut *conn)

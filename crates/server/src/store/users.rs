@@ -200,6 +200,8 @@ pub async fn insert(conn: &mut SqliteConnection, new: NewUser) -> Result<String>
         .execute(&mut *conn)
         .await
         .on_unique(IDENTIFICATION_TAKEN, || StoreError::Taken("email_address".to_owned()))?;
+        // Verified, this copy claims the address: the database removes other users' unverified
+        // copies and refuses a second verified one (migration 0008).
         sqlx::query(
             "INSERT INTO verifications (id, identification_id, status, strategy, created_at, updated_at)
              VALUES (?, ?, 'verified', 'admin', ?, ?)",
@@ -209,7 +211,8 @@ pub async fn insert(conn: &mut SqliteConnection, new: NewUser) -> Result<String>
         .bind(now)
         .bind(now)
         .execute(&mut *conn)
-        .await?;
+        .await
+        .on_unique(IDENTIFICATION_TAKEN, || StoreError::Taken("email_address".to_owned()))?;
     }
     Ok(user_id)
 }
@@ -241,7 +244,7 @@ pub async fn find_by_identifier(
 ) -> Result<Option<(UserRow, Option<String>)>> {
     if identifier.contains('@') {
         let found: Option<(String, String)> = sqlx::query_as(
-            "SELECT user_id, id FROM identifications WHERE kind = 'email_address' AND value = ?",
+            "SELECT user_id, id FROM identifications WHERE kind = 'email_address' AND value = ? AND verified = 1",
         )
         .bind(identifier.to_lowercase())
         .fetch_optional(&mut *conn)
