@@ -148,6 +148,7 @@ export function makeAppInfo(overrides: Partial<AppInfo> = {}): AppInfo {
     instance: { kind: 'embedded', fapi_url: 'http://127.0.0.1:40000', label: 'Embedded account server' },
     demo_account: { email: 'demo@example.com', password: 'userdesk-demo' },
     token_storage: { kind: 'keychain' },
+    server_key_storage: { kind: 'keychain' },
     dev_outbox: false,
     ...overrides,
   } as AppInfo;

@@ -11,6 +11,7 @@ use userdesk_fapi::{fapi_url_from_publishable_key, parse_fapi_url, Client};
 use userdesk_server::{OutboxMessage, RunningServer};
 
 use crate::error::{CommandError, CommandResult};
+use crate::server_key;
 use crate::settings::InstanceSetting;
 use crate::shell::Shell;
 
@@ -39,7 +40,7 @@ pub struct DemoAccount {
     pub password: String,
 }
 
-/// Where the client token is kept, for Settings to show.
+/// Where a secret (the client token, the embedded server's key) is kept, for Settings to show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TokenStorage {
@@ -55,6 +56,8 @@ pub struct Connection {
     pub info: InstanceInfo,
     pub demo_account: Option<DemoAccount>,
     pub token_storage: TokenStorage,
+    /// Where the embedded server's key for secrets at rest is kept; `None` for other instances.
+    pub server_key_storage: Option<TokenStorage>,
     server: Option<RunningServer>,
 }
 
@@ -70,10 +73,15 @@ impl Connection {
         // The embedded server's per-launch secret: it stays in this process (the client's
         // default header), never in an IPC type, so the webview and other processes never see it.
         let mut secret = None;
+        let mut server_key_storage = None;
         let (url, kind, server) = match setting {
             InstanceSetting::Embedded => {
                 // Desktop mode: development behaviour for this app alone.
-                let config = userdesk_server::Config::desktop(data_dir.join("server"));
+                let server_dir = data_dir.join("server");
+                let (at_rest_key, storage) = server_key::resolve(shell, &server_dir);
+                server_key_storage = Some(storage);
+                let config =
+                    userdesk_server::Config { at_rest_key, ..userdesk_server::Config::desktop(server_dir) };
                 secret = config.desktop_secret().map(str::to_owned);
                 let server = userdesk_server::start(config).await.map_err(|error| {
                     CommandError::new(
@@ -119,6 +127,7 @@ impl Connection {
             info: InstanceInfo { kind, fapi_url: url.to_string(), label },
             demo_account,
             token_storage,
+            server_key_storage,
             server,
         })
     }

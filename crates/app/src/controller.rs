@@ -27,6 +27,8 @@ pub struct AppInfo {
     pub instance: InstanceInfo,
     pub demo_account: Option<DemoAccount>,
     pub token_storage: TokenStorage,
+    /// Where the embedded server's key for two-step secrets is kept; `null` for other instances.
+    pub server_key_storage: Option<TokenStorage>,
     /// `true` when the embedded server's development outbox can be read (`dev_outbox`).
     pub dev_outbox: bool,
 }
@@ -93,6 +95,7 @@ impl<S: Shell> Controller<S> {
             instance: connection.info.clone(),
             demo_account: connection.demo_account.clone(),
             token_storage: connection.token_storage.clone(),
+            server_key_storage: connection.server_key_storage.clone(),
             dev_outbox: connection.has_dev_outbox(),
         })
     }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::desktop::DesktopSecret;
+use crate::keys::AtRestSecret;
 use crate::oauth::OAuthProviderConfig;
 use crate::tokens::{default_jwt_templates, JwtTemplate};
 
@@ -143,6 +144,9 @@ pub struct Config {
     /// [`crate::DESKTOP_SECRET_HEADER`]); required there, ignored otherwise. [`Config::desktop`]
     /// generates one.
     pub desktop_secret: Option<DesktopSecret>,
+    /// The key that encrypts TOTP secrets and keys backup-code hashes, kept by the embedding app
+    /// (the OS keychain). `None` keeps it in `data_dir` ([`crate::AT_REST_KEY_FILE`], made once).
+    pub at_rest_key: Option<AtRestSecret>,
     /// How long a client that holds nothing (no session in any state, no sign-in, sign-up or
     /// OAuth round trip under way) may go unused before it is deleted
     /// ([`DEFAULT_CLIENT_IDLE_LIFETIME`]); measured on [`Config::clock`].
@@ -181,6 +185,7 @@ impl Config {
             oauth_nonce_lifetime: DEFAULT_OAUTH_NONCE_LIFETIME,
             oauth_http_timeout: DEFAULT_OAUTH_HTTP_TIMEOUT,
             desktop_secret: None,
+            at_rest_key: None,
             client_idle_lifetime: DEFAULT_CLIENT_IDLE_LIFETIME,
             client_sweep_interval: DEFAULT_CLIENT_SWEEP_INTERVAL,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,

@@ -68,7 +68,7 @@ pub use error::{Error, FieldError, Result};
 pub use http::form::BODY_LIMIT;
 pub use http::validate::{METADATA_MAX_BYTES, NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH};
 pub use image_files::IMAGES_DIR;
-pub use keys::{AT_REST_KEY_FILE, FIREBASE_SERVICE_ACCOUNT_FILE, SIGNING_KEY_FILE};
+pub use keys::{AtRestSecret, AT_REST_KEY_FILE, FIREBASE_SERVICE_ACCOUNT_FILE, SIGNING_KEY_FILE};
 pub use oauth::{ClientAuth, OAuthConfigFile, OAuthProviderConfig, UserInfoFormat};
 pub use outbox::{OutboxChannel, OutboxMessage};
 pub use secret_key::SECRET_KEY_FILE;
@@ -164,7 +164,10 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     let security = Arc::new(state::SecuritySettings {
         clock: config.clock.clone(),
         keys: keys::KeyStore::open(&config.data_dir, config.firebase_service_account.as_deref())?,
-        at_rest: keys::AtRestKey::load_or_create(&config.data_dir)?,
+        at_rest: match &config.at_rest_key {
+            Some(secret) => keys::AtRestKey::from_secret(secret)?,
+            None => keys::AtRestKey::load_or_create(&config.data_dir)?,
+        },
         jwt_templates: config.jwt_templates.clone(),
     });
     // The demo account (a password published in every copy of the app) comes with a new

@@ -145,6 +145,16 @@ export function devBackend(query: URLSearchParams): { commands: Record<string, H
             reason: 'No secret service is running on this desktop session.',
           }
         : { kind: 'keychain' },
+    server_key_storage:
+      settings.instance.kind !== 'embedded'
+        ? null
+        : query.get('storage') === 'file'
+          ? {
+              kind: 'file',
+              path: '/home/ada/.local/share/userdesk/server/at_rest_key',
+              reason: 'No secret service is running on this desktop session.',
+            }
+          : { kind: 'keychain' },
   });
   // Opened once, at the first answer; refreshes after an action leave the section alone.
   let section = query.get('section') as Section | null;

@@ -394,6 +394,10 @@ primary_phone_number_id?: string, };
 
 export type AppInfo = { version: string, instance: InstanceInfo, demo_account: DemoAccount | null, token_storage: TokenStorage, 
 /**
+ * Where the embedded server's key for two-step secrets is kept; `null` for other instances.
+ */
+server_key_storage: TokenStorage | null, 
+/**
  * `true` when the embedded server's development outbox can be read (`dev_outbox`).
  */
 dev_outbox: boolean, };

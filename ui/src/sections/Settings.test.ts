@@ -131,4 +131,28 @@ describe('settings', () => {
     await openSettings();
     expect(screen.getByTestId('token-storage')).toHaveTextContent('OS keychain');
   });
+
+  it('shows where the embedded server keeps the key to two-step secrets', async () => {
+    await openSettings({
+      info: makeAppInfo({
+        server_key_storage: {
+          kind: 'file',
+          path: '/home/g/.local/share/userdesk/server/at_rest_key',
+          reason: 'No secret service.',
+        },
+      }),
+    });
+
+    const key = screen.getByTestId('server-key-storage');
+    expect(key).toHaveTextContent('The key to your two-step secrets: a file on this computer, not the OS keychain');
+    expect(key).toHaveTextContent('/home/g/.local/share/userdesk/server/at_rest_key');
+    expect(screen.getByTestId('token-storage')).toHaveTextContent('OS keychain');
+    expect(screen.getByText('File')).toBeVisible();
+  });
+
+  it('has no server key on another instance', async () => {
+    await openSettings({ info: makeAppInfo({ server_key_storage: null }) });
+    expect(screen.queryByTestId('server-key-storage')).not.toBeInTheDocument();
+    expect(screen.getByText('Protected')).toBeVisible();
+  });
 });

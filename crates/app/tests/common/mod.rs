@@ -4,7 +4,10 @@
 
 #[path = "../../../server/tests/common/browser.rs"]
 pub mod browser;
+#[path = "../../../server/tests/common/totp.rs"]
+pub mod totp;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -34,6 +37,10 @@ pub struct Desktop {
     pub clipboard: Option<ClipboardImage>,
     /// Makes the browser fail to open.
     pub no_browser: bool,
+    /// The keychain's entries by account: they outlive an app that stops, as a real keychain's.
+    pub keychain: HashMap<String, Arc<MemoryTokenStore>>,
+    /// Why there is no keychain, when there is none (the shell then keeps secrets in files).
+    pub no_keychain: Option<String>,
 }
 
 #[derive(Clone, Default)]
@@ -87,8 +94,14 @@ impl Shell for TestShell {
         Ok(())
     }
 
-    fn token_store(&self, _account: &str, _fallback_dir: &Path) -> (Arc<dyn TokenStore>, TokenStorage) {
-        (Arc::new(MemoryTokenStore::default()), TokenStorage::Keychain)
+    fn token_store(&self, account: &str, fallback_dir: &Path) -> (Arc<dyn TokenStore>, TokenStorage) {
+        let mut desktop = self.desktop();
+        if let Some(reason) = desktop.no_keychain.clone() {
+            let path = fallback_dir.join(account).display().to_string();
+            return (Arc::new(MemoryTokenStore::default()), TokenStorage::File { path, reason });
+        }
+        let entry = desktop.keychain.entry(account.to_owned()).or_default().clone();
+        (entry, TokenStorage::Keychain)
     }
 }
 
@@ -101,11 +114,20 @@ pub struct App {
 
 impl App {
     pub async fn start() -> Self {
-        let data = tempfile::tempdir().unwrap();
-        let shell = TestShell::default();
+        Self::start_in(tempfile::tempdir().unwrap(), TestShell::default()).await
+    }
+
+    /// The app on `data` with the desktop `shell` (its keychain, say, from an earlier run).
+    pub async fn start_in(data: tempfile::TempDir, shell: TestShell) -> Self {
         let controller =
             Controller::open(shell.clone(), Settings::default(), data.path().to_path_buf(), SCHEME).await;
         Self { controller, shell, data }
+    }
+
+    /// Stops the app and starts it again on the same data directory and desktop.
+    pub async fn restart(self) -> Self {
+        self.controller.shut_down().await;
+        Self::start_in(self.data, self.shell).await
     }
 
     /// Signed in as the demo account.

@@ -34,16 +34,73 @@ fn random<const N: usize>() -> Result<[u8; N]> {
     Ok(bytes)
 }
 
+/// The master key of secrets at rest, as the embedding app keeps it (in the OS keychain) and
+/// hands it in through [`crate::Config::at_rest_key`], so that a copy of the data directory does
+/// not carry the key beside what it protects. Its `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AtRestSecret([u8; KEY_BYTES]);
+
+impl fmt::Debug for AtRestSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AtRestSecret(…)")
+    }
+}
+
+impl AtRestSecret {
+    /// A new random key.
+    pub fn generate() -> Result<Self> {
+        Ok(Self(random::<KEY_BYTES>()?))
+    }
+
+    /// The key from its 64 hex digits (as [`AtRestSecret::to_hex`] wrote them); `None` for
+    /// anything else.
+    pub fn from_hex(text: &str) -> Option<Self> {
+        hex::decode(text.trim()).ok().and_then(|bytes| bytes.try_into().ok()).map(Self)
+    }
+
+    /// 64 hex digits, for a keychain entry.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// The key file a data directory holds ([`AT_REST_KEY_FILE`]: a server ran there without a
+    /// key handed in), if any.
+    pub fn read_file(data_dir: &Path) -> Result<Option<Self>> {
+        let path = data_dir.join(AT_REST_KEY_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Self::from_hex(&text).map(Some).ok_or_else(|| not_a_key(&path)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(format!("reading {}", path.display()), e)),
+        }
+    }
+
+    /// Removes the data directory's key file, once its key is kept elsewhere.
+    pub fn remove_file(data_dir: &Path) -> Result<()> {
+        let path = data_dir.join(AT_REST_KEY_FILE);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(format!("removing {}", path.display()), e)),
+        }
+    }
+}
+
+fn not_a_key(path: &Path) -> Error {
+    Error::InvalidConfig(format!("{} must hold 64 hex digits", path.display()))
+}
+
 impl AtRestKey {
     /// The key kept in `data_dir` ([`AT_REST_KEY_FILE`], 64 hex digits), made on first start.
     pub fn load_or_create(data_dir: &Path) -> Result<Self> {
         let path = data_dir.join(AT_REST_KEY_FILE);
-        let text = files::read_or_create(&path, || Ok(format!("{}\n", hex::encode(random::<KEY_BYTES>()?))))?;
-        let master = hex::decode(text.trim())
-            .ok()
-            .filter(|bytes| bytes.len() == KEY_BYTES)
-            .ok_or_else(|| Error::InvalidConfig(format!("{} must hold 64 hex digits", path.display())))?;
-        Self::from_master(&master)
+        let text = files::read_or_create(&path, || Ok(format!("{}\n", AtRestSecret::generate()?.to_hex())))?;
+        let secret = AtRestSecret::from_hex(&text).ok_or_else(|| not_a_key(&path))?;
+        Self::from_secret(&secret)
+    }
+
+    /// The key handed in by the embedding app.
+    pub fn from_secret(secret: &AtRestSecret) -> Result<Self> {
+        Self::from_master(&secret.0)
     }
 
     fn from_master(master: &[u8]) -> Result<Self> {
@@ -123,6 +180,18 @@ mod tests {
         assert_eq!(reloaded.open("user_1", &sealed).expect("open"), b"JBSWY3DPEHPK3PXP");
         let other = AtRestKey::load_or_create(tempfile::tempdir().expect("tempdir").path()).expect("key");
         assert!(other.open("user_1", &sealed).is_err());
+
+        // The same key handed in, as the app does from the keychain, opens it too.
+        let secret = AtRestSecret::read_file(dir.path()).expect("read").expect("a key file");
+        assert_eq!(
+            AtRestKey::from_secret(&secret).expect("key").open("user_1", &sealed).expect("open"),
+            b"JBSWY3DPEHPK3PXP"
+        );
+        assert_eq!(AtRestSecret::from_hex(&secret.to_hex()), Some(secret.clone()));
+        assert_eq!(format!("{secret:?}"), "AtRestSecret(…)", "never printed");
+        AtRestSecret::remove_file(dir.path()).expect("removed");
+        assert_eq!(AtRestSecret::read_file(dir.path()).expect("read"), None);
+        assert_eq!(AtRestSecret::from_hex("abc"), None);
     }
 
     #[test]

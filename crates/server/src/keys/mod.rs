@@ -27,7 +27,7 @@ mod at_rest;
 pub(crate) mod files;
 mod firebase;
 
-pub use at_rest::AtRestKey;
+pub use at_rest::{AtRestKey, AtRestSecret};
 pub use firebase::FirebaseAccount;
 
 /// The instance's token signing key (PKCS#8 PEM), inside the data directory.

@@ -5,8 +5,10 @@
 // OAuth round trips: the person's browser, and the app's side of them.
 pub mod browser;
 pub mod oauth;
-// Two-step verification, tokens, deletion: a TOTP of our own, shared signing keys, row counts.
+// Two-step verification, tokens, deletion: shared signing keys, row counts.
 pub mod security;
+// Codes as an authenticator app shows them.
+pub mod totp;
 
 use std::sync::Arc;
 
