@@ -24,7 +24,7 @@ UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) \
   $(wildcard ui/index.html ui/package.json ui/package-lock.json ui/*.config.* ui/tsconfig*.json)
 
 .PHONY: help run test deps deps-run fmt fmt-check ui-deps ui-check ui-test ui-build ui lint \
-  clippy test-rust fuzz e2e e2e-deb bindings server ui-size
+  clippy deny test-rust fuzz e2e e2e-deb bindings server ui-size
 
 help:
 	@echo 'make run        build and start the app (installs what is missing first)'
@@ -34,6 +34,7 @@ help:
 	@echo 'make lint       rustfmt check, svelte-check, clippy'
 	@echo 'make fmt        format the Rust code'
 	@echo 'make ui         svelte-check, vitest, the production UI build and its size report'
+	@echo 'make deny       licences, sources and advisories of the dependencies (deny.toml)'
 	@echo 'make test-rust  cargo test --workspace'
 	@echo 'make e2e        end-to-end tests of the built app (tauri-driver, Xvfb)'
 	@echo 'make e2e-deb    build the .deb, install it, test its URL scheme, remove it (root/sudo)'
@@ -44,7 +45,7 @@ help:
 
 test:
 	@start=$$(date +%s); \
-	for step in deps fmt-check ui clippy test-rust fuzz e2e e2e-deb; do \
+	for step in deps fmt-check ui clippy deny test-rust fuzz e2e e2e-deb; do \
 	  t=$$(date +%s); \
 	  $(MAKE) $$step || { printf '\n==> make test FAILED at step %s\n' "$$step"; exit 1; }; \
 	  printf '    (%s took %ss)\n' "$$step" "$$(( $$(date +%s) - t ))"; \
@@ -103,6 +104,12 @@ ui/dist/index.html: $(UI_SOURCES)
 clippy: ui/dist/index.html
 	$(call section,cargo clippy --workspace --all-targets -- -D warnings)
 	cargo clippy --workspace --all-targets -- -D warnings
+
+# Licences, sources and banned crates of the dependency tree (deny.toml); RustSec's advisories
+# too where its database is at hand (scripts/deny.sh says how).
+deny:
+	$(call section,cargo deny (scripts/deny.sh))
+	scripts/deny.sh
 
 lint: fmt-check ui-check clippy
 

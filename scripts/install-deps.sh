@@ -78,4 +78,11 @@ if [ "$what" = test ]; then
     say "tauri-driver: cargo install tauri-driver --locked (compiles; a few minutes)"
     cargo install tauri-driver --locked --quiet
   fi
+  # The dependency check of `make test` (deny.toml); the version pinned so its checks stay put.
+  if command -v cargo-deny >/dev/null || [ -x "$cargo_bin/cargo-deny" ]; then
+    say "cargo-deny: installed"
+  else
+    say "cargo-deny: cargo install cargo-deny@0.20.2 --locked (compiles; a few minutes)"
+    cargo install cargo-deny@0.20.2 --locked --quiet
+  fi
 fi
