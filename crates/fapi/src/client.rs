@@ -19,6 +19,10 @@ pub const API_VERSION: &str = "2026-05-12";
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long an idle connection is kept for the next request: under the embedded server's idle
+/// bound (15 s, `userdesk_server::DEFAULT_HEADER_READ_TIMEOUT`), and common servers' (Clerk's
+/// load balancers keep them longer).
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How to verify an email address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +97,9 @@ impl ClientBuilder {
             .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
             // The server answers OAuth flows with redirects meant for the browser, never for us.
             .redirect(reqwest::redirect::Policy::none())
+            // Idle connections are dropped before a server would close them (the embedded one
+            // closes at 15 s), so a request never goes out on a connection being closed.
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .build()
             .map_err(|e| Error::Network { url: self.base_url.to_string(), message: e.to_string() })?;
         let token = self.token_store.load().map_err(|e| Error::TokenStore(e.to_string()))?;
