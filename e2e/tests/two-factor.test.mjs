@@ -102,5 +102,20 @@ test('an account with an authenticator app signs in with a code', { timeout: 300
       await submitUnlessDone(driver, 'second-factor-submit', 'sidebar-email');
       await waitForText(driver, 'sidebar-email', DEMO_EMAIL);
     });
+
+    await step(driver, 'Settings says where the key to the secret is kept', async () => {
+      // No keychain runs in this session: the embedded server keeps its key in a file, visibly.
+      await click(driver, 'nav-settings');
+      const key = await located(driver, '[data-testid="server-key-storage"]');
+      const text = String(await driver.executeScript('return arguments[0].textContent', key));
+      if (!/two-step secrets: a file on this computer/.test(text) || !/server[\\/]at_rest_key/.test(text)) {
+        throw new Error(`server-key-storage says: ${text}`);
+      }
+      if (process.env.E2E_SCREENSHOT) {
+        await driver.executeScript('arguments[0].scrollIntoView({ block: "center" })', key);
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(process.env.E2E_SCREENSHOT, await driver.takeScreenshot(), 'base64');
+      }
+    });
   });
 });
