@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::desktop::DesktopSecret;
 use crate::keys::AtRestSecret;
 use crate::oauth::OAuthProviderConfig;
+pub use crate::rate_limit::RateLimit;
 use crate::tokens::{default_jwt_templates, JwtTemplate};
 
 /// How long a one-time code holds by default (10 minutes, email and SMS alike: long enough to
@@ -47,6 +48,17 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a profile-image upload may take (5 minutes: 10 MiB over a slow uplink, as the app's
 /// client allows).
 pub const DEFAULT_UPLOAD_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// Failed sign-in verifications (passwords, second-factor codes) that lock a user: Clerk's
+/// default of 100.
+pub const DEFAULT_LOCKOUT_MAX_ATTEMPTS: u32 = 100;
+/// How long a lock lasts: Clerk's default of 1 hour.
+pub const DEFAULT_LOCKOUT_DURATION: Duration = Duration::from_secs(60 * 60);
+/// Sign-in attempts per identifier: 5 per 10 s (Clerk's limit on creating sign-ins), one more
+/// every 2 s.
+pub const DEFAULT_SIGN_IN_RATE_LIMIT_PER_IDENTIFIER: RateLimit = RateLimit::new(5, Duration::from_secs(10));
+/// Sign-in attempts per client: 10 per 10 s, so one device can still try a second account.
+pub const DEFAULT_SIGN_IN_RATE_LIMIT_PER_CLIENT: RateLimit = RateLimit::new(10, Duration::from_secs(10));
 
 /// Whether the instance behaves as a Clerk development or production instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -147,6 +159,16 @@ pub struct Config {
     /// The key that encrypts TOTP secrets and keys backup-code hashes, kept by the embedding app
     /// (the OS keychain). `None` keeps it in `data_dir` ([`crate::AT_REST_KEY_FILE`], made once).
     pub at_rest_key: Option<AtRestSecret>,
+    /// Failed sign-in verifications (wrong passwords and second-factor codes, counted per user
+    /// across sign-ins) that lock the user ([`DEFAULT_LOCKOUT_MAX_ATTEMPTS`]; at least 1).
+    pub lockout_max_attempts: u32,
+    /// How long a lock lasts ([`DEFAULT_LOCKOUT_DURATION`]), on [`Config::clock`].
+    pub lockout_duration: Duration,
+    /// Sign-in attempts one identifier may take ([`DEFAULT_SIGN_IN_RATE_LIMIT_PER_IDENTIFIER`]);
+    /// more is 429 `too_many_requests`. Measured on [`Config::clock`].
+    pub sign_in_rate_limit_per_identifier: RateLimit,
+    /// Sign-in attempts one client may take ([`DEFAULT_SIGN_IN_RATE_LIMIT_PER_CLIENT`]).
+    pub sign_in_rate_limit_per_client: RateLimit,
     /// How long a client that holds nothing (no session in any state, no sign-in, sign-up or
     /// OAuth round trip under way) may go unused before it is deleted
     /// ([`DEFAULT_CLIENT_IDLE_LIFETIME`]); measured on [`Config::clock`].
@@ -186,6 +208,10 @@ impl Config {
             oauth_http_timeout: DEFAULT_OAUTH_HTTP_TIMEOUT,
             desktop_secret: None,
             at_rest_key: None,
+            lockout_max_attempts: DEFAULT_LOCKOUT_MAX_ATTEMPTS,
+            lockout_duration: DEFAULT_LOCKOUT_DURATION,
+            sign_in_rate_limit_per_identifier: DEFAULT_SIGN_IN_RATE_LIMIT_PER_IDENTIFIER,
+            sign_in_rate_limit_per_client: DEFAULT_SIGN_IN_RATE_LIMIT_PER_CLIENT,
             client_idle_lifetime: DEFAULT_CLIENT_IDLE_LIFETIME,
             client_sweep_interval: DEFAULT_CLIENT_SWEEP_INTERVAL,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,

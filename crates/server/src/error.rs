@@ -101,6 +101,19 @@ pub enum Error {
         /// Seconds until a new request will be accepted (at least 1).
         retry_after_secs: u64,
     },
+    /// Too many sign-in attempts for one identifier or from one client (a token bucket ran
+    /// empty); answered as [`Error::TooManyRequests`] is, about signing in.
+    #[error("too many sign-in attempts; retry in {retry_after_secs} s")]
+    SignInRateLimited {
+        /// Seconds until the next attempt will be taken (at least 1).
+        retry_after_secs: u64,
+    },
+    /// The user is locked after too many failed sign-in verifications (Clerk's account lockout).
+    #[error("the account is locked")]
+    UserLocked {
+        /// Seconds until the lock lifts; `None`: it does not by itself.
+        expires_in_secs: Option<i64>,
+    },
     /// Removing this identification would leave the account with nothing to sign in with.
     #[error("the last identification cannot be removed")]
     LastIdentification,
@@ -288,6 +301,23 @@ impl Error {
                 format!("Too many requests. Please wait {retry_after_secs} second{} before asking for another code.", plural(*retry_after_secs)),
             )
             .meta("retry_after_seconds", *retry_after_secs),
+            Error::SignInRateLimited { retry_after_secs } => clerk(
+                (Status::TOO_MANY_REQUESTS, "too_many_requests", "Too many requests"),
+                format!("Too many sign-in attempts. Please wait {retry_after_secs} second{} before trying again.", plural(*retry_after_secs)),
+            )
+            .meta("retry_after_seconds", *retry_after_secs),
+            // Clerk's answer, word for word but the duration (its error-handling guide).
+            Error::UserLocked { expires_in_secs } => clerk(
+                (Status::FORBIDDEN, "user_locked", "Account locked"),
+                match expires_in_secs {
+                    Some(secs) => {
+                        let minutes = u64::try_from((secs + 59) / 60).unwrap_or(1).max(1);
+                        format!("Your account is locked. You will be able to try again in {minutes} minute{}. For more information, contact support.", plural(minutes))
+                    }
+                    None => "Your account is locked. For more information, contact support.".to_owned(),
+                },
+            )
+            .meta("lockout_expires_in_seconds", *expires_in_secs),
             Error::LastIdentification => clerk(
                 (Status::BAD_REQUEST, "identification_deletion_failed", "Deletion failed"),
                 "You cannot delete your last identification: it is the only one you can sign in with. Add and verify another email address first.",
@@ -409,7 +439,9 @@ impl IntoResponse for Error {
             tracing::debug!(error = %self, status = status.as_u16(), "request refused");
         }
         let mut response = (status, Json(ClerkErrors::from(error))).into_response();
-        if let Error::TooManyRequests { retry_after_secs } = self {
+        if let Error::TooManyRequests { retry_after_secs } | Error::SignInRateLimited { retry_after_secs } =
+            self
+        {
             response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response

@@ -42,10 +42,12 @@ mod http;
 mod ids;
 mod image_files;
 mod keys;
+mod lockout;
 mod oauth;
 mod one_time_code;
 mod outbox;
 mod password;
+mod rate_limit;
 mod render;
 mod secret_key;
 mod state;
@@ -59,6 +61,14 @@ pub use config::{
     Config, Mode, DEFAULT_CODE_LIFETIME, DEFAULT_LINK_LIFETIME, DEFAULT_REDIRECT_SCHEMES, DEFAULT_REGION,
     DEFAULT_RESEND_COOLDOWN,
 };
+pub use config::{
+    RateLimit, DEFAULT_LOCKOUT_DURATION, DEFAULT_LOCKOUT_MAX_ATTEMPTS, DEFAULT_SIGN_IN_RATE_LIMIT_PER_CLIENT,
+    DEFAULT_SIGN_IN_RATE_LIMIT_PER_IDENTIFIER,
+};
+pub use config::{
+    DEFAULT_CLIENT_IDLE_LIFETIME, DEFAULT_CLIENT_SWEEP_INTERVAL, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_UPLOAD_TIMEOUT,
+};
 pub use config::{DEFAULT_OAUTH_HTTP_TIMEOUT, DEFAULT_OAUTH_NONCE_LIFETIME, DEFAULT_OAUTH_STATE_LIFETIME};
 pub use demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
 pub use desktop::{
@@ -71,6 +81,8 @@ pub use image_files::IMAGES_DIR;
 pub use keys::{AtRestSecret, AT_REST_KEY_FILE, FIREBASE_SERVICE_ACCOUNT_FILE, SIGNING_KEY_FILE};
 pub use oauth::{ClientAuth, OAuthConfigFile, OAuthProviderConfig, UserInfoFormat};
 pub use outbox::{OutboxChannel, OutboxMessage};
+#[doc(hidden)]
+pub use password::argon2_verifications;
 pub use secret_key::SECRET_KEY_FILE;
 pub use store::DATABASE_FILE;
 pub use tokens::{
@@ -196,6 +208,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     let local_addr = listener.local_addr().map_err(|e| Error::io("reading the listening address", e))?;
     let oauth = Arc::new(oauth::OAuth::new(&config, &format!("http://{local_addr}"))?);
     let server_oauth = oauth.clone();
+    let (lockout, sign_in_limits) = attempt_limits(&config)?;
     let app = api::router(state::AppState {
         db: db.clone(),
         secret_key: secret_key.clone(),
@@ -213,6 +226,8 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         images,
         desktop,
         timeouts: state::RequestTimeouts { request: config.request_timeout, upload: config.upload_timeout },
+        lockout,
+        sign_in_limits,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, app, config.header_read_timeout, stopped));
@@ -304,6 +319,24 @@ async fn sweep_clients(db: &store::Db, clock: &Clock, idle: Duration) -> Result<
         }
         tokio::task::yield_now().await;
     }
+}
+
+/// The lockout policy and the sign-in rate limits, checked.
+fn attempt_limits(config: &Config) -> Result<(Arc<lockout::LockoutPolicy>, Arc<rate_limit::SignInLimits>)> {
+    if config.lockout_max_attempts == 0 || config.lockout_duration.is_zero() {
+        return Err(Error::InvalidConfig("the lockout needs at least 1 attempt and a duration".into()));
+    }
+    let policy = lockout::LockoutPolicy {
+        max_attempts: config.lockout_max_attempts,
+        duration: config.lockout_duration,
+        clock: config.clock.clone(),
+    };
+    let limits = rate_limit::SignInLimits::new(
+        config.sign_in_rate_limit_per_identifier,
+        config.sign_in_rate_limit_per_client,
+        config.clock.clone(),
+    )?;
+    Ok((Arc::new(policy), Arc::new(limits)))
 }
 
 /// Removes image files no user refers to (a crash between writing a file and recording it, or

@@ -29,6 +29,10 @@ pub struct AppState {
     pub images: Arc<crate::image_files::ImageFiles>,
     /// Desktop mode's secret and capabilities (`None` in the other modes).
     pub desktop: Option<Arc<crate::desktop::Desktop>>,
+    /// When failed sign-in verifications lock a user.
+    pub lockout: Arc<crate::lockout::LockoutPolicy>,
+    /// Sign-in attempts per identifier and per client.
+    pub sign_in_limits: Arc<crate::rate_limit::SignInLimits>,
     /// How long requests may take.
     pub timeouts: RequestTimeouts,
 }

@@ -35,9 +35,17 @@ fn the_checker_does_catch_a_wrong_body() {
     assert!(Spec::bapi().check_response("GET", "/users/user_1", 200, &json!({"id": 1})).is_err());
 }
 
+/// These tests sign in many times in a row on one identifier and client: the rate limits are
+/// `tests/rate_limits.rs`'s subject, not theirs.
+fn many_sign_ins(config: &mut userdesk_server::Config) {
+    let plenty = userdesk_server::RateLimit::new(1000, std::time::Duration::from_secs(1));
+    config.sign_in_rate_limit_per_identifier = plenty;
+    config.sign_in_rate_limit_per_client = plenty;
+}
+
 #[tokio::test]
 async fn frontend_api_responses_match_the_spec() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(many_sign_ins).await;
     let raw = server.raw();
 
     fapi("GET", "/v1/environment", 200, &raw.get("/v1/environment", None).await);
@@ -770,7 +778,11 @@ async fn security_responses_match_the_spec() {
     use common::security::{now_secs, totp_code};
 
     let clock = userdesk_server::Clock::manual((now_secs() / 30 * 30 + 15) * 1000);
-    let server = TestServer::start_with_keys(|config| config.clock = clock.clone()).await;
+    let server = TestServer::start_with_keys(|config| {
+        config.clock = clock.clone();
+        many_sign_ins(config);
+    })
+    .await;
     let raw = server.raw();
     let jwks = raw.get("/.well-known/jwks.json", None).await;
     fapi("GET", "/.well-known/jwks.json", 200, &jwks);

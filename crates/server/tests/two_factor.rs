@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use userdesk_fapi::models::{SignIn, SignInStatus};
 use userdesk_fapi::{Client, SecondFactor};
-use userdesk_server::{Clock, DEMO_EMAIL, DEMO_PASSWORD};
+use userdesk_server::{Clock, RateLimit, DEMO_EMAIL, DEMO_PASSWORD};
 
 const STEP: Duration = Duration::from_secs(30);
 
@@ -24,9 +24,16 @@ fn secs(clock: &Clock) -> i64 {
     clock.now_ms() / 1000
 }
 
-/// A server on `clock`, and the demo user signed in there.
+/// A server on `clock`, and the demo user signed in there. The tests sign in many times in a row
+/// on a clock that stands still: the rate limits (`tests/rate_limits.rs`) are out of the way.
 async fn server_at(clock: &Clock) -> (TestServer, Client) {
-    let server = TestServer::start_with(|config| config.clock = clock.clone()).await;
+    let plenty = RateLimit::new(1000, Duration::from_secs(1));
+    let server = TestServer::start_with(|config| {
+        config.clock = clock.clone();
+        config.sign_in_rate_limit_per_identifier = plenty;
+        config.sign_in_rate_limit_per_client = plenty;
+    })
+    .await;
     let client = server.demo_client().await;
     (server, client)
 }

@@ -25,6 +25,12 @@ pub fn router() -> Router<AppState> {
 async fn get_environment(State(state): State<AppState>) -> Result<Json<Environment>> {
     let mut document = document(state.mode);
     add_social(&mut document, &state.oauth);
+    // The lockout as configured (`domain::lockout`): on, with its limit and length.
+    document["user_settings"]["attack_protection"]["user_lockout"] = json!({
+        "enabled": true,
+        "max_attempts": state.lockout.max_attempts,
+        "duration_in_minutes": state.lockout.duration.as_secs().div_ceil(60),
+    });
     let environment = serde_json::from_value(document)
         .map_err(|e| Error::Internal(format!("the environment document does not fit the model: {e}")))?;
     Ok(Json(environment))

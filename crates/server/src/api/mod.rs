@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         Mode::Production => Router::new(),
     };
     let desktop = state.desktop.clone();
+    let lockout = state.lockout.clone();
     let app = Router::new()
         .merge(environment::router())
         // Opened from an email in a browser: no native client, no token.
@@ -91,6 +92,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { Error::RouteNotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Users rendered anywhere show the lockout state (`crate::lockout::current`).
+        .layer(from_fn_with_state(lockout, crate::lockout::in_scope))
         .layer(from_fn(host_guard::check));
     // Outermost, so that nothing (not even "no such route") answers a stranger.
     let app = match desktop {

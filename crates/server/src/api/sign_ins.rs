@@ -96,14 +96,32 @@ fn unsupported_strategy(strategy: &str) -> Error {
     .into()
 }
 
-async fn password_matches(user: &UserRow, candidate: &str) -> Result<bool> {
-    // Longer than any password we accept: it cannot match, and is not worth hashing.
+/// `true` when `candidate` is the password of the user (if any). Unknown identifiers and users
+/// without a password are verified against the dummy hash: the same argon2 work as a wrong
+/// password, so the answer's time does not tell them apart.
+async fn password_matches(user: Option<&UserRow>, candidate: &str) -> Result<bool> {
+    // Longer than any password we accept: it cannot match, and is not worth hashing (for any
+    // identifier alike).
     if candidate.chars().count() > password::PASSWORD_MAX_LENGTH {
         return Ok(false);
     }
-    match &user.password_hash {
-        Some(stored) => password::verify(candidate.to_owned(), stored.clone()).await,
-        None => Ok(false),
+    let stored = user.and_then(|user| user.password_hash.clone());
+    password::verify_or_dummy(candidate.to_owned(), stored).await
+}
+
+/// Counts a wrong password against the user, and answers it: `user_locked` when this one locked
+/// them, else `form_password_incorrect`.
+async fn wrong_password(state: &AppState, user_id: &str) -> Error {
+    let counted = async {
+        let mut tx = state.db.write().await?;
+        let locked = domain::lockout::count_failure(&mut tx, &state.lockout, user_id).await?;
+        tx.commit().await?;
+        Ok::<_, Error>(locked)
+    };
+    match counted.await {
+        Ok(Some(locked)) => locked,
+        Ok(None) => FieldError::password_incorrect().into(),
+        Err(e) => e,
     }
 }
 
@@ -192,13 +210,23 @@ async fn create_sign_in(
     if strategy == Some("password") && password.is_none() {
         return Err(FieldError::missing("password").into());
     }
+    state.sign_in_limits.check(identifier, &client.id)?;
 
-    let (user, identification_id) = {
+    let found = {
         let mut conn = state.db.pool().acquire().await?;
         domain::sessions::ensure_signed_out(&mut conn, &client.id).await?;
-        users::find_by_identifier(&mut conn, identifier)
-            .await?
-            .ok_or_else(|| FieldError::identifier_not_found("identifier"))?
+        let found = users::find_by_identifier(&mut conn, identifier).await?;
+        if let Some((user, _)) = &found {
+            // As Clerk: a locked user cannot even start a sign-in.
+            domain::lockout::ensure_unlocked(&mut conn, &state.lockout, user).await?;
+        }
+        found
+    };
+    let Some((user, identification_id)) = found else {
+        if let Some(password) = password {
+            password_matches(None, password).await?;
+        }
+        return Err(FieldError::identifier_not_found("identifier").into());
     };
 
     let Some(password) = password else {
@@ -224,12 +252,14 @@ async fn create_sign_in(
         return Ok(Json(envelope));
     };
 
-    if !password_matches(&user, password).await? {
-        return Err(FieldError::password_incorrect().into());
+    if !password_matches(Some(&user), password).await? {
+        return Err(wrong_password(&state, &user.id).await);
     }
     let mut tx = state.db.write().await?;
     // Checked again under the write lock: two sign-ins racing cannot both open a session.
     domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
+    // Failures racing this attempt may have locked the user: a right password does not pass.
+    domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
     if domain::second_factor::required(&mut tx, &user.id).await? {
         // The password was right; the second factor comes next.
         let sign_in_id = sign_ins::create(
@@ -252,6 +282,7 @@ async fn create_sign_in(
     }
     let session =
         domain::sessions::start(&mut tx, &client.id, &user.id, identifier, "password", &activity).await?;
+    domain::lockout::clear(&mut tx, &user.id).await?;
     let sign_in_id = sign_ins::create(
         &mut tx,
         NewSignIn {
@@ -315,15 +346,22 @@ async fn attempt_first_factor(
     let Some(user) = user else {
         return Err(Error::NotFound("sign in"));
     };
-    let matches = password_matches(&user, password).await?;
+    state.sign_in_limits.check(row.identifier.as_deref().unwrap_or(&user.id), &client.id)?;
+    {
+        let mut conn = state.db.pool().acquire().await?;
+        domain::lockout::ensure_unlocked(&mut conn, &state.lockout, &user).await?;
+    }
+    let matches = password_matches(Some(&user), password).await?;
 
     let mut tx = state.db.write().await?;
     if !matches {
         sign_ins::record_first_factor(&mut tx, &row.id, "password", false, None).await?;
+        let locked = domain::lockout::count_failure(&mut tx, &state.lockout, &user.id).await?;
         tx.commit().await?;
-        return Err(FieldError::password_incorrect().into());
+        return Err(locked.unwrap_or_else(|| FieldError::password_incorrect().into()));
     }
     domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
+    domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
     if domain::second_factor::required(&mut tx, &user.id).await? {
         // The password was right; the second factor comes next.
         sign_ins::record_first_factor(&mut tx, &row.id, "password", true, None).await?;
@@ -336,6 +374,7 @@ async fn attempt_first_factor(
     let identifier = row.identifier.clone().unwrap_or_default();
     let session =
         domain::sessions::start(&mut tx, &client.id, &user.id, &identifier, "password", &activity).await?;
+    domain::lockout::clear(&mut tx, &user.id).await?;
     sign_ins::record_first_factor(&mut tx, &row.id, "password", true, Some(&session.id)).await?;
     let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;

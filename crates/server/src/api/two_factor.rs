@@ -22,6 +22,8 @@
 //!   six digits (or a backup code's form) is 422 `form_param_format_invalid` and not counted; an
 //!   SMS code that was never sent is 400 `verification_missing`, a late one
 //!   `verification_expired`.
+//! - Wrong codes also count against the user across sign-ins (`domain::lockout`): at the limit
+//!   every attempt is 403 `user_locked` until the lock lifts.
 
 use axum::extract::State;
 use axum::routing::post;
@@ -222,6 +224,9 @@ async fn attempt_second_factor(
     let now = now_ms();
     let mut tx = state.db.write().await?;
     let (row, user, second) = waiting_sign_in(&mut tx, &client.id, &sign_in_id).await?;
+    state.sign_in_limits.check(row.identifier.as_deref().unwrap_or(&user.id), &client.id)?;
+    // Counted per user, not per sign-in: a new sign-in gives no new guesses (`domain::lockout`).
+    domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
     let verified = match strategy {
         "totp" => {
             let app =
@@ -252,6 +257,7 @@ async fn attempt_second_factor(
     };
 
     if !verified {
+        let locked = domain::lockout::count_failure(&mut tx, &state.lockout, &user.id).await?;
         let attempts = second.as_ref().map_or(0, |second| second.attempts).saturating_add(1);
         let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
         let refusal = if attempts >= MAX_ATTEMPTS {
@@ -264,7 +270,7 @@ async fn attempt_second_factor(
         };
         // The attempt counts even though the answer is an error.
         tx.commit().await?;
-        return Err(refusal);
+        return Err(locked.unwrap_or(refusal));
     }
 
     domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
@@ -273,6 +279,7 @@ async fn attempt_second_factor(
     let session =
         domain::sessions::start(&mut tx, &client.id, &user.id, &identifier, "password", &activity).await?;
     sessions::record_second_factor(&mut tx, &session.id, session.created_at).await?;
+    domain::lockout::clear(&mut tx, &user.id).await?;
     second_factors::set_sign_in_status(&mut tx, &row.id, "complete", Some(&session.id)).await?;
     let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;

@@ -3,6 +3,7 @@
 //! (`crate::api`); only the identifications' shared steps answer with a rendered envelope.
 
 pub mod identifications;
+pub mod lockout;
 pub mod second_factor;
 pub mod sessions;
 pub mod verification;

@@ -70,6 +70,8 @@ pub fn user(account: &Account, base_url: &str) -> Result<User> {
         .find(|identification| Some(&identification.id) == row.primary_email_address_id.as_ref())
         .map(|identification| identification.value.as_str());
     let image_url = profile_image::image_url(base_url, row, primary_email);
+    // The request's lockout policy (`crate::lockout`); outside a request there is none to show.
+    let lockout = crate::lockout::current().map(|policy| policy.view(account.lockout.as_ref(), row.locked));
     Ok(User {
         id: row.id.clone(),
         object: "user".into(),
@@ -106,9 +108,9 @@ pub fn user(account: &Account, base_url: &str) -> Result<User> {
         external_id: row.external_id.clone(),
         last_sign_in_at: row.last_sign_in_at,
         banned: row.banned,
-        locked: row.locked,
-        lockout_expires_in_seconds: None,
-        verification_attempts_remaining: None,
+        locked: lockout.map_or(row.locked, |view| view.locked),
+        lockout_expires_in_seconds: lockout.and_then(|view| view.expires_in_seconds),
+        verification_attempts_remaining: lockout.map(|view| view.attempts_remaining),
         created_at: row.created_at,
         updated_at: row.updated_at,
         delete_self_enabled: row.delete_self_enabled,

@@ -16,6 +16,7 @@ pub mod clients;
 mod error;
 pub mod external_accounts;
 pub mod identifications;
+pub mod lockouts;
 pub mod oauth_flows;
 pub mod outbox;
 pub mod second_factors;

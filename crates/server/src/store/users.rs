@@ -79,6 +79,8 @@ pub struct Account {
     pub identifications: Vec<IdentificationRow>,
     /// Authenticator app and backup codes.
     pub second_factors: super::totp::SecondFactors,
+    /// Failed sign-in verifications and the lock they led to (`None`: no failures).
+    pub lockout: Option<super::lockouts::LockoutRow>,
 }
 
 /// Which metadata document.
@@ -233,7 +235,8 @@ pub async fn find(conn: &mut SqliteConnection, id: &str) -> Result<Option<Accoun
     let sql = format!("{IDENTIFICATION_SELECT} WHERE i.user_id = ? ORDER BY i.created_at, i.rowid");
     let identifications = sqlx::query_as::<_, IdentificationRow>(&sql).bind(id).fetch_all(&mut *conn).await?;
     let second_factors = super::totp::second_factors(conn, id).await?;
-    Ok(Some(Account { user, identifications, second_factors }))
+    let lockout = super::lockouts::find(conn, id).await?;
+    Ok(Some(Account { user, identifications, second_factors, lockout }))
 }
 
 /// The user an identifier names: an email address (containing `@`) or a username, compared
