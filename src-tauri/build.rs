@@ -50,6 +50,11 @@ fn main() {
         "avatar_cancel_upload",
         "avatar_discard",
         "avatar_remove",
+        "start_reverification",
+        "prepare_reverification_email_code",
+        "attempt_reverification_first_factor",
+        "prepare_reverification_second_factor",
+        "attempt_reverification_second_factor",
     ];
     // The capabilities live in src-tauri/ with the rest of the shell, not beside tauri.conf.json.
     println!("cargo:rerun-if-changed=src-tauri/capabilities");

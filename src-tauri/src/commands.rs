@@ -4,10 +4,10 @@
 use serde_json::Value;
 use tauri::State;
 use userdesk_app::{
-    AppInfo, AvatarCrop, AvatarPreview, CommandResult, Devices, OAuthFinished, OAuthStarted, Settings,
-    SignInResult, SignUpForm, VerificationStrategy,
+    AppInfo, AvatarCrop, AvatarPreview, CommandResult, Devices, OAuthFinished, OAuthStarted,
+    ReverificationStep, Settings, SignInResult, SignUpForm, VerificationStrategy,
 };
-use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, Totp, User};
+use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, ReverificationLevel, Totp, User};
 use userdesk_fapi::{SecondFactor, TokenInspection, TokenService, UpdateUserParams};
 use userdesk_server::OutboxMessage;
 
@@ -291,4 +291,46 @@ pub fn avatar_discard(app: App<'_>, preview_id: String) {
 #[tauri::command]
 pub async fn avatar_remove(app: App<'_>) -> CommandResult<User> {
     app.avatar_remove().await
+}
+
+#[tauri::command]
+pub async fn start_reverification(
+    app: App<'_>,
+    level: ReverificationLevel,
+) -> CommandResult<ReverificationStep> {
+    app.start_reverification(level).await
+}
+
+#[tauri::command]
+pub async fn prepare_reverification_email_code(
+    app: App<'_>,
+    email_address_id: String,
+) -> CommandResult<ReverificationStep> {
+    app.prepare_reverification_email_code(&email_address_id).await
+}
+
+#[tauri::command]
+pub async fn attempt_reverification_first_factor(
+    app: App<'_>,
+    strategy: String,
+    secret: String,
+) -> CommandResult<ReverificationStep> {
+    app.attempt_reverification_first_factor(&strategy, &secret).await
+}
+
+#[tauri::command]
+pub async fn prepare_reverification_second_factor(
+    app: App<'_>,
+    phone_number_id: String,
+) -> CommandResult<ReverificationStep> {
+    app.prepare_reverification_second_factor(&phone_number_id).await
+}
+
+#[tauri::command]
+pub async fn attempt_reverification_second_factor(
+    app: App<'_>,
+    strategy: SecondFactor,
+    code: String,
+) -> CommandResult<ReverificationStep> {
+    app.attempt_reverification_second_factor(strategy, &code).await
 }

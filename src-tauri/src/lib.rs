@@ -116,6 +116,11 @@ pub fn run() {
             commands::avatar_cancel_upload,
             commands::avatar_discard,
             commands::avatar_remove,
+            commands::start_reverification,
+            commands::prepare_reverification_email_code,
+            commands::attempt_reverification_first_factor,
+            commands::prepare_reverification_second_factor,
+            commands::attempt_reverification_second_factor,
         ])
         .build(tauri::generate_context!());
 

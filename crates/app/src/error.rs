@@ -1,6 +1,6 @@
 use serde::Serialize;
 use ts_rs::TS;
-use userdesk_fapi::models::ClerkError;
+use userdesk_fapi::models::{ClerkError, ReverificationLevel};
 
 /// How every command fails, as the UI receives it: what kind of failure (`code`), what to tell
 /// the person (`message`), and the form field it concerns, so the UI can show it there.
@@ -14,6 +14,10 @@ pub struct CommandError {
     pub reason: String,
     pub message: String,
     pub field: Option<String>,
+    /// For `reverification_required`: what the instance asks the person to prove.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reverification: Option<ReverificationLevel>,
 }
 
 /// The failures the UI treats differently; every other one is `other`, told by its message.
@@ -36,6 +40,11 @@ pub enum ErrorCode {
     ResourceNotFound,
     /// The person stopped an upload: nothing to report.
     UploadCancelled,
+    /// The instance wants the session verified again first: the UI asks, then retries once.
+    ReverificationRequired,
+    /// The person closed that question: the action was not done, and nothing is to report.
+    /// (Raised by the UI itself, never by a command.)
+    ReverificationCancelled,
     /// A fault inside Userdesk.
     Internal,
     Other,
@@ -54,6 +63,7 @@ impl ErrorCode {
             "too_many_requests" => Self::TooManyRequests,
             "resource_not_found" => Self::ResourceNotFound,
             "upload_cancelled" => Self::UploadCancelled,
+            "session_reverification_required" => Self::ReverificationRequired,
             "internal" => Self::Internal,
             _ => Self::Other,
         }
@@ -62,7 +72,13 @@ impl ErrorCode {
 
 impl CommandError {
     pub fn new(reason: &str, message: impl Into<String>) -> Self {
-        Self { code: ErrorCode::of(reason), reason: reason.to_owned(), message: message.into(), field: None }
+        Self {
+            code: ErrorCode::of(reason),
+            reason: reason.to_owned(),
+            message: message.into(),
+            field: None,
+            reverification: None,
+        }
     }
 
     pub fn at_field(mut self, field: &str) -> Self {
@@ -73,7 +89,19 @@ impl CommandError {
 
 impl From<userdesk_fapi::Error> for CommandError {
     fn from(error: userdesk_fapi::Error) -> Self {
-        Self { field: error.field().map(str::to_owned), ..Self::new(error.code(), error.to_string()) }
+        let reverification = error.needs_reverification().then(|| {
+            // The level the server names, else the least a reverification asks.
+            error
+                .clerk_error()
+                .and_then(|clerk| clerk.meta.get("level"))
+                .and_then(|level| serde_json::from_value(level.clone()).ok())
+                .unwrap_or(ReverificationLevel::FirstFactor)
+        });
+        Self {
+            field: error.field().map(str::to_owned),
+            reverification,
+            ..Self::new(error.code(), error.to_string())
+        }
     }
 }
 

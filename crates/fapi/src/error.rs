@@ -58,6 +58,9 @@ pub enum Error {
     InvalidId(String),
 }
 
+/// Clerk's code for an action that needs the session verified again first.
+pub const REVERIFICATION_REQUIRED: &str = "session_reverification_required";
+
 impl Error {
     /// A stable code the UI can branch on: Clerk's code for server errors, ours otherwise.
     pub fn code(&self) -> &str {
@@ -72,6 +75,12 @@ impl Error {
             Error::TokenStore(_) => "token_store",
             Error::InvalidId(_) => "invalid_id",
         }
+    }
+
+    /// `true` when the instance asks the session to prove again who is using it before this
+    /// action (403 `session_reverification_required`); the action may be retried once it has.
+    pub fn needs_reverification(&self) -> bool {
+        matches!(self, Error::Api { errors, .. } if errors.iter().any(|e| e.code == REVERIFICATION_REQUIRED))
     }
 
     /// The server's first error, with its `meta` (e.g. `attempts_remaining`, `retry_after_seconds`).

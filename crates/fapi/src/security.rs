@@ -4,7 +4,10 @@ use reqwest::Method;
 use serde_json::{Map, Value};
 
 use crate::client::path_id;
-use crate::models::{BackupCodes, DeletedObject, Session, SessionWithActivities, SignIn, SignUp, Totp, User};
+use crate::models::{
+    BackupCodes, DeletedObject, ReverificationLevel, Session, SessionReverification, SessionWithActivities,
+    SignIn, SignUp, Totp, User,
+};
 use crate::{Client, Result};
 
 /// What a person gives to create an account (`POST /v1/client/sign_ups`).
@@ -177,5 +180,72 @@ impl Client {
         let form = vec![("strategy", factor.strategy().to_owned()), ("code", code.to_owned())];
         let path = format!("v1/client/sign_ins/{}/attempt_second_factor", path_id(sign_in_id)?);
         self.send_enveloped(Method::POST, &path, Some(form)).await
+    }
+
+    /// Starts proving again who uses this client's session, as an action answered
+    /// [`crate::Error::needs_reverification`] asks (`POST /v1/client/sessions/{id}/verify`).
+    pub async fn start_reverification(&self, level: ReverificationLevel) -> Result<SessionReverification> {
+        let form = vec![("level", level_name(level).to_owned())];
+        self.send_enveloped(Method::POST, &self.reverification_path("")?, Some(form)).await
+    }
+
+    /// Sends the code of a reverification's first factor to the email address
+    /// `email_address_id` (`…/verify/prepare_first_factor`, strategy `email_code`).
+    pub async fn prepare_reverification_email_code(
+        &self,
+        email_address_id: &str,
+    ) -> Result<SessionReverification> {
+        let form =
+            vec![("strategy", "email_code".to_owned()), ("email_address_id", email_address_id.to_owned())];
+        self.send_enveloped(Method::POST, &self.reverification_path("/prepare_first_factor")?, Some(form))
+            .await
+    }
+
+    /// Answers a reverification's first factor: `strategy` `password` with the password, or
+    /// `email_code` with the code sent (`…/verify/attempt_first_factor`).
+    pub async fn attempt_reverification_first_factor(
+        &self,
+        strategy: &str,
+        secret: &str,
+    ) -> Result<SessionReverification> {
+        let field = if strategy == "password" { "password" } else { "code" };
+        let form = vec![("strategy", strategy.to_owned()), (field, secret.to_owned())];
+        self.send_enveloped(Method::POST, &self.reverification_path("/attempt_first_factor")?, Some(form))
+            .await
+    }
+
+    /// Sends the SMS of a reverification's second factor (`…/verify/prepare_second_factor`).
+    pub async fn prepare_reverification_second_factor(
+        &self,
+        phone_number_id: &str,
+    ) -> Result<SessionReverification> {
+        let form =
+            vec![("strategy", "phone_code".to_owned()), ("phone_number_id", phone_number_id.to_owned())];
+        self.send_enveloped(Method::POST, &self.reverification_path("/prepare_second_factor")?, Some(form))
+            .await
+    }
+
+    /// Answers a reverification's second factor (`…/verify/attempt_second_factor`).
+    pub async fn attempt_reverification_second_factor(
+        &self,
+        factor: SecondFactor,
+        code: &str,
+    ) -> Result<SessionReverification> {
+        let form = vec![("strategy", factor.strategy().to_owned()), ("code", code.to_owned())];
+        self.send_enveloped(Method::POST, &self.reverification_path("/attempt_second_factor")?, Some(form))
+            .await
+    }
+
+    fn reverification_path(&self, step: &str) -> Result<String> {
+        let session_id = self.session_id().ok_or(crate::Error::SignedOut)?;
+        Ok(format!("v1/client/sessions/{}/verify{step}", path_id(&session_id)?))
+    }
+}
+
+fn level_name(level: ReverificationLevel) -> &'static str {
+    match level {
+        ReverificationLevel::FirstFactor => "first_factor",
+        ReverificationLevel::SecondFactor => "second_factor",
+        ReverificationLevel::MultiFactor => "multi_factor",
     }
 }

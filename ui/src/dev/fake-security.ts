@@ -5,6 +5,8 @@ import type {
   BackupCodes,
   Devices,
   JsonValue,
+  ReverificationLevel,
+  ReverificationStep,
   SecondFactor,
   SessionWithActivities,
   SignInResult,
@@ -144,6 +146,28 @@ export class FakeSecurity {
         return `sua_${this.#next++}`;
       },
       verify_sign_up: () => this.user,
+      // Reverification: the password and an email code are offered; any answer completes it.
+      start_reverification: (a) => this.reverificationStep(a.level as ReverificationLevel, 'needs_first_factor'),
+      prepare_reverification_email_code: () => {
+        this.#send(this.user.email_addresses[0]?.email_address ?? '', 'email');
+        return this.reverificationStep('first_factor', 'needs_first_factor');
+      },
+      attempt_reverification_first_factor: () => this.reverificationStep('first_factor', 'complete'),
+      prepare_reverification_second_factor: () => this.reverificationStep('multi_factor', 'needs_second_factor'),
+      attempt_reverification_second_factor: () => this.reverificationStep('multi_factor', 'complete'),
+    };
+  }
+
+  reverificationStep(level: ReverificationLevel, status: ReverificationStep['status']): ReverificationStep {
+    const email = this.user.email_addresses[0];
+    return {
+      level,
+      status,
+      first_factors: [
+        ...(this.user.password_enabled ? [{ strategy: 'password' as const }] : []),
+        ...(email ? [{ strategy: 'email_code' as const, email_address_id: email.id, safe_identifier: email.email_address }] : []),
+      ],
+      second_factors: this.user.totp_enabled ? [{ strategy: 'totp', phone_number_id: null, safe_identifier: null }] : [],
     };
   }
 

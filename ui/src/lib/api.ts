@@ -16,6 +16,8 @@ import type {
   OAuthStarted,
   OutboxMessage,
   PhoneNumber,
+  ReverificationLevel,
+  ReverificationStep,
   SecondFactor,
   Settings,
   SignInResult,
@@ -30,6 +32,7 @@ import type {
   VerificationStrategy,
 } from './bindings';
 import { EVENTS } from './bindings';
+import { reverify } from './reverification-gate';
 import { signedOut } from './signed-out';
 
 export type { OutboxMessage } from './bindings';
@@ -48,7 +51,9 @@ export function isCommandError(value: unknown): value is CommandError {
 /** Turns anything a command rejected with into a `CommandError` (`internal` when it was not one). */
 export function toCommandError(reason: unknown): CommandError {
   if (isCommandError(reason)) {
-    return { code: reason.code, message: reason.message, field: reason.field ?? null };
+    const error: CommandError = { code: reason.code, message: reason.message, field: reason.field ?? null };
+    if (reason.reverification) error.reverification = reason.reverification;
+    return error;
   }
   let message: string;
   if (reason instanceof Error) message = reason.message;
@@ -59,6 +64,18 @@ export function toCommandError(reason: unknown): CommandError {
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   try {
+    return await invokeOnce<T>(command, args);
+  } catch (error) {
+    if (!isCommandError(error) || error.code !== 'reverification_required') throw error;
+    // The instance wants the session verified again: the person is asked, and the action runs
+    // once more when they have (a second refusal is the caller's to show).
+    if (!(await reverify(error.reverification ?? 'first_factor'))) throw REVERIFICATION_CANCELLED;
+    return await invokeOnce<T>(command, args);
+  }
+}
+
+async function invokeOnce<T>(command: string, args?: InvokeArgs): Promise<T> {
+  try {
     return await invoke<T>(command, args);
   } catch (reason) {
     const error = toCommandError(reason);
@@ -68,6 +85,13 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
     throw error;
   }
 }
+
+/** What an action refused for reverification ends with when the person cancels: nothing done. */
+export const REVERIFICATION_CANCELLED: CommandError = {
+  code: 'reverification_cancelled',
+  message: 'You did not verify it was you, so nothing was changed.',
+  field: null,
+};
 
 /** Version, the instance in use, the demo account (embedded server only) and where the token lives. */
 export const appInfo = (): Promise<AppInfo> => call('app_info');
@@ -198,6 +222,28 @@ export const startSignUp = (form: SignUpForm): Promise<string> => call('start_si
 
 /** Checks the emailed code; the new account is signed in after. */
 export const verifySignUp = (signUpId: string, code: string): Promise<User> => call('verify_sign_up', { signUpId, code });
+
+/** Starts verifying the session again, at the level the refusal named. */
+export const startReverification = (level: ReverificationLevel): Promise<ReverificationStep> =>
+  call('start_reverification', { level });
+
+/** Emails a code to one of the person's verified addresses, for the first factor. */
+export const prepareReverificationEmailCode = (emailAddressId: string): Promise<ReverificationStep> =>
+  call('prepare_reverification_email_code', { emailAddressId });
+
+/** Answers the first factor: `password` with the password, or `email_code` with the code. */
+export const attemptReverificationFirstFactor = (
+  strategy: 'password' | 'email_code',
+  secret: string,
+): Promise<ReverificationStep> => call('attempt_reverification_first_factor', { strategy, secret });
+
+/** Texts the code of a `phone_code` second factor. */
+export const prepareReverificationSecondFactor = (phoneNumberId: string): Promise<ReverificationStep> =>
+  call('prepare_reverification_second_factor', { phoneNumberId });
+
+/** Answers the second factor. */
+export const attemptReverificationSecondFactor = (strategy: SecondFactor, code: string): Promise<ReverificationStep> =>
+  call('attempt_reverification_second_factor', { strategy, code });
 
 /** Deletes the account for good (when the instance allows it); signed out after. */
 export const deleteAccount = (): Promise<null> => call('delete_account');

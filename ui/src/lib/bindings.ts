@@ -646,6 +646,20 @@ updated_at: number, };
 
 export type SecondFactor = "totp" | "phone_code" | "backup_code";
 
+export type ReverificationStep = { level: ReverificationLevel, status: ReverificationStatus, first_factors: Array<ReverificationFirstFactor>, second_factors: Array<ReverificationSecondFactor>, };
+
+export type ReverificationFirstFactor = { "strategy": "password" } | { "strategy": "email_code", email_address_id: string, safe_identifier: string, };
+
+export type ReverificationSecondFactor = { strategy: SecondFactor, 
+/**
+ * The phone a `phone_code` goes to.
+ */
+phone_number_id: string | null, safe_identifier: string | null, };
+
+export type ReverificationLevel = "first_factor" | "second_factor" | "multi_factor";
+
+export type ReverificationStatus = "needs_first_factor" | "needs_second_factor" | "complete";
+
 export type TokenService = "clerk" | "firebase" | "hasura";
 
 export type TokenInspection = { 
@@ -717,9 +731,13 @@ sent: number,
  */
 total: number, };
 
-export type CommandError = { code: ErrorCode, message: string, field: string | null, };
+export type CommandError = { code: ErrorCode, message: string, field: string | null, 
+/**
+ * For `reverification_required`: what the instance asks the person to prove.
+ */
+reverification?: ReverificationLevel, };
 
-export type ErrorCode = "network" | "timeout" | "signed_out" | "form_code_incorrect" | "verification_failed" | "verification_expired" | "too_many_requests" | "resource_not_found" | "upload_cancelled" | "internal" | "other";
+export type ErrorCode = "network" | "timeout" | "signed_out" | "form_code_incorrect" | "verification_failed" | "verification_expired" | "too_many_requests" | "resource_not_found" | "upload_cancelled" | "reverification_required" | "reverification_cancelled" | "internal" | "other";
 
 /** The name of every event the app sends. */
 export const EVENTS = {

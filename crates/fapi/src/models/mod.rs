@@ -27,7 +27,10 @@ pub use external_account::ExternalAccount;
 pub use identification::{EmailAddress, IdentificationLink, PhoneNumber};
 pub use image::Image;
 pub use security::{BackupCodes, SessionActivity, SessionWithActivities, Totp};
-pub use session::{PublicUserData, Session, SessionStatus, Token};
+pub use session::{
+    PublicUserData, ReverificationLevel, ReverificationStatus, Session, SessionReverification, SessionStatus,
+    Token,
+};
 pub use sign_in::{SignIn, SignInFactor, SignInStatus, SignInUserData};
 pub use sign_up::{SignUp, SignUpStatus, SignUpVerifications};
 pub use user::User;

@@ -97,3 +97,55 @@ pub struct Session {
     /// Last changed (Unix ms).
     pub updated_at: i64,
 }
+
+/// How much a reverification asks for (Clerk's `level`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ReverificationLevel {
+    /// A first factor: the password, or a code sent to the primary email address.
+    FirstFactor,
+    /// A second factor where the person has one, else a first factor.
+    SecondFactor,
+    /// Both factors (the second only where the person has one).
+    MultiFactor,
+}
+
+/// Where a reverification stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ReverificationStatus {
+    /// Waiting for a first factor.
+    NeedsFirstFactor,
+    /// Waiting for a second factor.
+    NeedsSecondFactor,
+    /// Done: the action that asked for it can be tried again.
+    Complete,
+}
+
+/// A session proving again who is using it before a sensitive action
+/// (`SessionReverification`: `POST /v1/client/sessions/{id}/verify` and its factor steps).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionReverification {
+    /// Always `session_reverification`.
+    pub object: String,
+    /// What it asks for.
+    pub level: ReverificationLevel,
+    /// Where it stands.
+    pub status: ReverificationStatus,
+    /// The first factors the person can use.
+    #[serde(default)]
+    pub supported_first_factors: Option<Vec<super::SignInFactor>>,
+    /// The second factors the person can use.
+    #[serde(default)]
+    pub supported_second_factors: Option<Vec<super::SignInFactor>>,
+    /// The first factor's verification so far.
+    #[serde(default)]
+    pub first_factor_verification: Option<super::Verification>,
+    /// The second factor's verification so far.
+    #[serde(default)]
+    pub second_factor_verification: Option<super::Verification>,
+    /// The session it verifies.
+    pub session: Session,
+}
