@@ -61,11 +61,15 @@ pub fn check_new(param: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// Argon2 runs at once: one per core. Process-wide, as the cores are.
+/// Argon2 runs at once: one per core, at most [`MAX_ARGON2_SLOTS`]. Process-wide, as the cores are.
 static ARGON2_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    Arc::new(Semaphore::new(cores))
+    Arc::new(Semaphore::new(cores.min(MAX_ARGON2_SLOTS)))
 });
+
+/// Each slot keeps a 19 MiB work area for good: on a 16-core desktop one per core would hold
+/// 300 MiB for an app whose sign-ins come one at a time. Four still hash a burst on a server.
+const MAX_ARGON2_SLOTS: usize = 4;
 
 /// Argon2's work areas (19 MiB each with the default parameters), at most one per slot, made on
 /// first use and reused. Letting argon2 allocate its own would not bound memory: each blocking

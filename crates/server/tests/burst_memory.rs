@@ -1,9 +1,9 @@
 //! A burst of concurrent password work stays within a memory bound: argon2 (19 MiB a hash with
-//! the default parameters) runs in as many slots as the machine has cores, whatever the number of
-//! requests. Measured on the real `userdesk-server` binary, as the peak resident set (`VmHWM` in
-//! `/proc/<pid>/status`) after the burst.
+//! the default parameters) runs in as many slots as the machine has cores (at most 4), whatever
+//! the number of requests. Measured on the real `userdesk-server` binary, as the peak resident
+//! set (`VmHWM` in `/proc/<pid>/status`) after the burst.
 //!
-//! The bound: 56 MiB for the server itself plus one argon2 work area (19 MiB) per core; 94 MiB
+//! The bound: 56 MiB for the server itself plus one argon2 work area (19 MiB) per slot; 94 MiB
 //! on the 2-core machine this was written on, which measured 68 MiB after the hashing and 74 MiB
 //! after the burst (debug build). With argon2 allocating its own memory on tokio's growing
 //! blocking pool it measured 619 MiB and 682 MiB (every thread's allocator arena keeps its
@@ -109,7 +109,7 @@ async fn two_hundred_concurrent_wrong_passwords_stay_under_the_bound() {
     );
 
     let peak = peak_kib(pid);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64).min(4);
     let bound = SERVER_KIB + cores * ARGON2_KIB;
     eprintln!("VmHWM after hashing {after_hashing} KiB, after the burst {peak} KiB; bound {bound} KiB ({cores} cores)");
     assert!(peak <= bound, "peak {peak} KiB over the bound of {bound} KiB");
