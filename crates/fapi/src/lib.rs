@@ -29,6 +29,9 @@ pub mod private_file;
 mod profile_image;
 #[cfg(feature = "client")]
 mod security;
+// First factors by code, forgot password, the new-device check.
+#[cfg(feature = "client")]
+mod sign_in_factors;
 #[cfg(feature = "client")]
 mod token_store;
 #[cfg(feature = "client")]
@@ -46,6 +49,8 @@ pub use instance_url::{fapi_url_from_publishable_key, is_loopback, parse_fapi_ur
 pub use profile_image::{ProfileImageUpload, UploadProgress};
 #[cfg(feature = "client")]
 pub use security::{SecondFactor, SignUpParams};
+#[cfg(feature = "client")]
+pub use sign_in_factors::{CodeFactor, TrustFactor};
 #[cfg(feature = "client")]
 pub use token_store::{MemoryTokenStore, TokenStore, TokenStoreError};
 #[cfg(feature = "client")]

@@ -9,6 +9,7 @@ use crate::desktop::DesktopSecret;
 use crate::keys::AtRestSecret;
 use crate::oauth::OAuthProviderConfig;
 pub use crate::rate_limit::RateLimit;
+pub use crate::sign_in_policy::FirstFactors;
 use crate::tokens::{default_jwt_templates, JwtTemplate};
 
 /// How long a one-time code holds by default (10 minutes, email and SMS alike: long enough to
@@ -183,6 +184,13 @@ pub struct Config {
     pub request_timeout: Duration,
     /// [`Config::request_timeout`] for `POST /v1/me/profile_image` ([`DEFAULT_UPLOAD_TIMEOUT`]).
     pub upload_timeout: Duration,
+    /// The first factors people may sign in with ([`FirstFactors::default`]: password, email
+    /// code, forgot password); `user_settings` in the environment says the same.
+    pub first_factors: FirstFactors,
+    /// Clerk's new-device check: a right password from a client that never completed a sign-in
+    /// for the user gives `needs_client_trust`, and a code to their email (or phone) finishes it.
+    /// Off by default.
+    pub client_trust: bool,
 }
 
 impl Config {
@@ -217,6 +225,8 @@ impl Config {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             upload_timeout: DEFAULT_UPLOAD_TIMEOUT,
+            first_factors: FirstFactors::default(),
+            client_trust: false,
         }
     }
 

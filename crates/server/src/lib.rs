@@ -50,6 +50,7 @@ mod password;
 mod rate_limit;
 mod render;
 mod secret_key;
+mod sign_in_policy;
 mod state;
 mod store;
 mod tokens;
@@ -70,6 +71,7 @@ pub use config::{
     DEFAULT_REQUEST_TIMEOUT, DEFAULT_UPLOAD_TIMEOUT,
 };
 pub use config::{DEFAULT_OAUTH_HTTP_TIMEOUT, DEFAULT_OAUTH_NONCE_LIFETIME, DEFAULT_OAUTH_STATE_LIFETIME};
+pub use sign_in_policy::FirstFactors;
 pub use demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
 pub use desktop::{
     DesktopSecret, CAPABILITY_PARAM as DESKTOP_CAPABILITY_PARAM, SECRET_HEADER as DESKTOP_SECRET_HEADER,
@@ -228,6 +230,10 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         timeouts: state::RequestTimeouts { request: config.request_timeout, upload: config.upload_timeout },
         lockout,
         sign_in_limits,
+        sign_in: state::SignInPolicy {
+            first_factors: config.first_factors,
+            client_trust: config.client_trust,
+        },
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, app, config.header_read_timeout, stopped));

@@ -35,6 +35,17 @@ pub struct AppState {
     pub sign_in_limits: Arc<crate::rate_limit::SignInLimits>,
     /// How long requests may take.
     pub timeouts: RequestTimeouts,
+    /// How people may sign in.
+    pub sign_in: SignInPolicy,
+}
+
+/// How people may sign in, as configured.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInPolicy {
+    /// The first factors the instance enables.
+    pub first_factors: crate::sign_in_policy::FirstFactors,
+    /// The new-device check (`needs_client_trust`).
+    pub client_trust: bool,
 }
 
 /// How long a request may take before it is answered 408.

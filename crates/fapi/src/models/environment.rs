@@ -56,6 +56,37 @@ impl Environment {
         strategies
     }
 
+    /// The first-factor strategies the instance enables (`auth_config.first_factors`, e.g.
+    /// `password`, `email_code`, `reset_password_email_code`, `oauth_github`).
+    pub fn first_factors(&self) -> Vec<String> {
+        self.auth_config_strings("first_factors")
+    }
+
+    /// What people may sign in with (`auth_config.identification_strategies`: `email_address`,
+    /// `username`, `phone_number`, `oauth_*`).
+    pub fn identification_strategies(&self) -> Vec<String> {
+        self.auth_config_strings("identification_strategies")
+    }
+
+    /// `true` when the instance has passwords (sign-in by password, sign-up asks one).
+    pub fn password_enabled(&self) -> bool {
+        self.user_settings
+            .attributes
+            .get("password")
+            .and_then(|password| password.get("enabled"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    fn auth_config_strings(&self, key: &str) -> Vec<String> {
+        self.other
+            .get("auth_config")
+            .and_then(|config| config.get(key))
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
     /// `true` when users may delete their own accounts.
     pub fn delete_self_enabled(&self) -> bool {
         self.user_settings

@@ -87,4 +87,8 @@ pub struct SignIn {
     pub created_session_id: Option<String>,
     /// When the attempt lapses (Unix ms).
     pub abandon_at: i64,
+    /// Whether the user had a session on this client before (`pending`, `new`, `known`);
+    /// servers that do not say leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_trust_state: Option<String>,
 }

@@ -15,6 +15,7 @@ use userdesk_fapi::models::Environment;
 
 use crate::config::Mode;
 use crate::error::{Error, Result};
+use crate::sign_in_policy::{FirstFactor, FirstFactors};
 use crate::state::AppState;
 
 /// The routes.
@@ -31,6 +32,7 @@ async fn get_environment(State(state): State<AppState>) -> Result<Json<Environme
         "max_attempts": state.lockout.max_attempts,
         "duration_in_minutes": state.lockout.duration.as_secs().div_ceil(60),
     });
+    add_sign_in(&mut document, state.sign_in.first_factors);
     let environment = serde_json::from_value(document)
         .map_err(|e| Error::Internal(format!("the environment document does not fit the model: {e}")))?;
     Ok(Json(environment))
@@ -64,6 +66,61 @@ fn add_social(document: &mut Value, oauth: &crate::oauth::OAuth) {
         }
     }
     document["user_settings"]["social"] = Value::Object(social);
+}
+
+/// The first factors as configured (`Config::first_factors`): which attributes identify people
+/// and with which factors, in `user_settings.attributes` and `auth_config`, so a client can build
+/// its sign-in screen from them.
+fn add_sign_in(document: &mut Value, factors: FirstFactors) {
+    let named = |list: &[FirstFactor]| -> Vec<&'static str> {
+        list.iter().filter(|factor| factors.allows(**factor)).map(|factor| factor.as_str()).collect()
+    };
+    let email = named(&[
+        FirstFactor::Password,
+        FirstFactor::EmailCode,
+        FirstFactor::EmailLink,
+        FirstFactor::ResetPasswordEmailCode,
+    ]);
+    let phone = named(&[FirstFactor::PhoneCode, FirstFactor::ResetPasswordPhoneCode]);
+    // A username finds the account; the codes go to its verified email addresses.
+    let username = named(&[FirstFactor::Password, FirstFactor::EmailCode, FirstFactor::EmailLink]);
+    let attributes = &mut document["user_settings"]["attributes"];
+    attributes["email_address"]["used_for_first_factor"] = json!(!email.is_empty());
+    attributes["email_address"]["first_factors"] = json!(email);
+    attributes["phone_number"]["used_for_first_factor"] = json!(!phone.is_empty());
+    attributes["phone_number"]["first_factors"] = json!(phone);
+    attributes["username"]["used_for_first_factor"] = json!(!username.is_empty());
+    attributes["username"]["first_factors"] = json!(username);
+    attributes["password"]["enabled"] = json!(factors.password);
+    attributes["password"]["required"] = json!(factors.password);
+
+    let auth = &mut document["auth_config"];
+    auth["password"] = json!(if factors.password { "required" } else { "off" });
+    let mut identification = vec!["email_address", "username"];
+    if factors.phone_code {
+        identification.push("phone_number");
+    }
+    auth["identification_requirements"] = json!([identification.clone()]);
+    // OAuth strategies were appended by `add_social`: keep them after ours.
+    let oauth = |list: &Value| -> Vec<Value> {
+        list.as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter(|s| s.as_str().is_some_and(|s| s.starts_with("oauth_")))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut strategies: Vec<Value> = identification.iter().map(|s| json!(s)).collect();
+    strategies.extend(oauth(&auth["identification_strategies"]));
+    auth["identification_strategies"] = Value::Array(strategies);
+    let mut first: Vec<Value> = factors.enabled().iter().map(|factor| json!(factor.as_str())).collect();
+    first.extend(oauth(&auth["first_factors"]));
+    auth["first_factors"] = Value::Array(first);
+    document["display_config"]["preferred_sign_in_strategy"] =
+        json!(if factors.password { "password" } else { "otp" });
 }
 
 /// One `user_settings.attributes` entry.

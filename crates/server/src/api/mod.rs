@@ -31,6 +31,7 @@ mod passwords;
 mod phone_numbers;
 mod profile_image;
 mod sessions;
+mod sign_in_factors;
 mod sign_ins;
 mod sign_ups;
 mod tokens;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(client::router())
         .merge(sessions::router())
         .merge(sign_ins::router())
+        .merge(sign_in_factors::router())
         .merge(me::router())
         .merge(email_addresses::router())
         .merge(phone_numbers::router())

@@ -35,11 +35,12 @@ use crate::ids::now_ms;
 use crate::oauth::round_trip::{self, RoundTrip};
 use crate::password;
 use crate::render;
+use crate::sign_in_policy::{FirstFactor, FirstFactors};
 use crate::state::AppState;
 use crate::store::oauth_flows::{self, Purpose};
 use crate::store::sign_ins::NewSignIn;
 use crate::store::users::UserRow;
-use crate::store::{clients, sign_ins, users};
+use crate::store::{clients, sign_in_factors, sign_ins, users};
 
 /// The params of `POST /v1/client/sign_ins` in the spec.
 const CREATE_PARAMS: &[&str] = &[
@@ -56,6 +57,10 @@ const CREATE_PARAMS: &[&str] = &[
     "oidc_prompt",
     "proof_token",
     "trusted_device_id",
+    // Sent by Clerk's JavaScript SDK wherever the platform tells it (`navigator.language`, the
+    // time zone; React Native apps send `timezone`): hints this server does not keep.
+    "locale",
+    "timezone",
 ];
 
 /// Params of the spec that only other strategies use: accepted as known, refused if given,
@@ -91,7 +96,7 @@ pub fn router() -> Router<AppState> {
 fn unsupported_strategy(strategy: &str) -> Error {
     FieldError::value_invalid(
         "strategy",
-        format!("The `{strategy}` strategy is not supported by this server; sign in with `password`."),
+        format!("The `{strategy}` strategy is not supported here; use one of the sign-in's `supported_first_factors`."),
     )
     .into()
 }
@@ -207,6 +212,9 @@ async fn create_sign_in(
     if identifier.chars().count() > validate::IDENTIFIER_MAX_LENGTH {
         return Err(FieldError::too_long("identifier", validate::IDENTIFIER_MAX_LENGTH, "characters").into());
     }
+    if password.is_some() && !state.sign_in.first_factors.password {
+        return Err(domain::sign_in_factors::strategy_invalid("password"));
+    }
     if strategy == Some("password") && password.is_none() {
         return Err(FieldError::missing("password").into());
     }
@@ -215,7 +223,17 @@ async fn create_sign_in(
     let found = {
         let mut conn = state.db.pool().acquire().await?;
         domain::sessions::ensure_signed_out(&mut conn, &client.id).await?;
-        let found = users::find_by_identifier(&mut conn, identifier).await?;
+        let mut found = users::find_by_identifier(&mut conn, identifier).await?;
+        if found.is_none() && state.sign_in.first_factors.phone_code && !identifier.contains('@') {
+            // A verified phone number identifies where the instance sends SMS codes.
+            if let Ok(number) =
+                validate::phone_number("identifier", identifier, state.verification.default_region)
+            {
+                if let Some((user_id, phone_id)) = sign_in_factors::find_by_phone(&mut conn, &number).await? {
+                    found = users::find_row(&mut conn, &user_id).await?.map(|user| (user, Some(phone_id)));
+                }
+            }
+        }
         if let Some((user, _)) = &found {
             // As Clerk: a locked user cannot even start a sign-in.
             domain::lockout::ensure_unlocked(&mut conn, &state.lockout, user).await?;
@@ -229,6 +247,7 @@ async fn create_sign_in(
         return Err(FieldError::identifier_not_found("identifier").into());
     };
 
+    let first_factors = state.sign_in.first_factors.stored();
     let Some(password) = password else {
         // Identified; the first factor comes next.
         let mut tx = state.db.write().await?;
@@ -243,6 +262,7 @@ async fn create_sign_in(
                 user_id: &user.id,
                 created_session_id: None,
                 verified_first_factor: None,
+                first_factors: &first_factors,
             },
         )
         .await?;
@@ -260,18 +280,26 @@ async fn create_sign_in(
     domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
     // Failures racing this attempt may have locked the user: a right password does not pass.
     domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
-    if domain::second_factor::required(&mut tx, &user.id).await? {
-        // The password was right; the second factor comes next.
+    let next = if domain::second_factor::required(&mut tx, &user.id).await? {
+        Some("needs_second_factor")
+    } else if domain::sign_in_factors::needs_client_trust(&mut tx, &state, &client.id, &user.id).await? {
+        Some("needs_client_trust")
+    } else {
+        None
+    };
+    if let Some(status) = next {
+        // The password was right; a second factor (or the new-device check) comes next.
         let sign_in_id = sign_ins::create(
             &mut tx,
             NewSignIn {
                 client_id: &client.id,
-                status: "needs_second_factor",
+                status,
                 identifier,
                 identification_id: identification_id.as_deref(),
                 user_id: &user.id,
                 created_session_id: None,
                 verified_first_factor: Some("password"),
+                first_factors: &first_factors,
             },
         )
         .await?;
@@ -293,6 +321,7 @@ async fn create_sign_in(
             user_id: &user.id,
             created_session_id: Some(&session.id),
             verified_first_factor: Some("password"),
+            first_factors: &first_factors,
         },
     )
     .await?;
@@ -320,8 +349,24 @@ async fn attempt_first_factor(
 ) -> Result<Json<Envelope<SignIn>>> {
     form.allow_only(ATTEMPT_PARAMS)?;
     let strategy = form.required("strategy")?;
-    if strategy != "password" {
-        return Err(unsupported_strategy(strategy));
+    match FirstFactor::parse(strategy) {
+        Some(FirstFactor::Password) => {}
+        // A link is not attempted: the person opens it, and the client reads the sign-in.
+        Some(FirstFactor::EmailLink) | None => return Err(unsupported_strategy(strategy)),
+        Some(factor) => {
+            let code = form.required("code")?;
+            return Ok(Json(
+                domain::sign_in_factors::attempt_first_factor_code(
+                    &state,
+                    &client.id,
+                    &activity,
+                    &sign_in_id,
+                    factor,
+                    code,
+                )
+                .await?,
+            ));
+        }
     }
     let password = form.required("password")?;
 
@@ -346,6 +391,9 @@ async fn attempt_first_factor(
     let Some(user) = user else {
         return Err(Error::NotFound("sign in"));
     };
+    if !FirstFactors::from_stored(row.first_factors.as_deref()).allows(FirstFactor::Password) {
+        return Err(domain::sign_in_factors::strategy_invalid(strategy));
+    }
     state.sign_in_limits.check(row.identifier.as_deref().unwrap_or(&user.id), &client.id)?;
     {
         let mut conn = state.db.pool().acquire().await?;
@@ -362,11 +410,17 @@ async fn attempt_first_factor(
     }
     domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
     domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
-    if domain::second_factor::required(&mut tx, &user.id).await? {
-        // The password was right; the second factor comes next.
+    let next = if domain::second_factor::required(&mut tx, &user.id).await? {
+        Some("needs_second_factor")
+    } else if domain::sign_in_factors::needs_client_trust(&mut tx, &state, &client.id, &user.id).await? {
+        Some("needs_client_trust")
+    } else {
+        None
+    };
+    if let Some(status) = next {
+        // The password was right; a second factor (or the new-device check) comes next.
         sign_ins::record_first_factor(&mut tx, &row.id, "password", true, None).await?;
-        crate::store::second_factors::set_sign_in_status(&mut tx, &row.id, "needs_second_factor", None)
-            .await?;
+        crate::store::second_factors::set_sign_in_status(&mut tx, &row.id, status, None).await?;
         let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &row.id).await?;
         tx.commit().await?;
         return Ok(Json(envelope));

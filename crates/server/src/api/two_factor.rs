@@ -117,6 +117,20 @@ async fn prepare_second_factor(
     Form(form): Form,
 ) -> Result<Json<Envelope<SignIn>>> {
     form.allow_only(&["strategy", "phone_number_id", "proof_token", "email_address_id", "redirect_url"])?;
+    // The new-device check (`needs_client_trust`) takes its code here too.
+    let (strategy, email_id, phone_id) =
+        (form.required("strategy")?, form.one("email_address_id")?, form.one("phone_number_id")?);
+    let trust = domain::sign_in_factors::prepare_client_trust(
+        &state,
+        &client.id,
+        &sign_in_id,
+        strategy,
+        email_id,
+        phone_id,
+    );
+    if let Some(envelope) = trust.await? {
+        return Ok(Json(envelope));
+    }
     match form.required("strategy")? {
         "phone_code" => {}
         "totp" | "backup_code" => {
@@ -212,6 +226,19 @@ async fn attempt_second_factor(
 ) -> Result<Json<Envelope<SignIn>>> {
     form.allow_only(&["strategy", "code"])?;
     let strategy = form.required("strategy")?;
+    // The new-device check (`needs_client_trust`) is answered here too.
+    let code = form.required("code")?;
+    let trust = domain::sign_in_factors::attempt_client_trust(
+        &state,
+        &client.id,
+        &activity,
+        &sign_in_id,
+        strategy,
+        code,
+    );
+    if let Some(envelope) = trust.await? {
+        return Ok(Json(envelope));
+    }
     if !matches!(strategy, "totp" | "phone_code" | "backup_code") {
         return Err(unsupported_second_factor(strategy));
     }

@@ -6,4 +6,5 @@ pub mod identifications;
 pub mod lockout;
 pub mod second_factor;
 pub mod sessions;
+pub mod sign_in_factors;
 pub mod verification;

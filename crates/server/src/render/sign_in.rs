@@ -12,33 +12,135 @@ use super::{parse_enum, profile_image, status_at, verification, SUPPORTED_IDENTI
 use crate::domain::second_factor;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
+use crate::sign_in_policy::{FirstFactor, FirstFactors};
+use crate::store::identifications::list_for_user;
 use crate::store::oauth_flows;
 use crate::store::second_factors::{self, SecondFactorRow};
+use crate::store::sign_in_factors::{self, CodeRow, Factor};
 use crate::store::sign_ins::{self, SignInRow};
 use crate::store::totp as totp_store;
-use crate::store::users::{self, UserRow};
+use crate::store::users::{self, IdentificationRow, UserRow};
 
-/// The first factors a user can sign in with (a password, when they have one).
-fn first_factors(user: &UserRow) -> Vec<SignInFactor> {
-    let mut factors = Vec::new();
-    if user.password_hash.is_some() {
-        factors.push(SignInFactor {
-            strategy: "password".into(),
-            safe_identifier: None,
-            email_address_id: None,
-            phone_number_id: None,
-            primary: None,
-            default: None,
-        });
+/// `jane@example.com` → `j***@example.com`: enough for the person to recognise, not to learn.
+fn mask_email(address: &str) -> String {
+    match address.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => address.to_owned(),
     }
-    factors
+}
+
+/// A factor on one of the user's verified email addresses or phone numbers. The one the sign-in
+/// was identified by is shown as typed; the others masked.
+fn factor_on(
+    strategy: &str,
+    identification: &IdentificationRow,
+    user: &UserRow,
+    identified_by: Option<&str>,
+) -> SignInFactor {
+    let email = identification.kind == "email_address";
+    let shown = if identified_by == Some(identification.id.as_str()) {
+        identification.value.clone()
+    } else if email {
+        mask_email(&identification.value)
+    } else {
+        mask_phone(&identification.value)
+    };
+    let primary = if email { &user.primary_email_address_id } else { &user.primary_phone_number_id };
+    SignInFactor {
+        strategy: strategy.to_owned(),
+        safe_identifier: Some(shown),
+        email_address_id: email.then(|| identification.id.clone()),
+        phone_number_id: (!email).then(|| identification.id.clone()),
+        primary: Some(primary.as_deref() == Some(identification.id.as_str())),
+        default: None,
+    }
+}
+
+/// The first factors the sign-in offers its user: those the instance enabled when it started
+/// that the user can use (a password they have; their verified email addresses and phone
+/// numbers).
+async fn first_factors(
+    conn: &mut SqliteConnection,
+    sign_in_id: &str,
+    user: &UserRow,
+) -> Result<Vec<SignInFactor>> {
+    let (stored, identified_by) = sign_in_factors::settings_of(conn, sign_in_id).await?;
+    let enabled = FirstFactors::from_stored(stored.as_deref());
+    let emails: Vec<IdentificationRow> = list_for_user(conn, &user.id, "email_address")
+        .await?
+        .into_iter()
+        .filter(|i| i.is_verified())
+        .collect();
+    let phones: Vec<IdentificationRow> = list_for_user(conn, &user.id, "phone_number")
+        .await?
+        .into_iter()
+        .filter(|i| i.is_verified())
+        .collect();
+    let mut factors = Vec::new();
+    for factor in enabled.enabled() {
+        let strategy = factor.as_str();
+        if factor == FirstFactor::Password {
+            if user.password_hash.is_some() {
+                factors.push(SignInFactor {
+                    strategy: strategy.into(),
+                    safe_identifier: None,
+                    email_address_id: None,
+                    phone_number_id: None,
+                    primary: None,
+                    default: None,
+                });
+            }
+            continue;
+        }
+        let targets = if factor.uses_email() { &emails } else { &phones };
+        factors
+            .extend(targets.iter().map(|target| factor_on(strategy, target, user, identified_by.as_deref())));
+    }
+    Ok(factors)
+}
+
+/// The second factors of a client-trust check: a code to any verified email address or phone
+/// number of the user's (phones only where the instance sends SMS codes).
+pub async fn client_trust_factors(
+    conn: &mut SqliteConnection,
+    sign_in_id: &str,
+    user: &UserRow,
+) -> Result<Vec<SignInFactor>> {
+    let (stored, identified_by) = sign_in_factors::settings_of(conn, sign_in_id).await?;
+    let enabled = FirstFactors::from_stored(stored.as_deref());
+    let mut factors = Vec::new();
+    for email in list_for_user(conn, &user.id, "email_address").await?.iter().filter(|i| i.is_verified()) {
+        factors.push(factor_on("email_code", email, user, identified_by.as_deref()));
+    }
+    if enabled.phone_code {
+        for phone in list_for_user(conn, &user.id, "phone_number").await?.iter().filter(|i| i.is_verified()) {
+            factors.push(factor_on("phone_code", phone, user, identified_by.as_deref()));
+        }
+    }
+    Ok(factors)
+}
+
+/// A sign-in's code verification (first factor, or the client-trust second factor) as shown.
+fn code_verification(row: &CodeRow, now: i64) -> Result<Verification> {
+    let status = status_at(&row.status, row.expire_at, now);
+    let mut shown = verification(status, &row.strategy, row.attempts, row.expire_at, None)?;
+    if row.strategy == "password" {
+        shown.expire_at = None;
+    }
+    Ok(shown)
 }
 
 /// A sign-in attempt. Its user's picture is shown when they uploaded one.
 pub fn sign_in(row: &SignInRow, user: Option<&UserRow>, base_url: &str) -> Result<SignIn> {
     let first_factor_verification = match (&row.first_factor_status, &row.first_factor_strategy) {
         (Some(status), Some(strategy)) => {
-            Some(verification(status, strategy, row.first_factor_attempts, None, None)?)
+            // A code past its time shows `expired` before anything wrote that down.
+            let expire_at = row.first_factor_expire_at.filter(|_| strategy != "password");
+            let status = status_at(status, expire_at, now_ms());
+            Some(verification(status, strategy, row.first_factor_attempts, expire_at, None)?)
         }
         _ => None,
     };
@@ -47,7 +149,8 @@ pub fn sign_in(row: &SignInRow, user: Option<&UserRow>, base_url: &str) -> Resul
         id: row.id.clone(),
         status: parse_enum::<SignInStatus>("sign-in status", &row.status)?,
         supported_identifiers: SUPPORTED_IDENTIFIERS.iter().map(|s| (*s).to_owned()).collect(),
-        supported_first_factors: user.map(first_factors),
+        // Filled in by `show_second_factor`, which reads the user's identifications.
+        supported_first_factors: user.map(|_| Vec::new()),
         supported_second_factors: None,
         first_factor_verification,
         second_factor_verification: None,
@@ -60,6 +163,8 @@ pub fn sign_in(row: &SignInRow, user: Option<&UserRow>, base_url: &str) -> Resul
         }),
         created_session_id: row.created_session_id.clone(),
         abandon_at: row.abandon_at,
+        // Said only while the new-device check waits (`show_second_factor`).
+        client_trust_state: None,
     })
 }
 
@@ -169,20 +274,31 @@ fn second_factor_verification(row: &SecondFactorRow, now: i64) -> Result<Verific
     })
 }
 
-/// Adds what a sign-in shows of its second factor: the factors the user can use while it waits
-/// for one, and the verification once one was prepared or attempted.
+/// Adds what a sign-in shows of its factors beyond its row: the first factors its user can use,
+/// the second factors while it waits for one (two-step, or a client-trust check), and the second
+/// factor's verification once one was prepared or attempted.
 pub async fn show_second_factor(
     conn: &mut SqliteConnection,
     sign_in: &mut SignIn,
     user: Option<&UserRow>,
 ) -> Result<()> {
+    if let Some(user) = user {
+        sign_in.supported_first_factors = Some(first_factors(conn, &sign_in.id, user).await?);
+    }
     if let Some(row) = second_factors::find(conn, &sign_in.id).await? {
         sign_in.second_factor_verification = Some(second_factor_verification(&row, now_ms())?);
+    } else if let Some(row) = sign_in_factors::find(conn, &sign_in.id, Factor::Second).await? {
+        sign_in.second_factor_verification = Some(code_verification(&row, now_ms())?);
     }
-    if sign_in.status == SignInStatus::NeedsSecondFactor {
-        if let Some(user) = user {
+    match (sign_in.status, user) {
+        (SignInStatus::NeedsSecondFactor, Some(user)) => {
             sign_in.supported_second_factors = Some(supported_factors(conn, user).await?);
         }
+        (SignInStatus::NeedsClientTrust, Some(user)) => {
+            sign_in.supported_second_factors = Some(client_trust_factors(conn, &sign_in.id, user).await?);
+            sign_in.client_trust_state = Some("new".into());
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -216,5 +332,10 @@ mod tests {
         assert_eq!(mask_phone("+14155550100"), "+*******0100");
         assert_eq!(mask_phone("+442079460018"), "+********0018");
         assert_eq!(mask_phone("123"), "123");
+    }
+
+    #[test]
+    fn emails_are_masked_but_the_first_letter_and_the_domain() {
+        assert_eq!(mask_email("jane@example.com"), "j***@example.com");
     }
 }

@@ -21,6 +21,7 @@ pub mod oauth_flows;
 pub mod outbox;
 pub mod second_factors;
 pub mod sessions;
+pub mod sign_in_factors;
 pub mod sign_ins;
 pub mod sign_ups;
 pub mod totp;

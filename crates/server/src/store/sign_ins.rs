@@ -20,6 +20,11 @@ pub struct SignInRow {
     pub first_factor_status: Option<String>,
     pub first_factor_strategy: Option<String>,
     pub first_factor_attempts: Option<i64>,
+    pub first_factor_expire_at: Option<i64>,
+    /// The email address or phone number the sign-in identified its user by, if any.
+    pub identification_id: Option<String>,
+    /// The first factors the instance enabled when it started (`FirstFactors::stored`).
+    pub first_factors: Option<String>,
 }
 
 /// What a new sign-in starts with.
@@ -33,6 +38,8 @@ pub struct NewSignIn<'a> {
     pub created_session_id: Option<&'a str>,
     /// The first factor already verified (strategy), for sign-ins completed in one request.
     pub verified_first_factor: Option<&'a str>,
+    /// The instance's first factors (`FirstFactors::stored`).
+    pub first_factors: &'a str,
 }
 
 /// Creates a sign-in; returns its id.
@@ -41,8 +48,8 @@ pub async fn create(conn: &mut SqliteConnection, new: NewSignIn<'_>) -> Result<S
     let id = new_id("sia");
     sqlx::query(
         "INSERT INTO sign_ins (id, client_id, status, identifier, identification_id, user_id,
-            created_session_id, abandon_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            created_session_id, abandon_at, created_at, updated_at, first_factors)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
     .bind(new.client_id)
@@ -54,6 +61,7 @@ pub async fn create(conn: &mut SqliteConnection, new: NewSignIn<'_>) -> Result<S
     .bind(now + ABANDON_AFTER_MS)
     .bind(now)
     .bind(now)
+    .bind(new.first_factors)
     .execute(&mut *conn)
     .await?;
     if let Some(strategy) = new.verified_first_factor {
@@ -82,7 +90,8 @@ pub async fn find_for_client(
     Ok(sqlx::query_as::<_, SignInRow>(
         "SELECT s.id, s.status, s.identifier, s.user_id, s.created_session_id, s.abandon_at,
                 v.status AS first_factor_status, v.strategy AS first_factor_strategy,
-                v.attempts AS first_factor_attempts
+                v.attempts AS first_factor_attempts, v.expire_at AS first_factor_expire_at,
+                s.identification_id, s.first_factors
          FROM sign_ins s
          LEFT JOIN verifications v ON v.sign_in_id = s.id AND v.sign_in_factor = 'first'
          WHERE s.client_id = ? AND s.id = ?",
