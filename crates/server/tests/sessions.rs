@@ -190,3 +190,58 @@ async fn touching_records_the_latest_activity() {
     let ended = touch(&server, &token, &session, APP_AGENT, "").await;
     assert_eq!((ended.status, ended.code()), (StatusCode::UNAUTHORIZED, "signed_out"));
 }
+
+/// Reads take no write lock and note their bookkeeping for later (issue 13); whatever ends a
+/// session is still seen by the very next read, on every device.
+#[tokio::test]
+async fn ending_revoking_and_deleting_take_effect_at_once_between_reads() {
+    let server = TestServer::start().await;
+    let raw = server.raw();
+    let me = |token: String| {
+        let raw = server.raw();
+        async move { raw.get("/v1/me", Some(&token)).await }
+    };
+
+    // Many reads at once on one client, then the client's session is ended: the next read is
+    // signed out.
+    let token = server.demo_token().await;
+    let reads = futures_reads(16, || me(token.clone())).await;
+    assert!(reads.iter().all(|reply| reply.status == StatusCode::OK));
+    let session = reads[0].body["client"]["last_active_session_id"].as_str().expect("session").to_owned();
+    let ended = raw.form(Method::POST, &format!("/v1/client/sessions/{session}/end"), Some(&token), "").await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.body);
+    let after = me(token.clone()).await;
+    assert_eq!((after.status, after.code()), (StatusCode::UNAUTHORIZED, "signed_out"));
+
+    // Revoked from another device.
+    let laptop = device(&server, APP_AGENT).await;
+    let phone = server.demo_token().await;
+    assert_eq!(me(phone.clone()).await.status, StatusCode::OK);
+    let phone_session = me(phone.clone()).await.body["client"]["last_active_session_id"]
+        .as_str()
+        .expect("session")
+        .to_owned();
+    laptop.revoke_session(&phone_session).await.expect("revoked");
+    assert_eq!(me(phone.clone()).await.status, StatusCode::UNAUTHORIZED);
+
+    // The user deletes the account on one device: every other device is signed out at once.
+    let tablet = server.demo_token().await;
+    assert_eq!(me(tablet.clone()).await.status, StatusCode::OK);
+    laptop.delete_user().await.expect("deleted");
+    let after = me(tablet).await;
+    assert_eq!((after.status, after.code()), (StatusCode::UNAUTHORIZED, "signed_out"));
+}
+
+/// `count` reads made at once.
+async fn futures_reads<F, Fut>(count: usize, read: F) -> Vec<Reply>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Reply> + Send + 'static,
+{
+    let tasks: Vec<_> = (0..count).map(|_| tokio::spawn(read())).collect();
+    let mut replies = Vec::with_capacity(count);
+    for task in tasks {
+        replies.push(task.await.expect("a read"));
+    }
+    replies
+}

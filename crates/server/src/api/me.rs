@@ -33,8 +33,11 @@ pub fn router() -> Router<AppState> {
 
 async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<Envelope<User>>> {
     let mut conn = state.db.pool().acquire().await?;
-    let user = render::user_by_id(&mut conn, &state.base_url, &signed_in.session.user_id).await?;
-    let client = render::client(&mut conn, &state.base_url, &signed_in.client_id).await?;
+    let loaded = render::LoadedUser::load(&mut conn, &signed_in.session.user_id)
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    let user = loaded.user(&state.base_url)?;
+    let client = render::client_with(&mut conn, &state.base_url, signed_in.client, Some(&loaded)).await?;
     Ok(Json(Envelope { response: user, client: Some(client) }))
 }
 

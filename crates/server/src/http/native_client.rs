@@ -27,20 +27,20 @@ use axum::response::{IntoResponse, Response};
 use crate::error::{Error, Result};
 use crate::ids::{new_client_token, token_hash};
 use crate::state::AppState;
-use crate::store::clients;
+use crate::store::clients::{self, ClientRow};
+use crate::store::uses::USE_RECORD_INTERVAL_MS;
 
 /// Tokens are 48 characters; anything much longer is not ours and is not worth hashing.
 const MAX_TOKEN_LEN: usize = 512;
-
-/// How stale `last_used_at` may get before a request moves it: often enough for a sweep measured
-/// in hours, rarely enough that a burst of reads does not become a burst of writes.
-const USE_RECORD_INTERVAL_MS: i64 = 60_000;
 
 /// The client the request is authenticated as.
 #[derive(Debug, Clone)]
 pub struct CurrentClient {
     /// Its id.
     pub id: String,
+    /// Its row as the request found it (a read can answer with it; a write reads it again in
+    /// its transaction).
+    pub row: ClientRow,
 }
 
 /// What the middleware leaves in the request: the client its token names, or room for one made
@@ -83,7 +83,7 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for CurrentClient {
 
 /// The request's client, made now if the request has none: for handlers that start something
 /// that needs a client to hold it (a sign-in, a sign-up). Made before the handler's own
-/// transaction, in its own statement, so the token handed out always names a stored client.
+/// transaction, in a transaction of its own, so the token handed out always names a stored client.
 #[derive(Debug, Clone)]
 pub struct ClientOrNew(pub CurrentClient);
 
@@ -99,10 +99,11 @@ impl FromRequestParts<AppState> for ClientOrNew {
             return Ok(Self(client));
         }
         let token = new_client_token();
-        let mut conn = state.db.pool().acquire().await?;
-        let row = clients::create(&mut conn, &token_hash(&token), state.security.clock.now_ms()).await?;
+        let mut tx = state.db.write().await?;
+        let row = clients::create(&mut tx, &token_hash(&token), state.security.clock.now_ms()).await?;
+        tx.commit().await?;
         tracing::debug!(client = %row.id, "new client");
-        let client = CurrentClient { id: row.id };
+        let client = CurrentClient { id: row.id.clone(), row };
         let mut made = slot.made.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         *made = Some((client.clone(), token));
         Ok(Self(client))
@@ -159,11 +160,12 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
     let client = clients::find_by_token_hash(&mut conn, &token_hash(&token))
         .await?
         .ok_or(Error::ClientTokenInvalid)?;
+    // Often enough for a sweep measured in hours; noted for the writer, so a read stays a read.
     let now = state.security.clock.now_ms();
     if now - client.last_used_at >= USE_RECORD_INTERVAL_MS {
-        clients::mark_used(&mut conn, &client.id, now).await?;
+        state.db.uses().client(&client.id, now);
     }
-    Ok(Some(CurrentClient { id: client.id }))
+    Ok(Some(CurrentClient { id: client.id.clone(), row: client }))
 }
 
 #[cfg(test)]

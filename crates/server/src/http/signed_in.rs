@@ -9,14 +9,18 @@ use super::native_client::CurrentClient;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
 use crate::state::AppState;
+use crate::store::clients::ClientRow;
+use crate::store::sessions;
 use crate::store::sessions::SessionRow;
-use crate::store::{clients, sessions, users};
+use crate::store::uses::USE_RECORD_INTERVAL_MS;
 
 /// The client and its selected, active session.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     /// The client.
     pub client_id: String,
+    /// The client's row as the request found it.
+    pub client: ClientRow,
     /// The session.
     pub session: SessionRow,
 }
@@ -30,21 +34,18 @@ impl FromRequestParts<AppState> for SignedIn {
             .await?
             .ok_or(Error::SignedOut)?;
         let Query(query) = Query::from_request_parts(parts, state).await?;
+        let selected = query.one("_clerk_session_id")?.filter(|id| !id.is_empty());
         let mut conn = state.db.pool().acquire().await?;
-        let session_id = match query.one("_clerk_session_id")?.filter(|id| !id.is_empty()) {
-            Some(id) => id.to_owned(),
-            None => clients::find(&mut conn, &client.id)
-                .await?
-                .and_then(|row| row.last_active_session_id)
-                .ok_or(Error::SignedOut)?,
-        };
         let now = now_ms();
-        let session = sessions::find_for_client(&mut conn, &client.id, &session_id)
+        let session = sessions::find_selected(&mut conn, &client.id, selected)
             .await?
             .filter(|session| session.is_active_at(now))
             .ok_or(Error::SignedOut)?;
-        sessions::touch(&mut conn, &session.id, now).await?;
-        users::record_activity(&mut conn, &session.user_id, now).await?;
-        Ok(SignedIn { client_id: client.id, session })
+        // Bookkeeping, not a condition: noted for the writer, at most once a minute, so that a
+        // read stays a read (the status above is what revocation changes, read every time).
+        if now - session.last_active_at >= USE_RECORD_INTERVAL_MS {
+            state.db.uses().session(&session.id, &session.user_id, now);
+        }
+        Ok(SignedIn { client_id: client.id, client: client.row, session })
     }
 }

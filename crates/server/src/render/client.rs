@@ -5,35 +5,55 @@ use std::collections::HashMap;
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::Client;
 
-use super::{external_account, session, sign_in};
+use super::user::LoadedUser;
+use super::{session, sign_in};
 use crate::error::{Error, Result};
-use crate::store::users::{self, Account};
-use crate::store::{clients, sessions, sign_ins};
+use crate::store::clients::{self, ClientRow};
+use crate::store::users;
+use crate::store::{sessions, sign_ins};
 
 /// The client with its live sessions (each with its user) and the sign-in under way.
 pub async fn client(conn: &mut SqliteConnection, base_url: &str, client_id: &str) -> Result<Client> {
     let row = clients::find(conn, client_id)
         .await?
         .ok_or_else(|| Error::Internal(format!("client {client_id} vanished")))?;
+    client_with(conn, base_url, row, None).await
+}
+
+/// The client of `row`, with `known` (a user the answer has read already) not read again: for
+/// reads, which have the row and the user at hand.
+pub async fn client_with(
+    conn: &mut SqliteConnection,
+    base_url: &str,
+    row: ClientRow,
+    known: Option<&LoadedUser>,
+) -> Result<Client> {
+    let client_id = row.id.as_str();
     let rows = sessions::live_for_client(conn, client_id).await?;
-    let mut accounts: HashMap<String, Account> = HashMap::new();
+    let mut loaded: HashMap<String, LoadedUser> = HashMap::new();
     let mut sessions = Vec::with_capacity(rows.len());
     for session_row in &rows {
-        if !accounts.contains_key(&session_row.user_id) {
-            match users::find(conn, &session_row.user_id).await? {
-                Some(account) => {
-                    accounts.insert(session_row.user_id.clone(), account);
+        let user_id = &session_row.user_id;
+        let user = match known.filter(|known| &known.account.user.id == user_id) {
+            Some(known) => known,
+            None => {
+                if !loaded.contains_key(user_id) {
+                    match LoadedUser::load(conn, user_id).await? {
+                        Some(user) => loaded.insert(user_id.clone(), user),
+                        None => continue,
+                    };
                 }
-                None => continue,
+                match loaded.get(user_id) {
+                    Some(user) => user,
+                    None => continue,
+                }
             }
+        };
+        let mut rendered = session::session(session_row, &user.account, base_url)?;
+        if let Some(shown) = rendered.user.as_mut() {
+            shown.external_accounts = user.external_accounts.clone();
         }
-        if let Some(account) = accounts.get(&session_row.user_id) {
-            let mut rendered = session::session(session_row, account, base_url)?;
-            if let Some(user) = rendered.user.as_mut() {
-                user.external_accounts = external_account::for_user(conn, &session_row.user_id).await?;
-            }
-            sessions.push(rendered);
-        }
+        sessions.push(rendered);
     }
     let last_active_session_id =
         row.last_active_session_id.filter(|id| sessions.iter().any(|session| &session.id == id));

@@ -18,10 +18,10 @@ pub mod sign_in;
 pub mod user;
 pub mod user_agent;
 
-pub use client::client;
+pub use client::{client, client_with};
 pub use session::session;
 pub use sign_in::sign_in;
-pub use user::{email_address, phone_number, user, user_by_id};
+pub use user::{email_address, phone_number, user, user_by_id, LoadedUser};
 
 /// Identifiers a sign-in accepts on this server.
 pub const SUPPORTED_IDENTIFIERS: [&str; 2] = ["email_address", "username"];

@@ -1,7 +1,7 @@
 //! The user, with their email addresses and phone numbers.
 
 use sqlx::SqliteConnection;
-use userdesk_fapi::models::{EmailAddress, PhoneNumber, User, Verification};
+use userdesk_fapi::models::{EmailAddress, ExternalAccount, PhoneNumber, User, Verification};
 
 use super::{external_account, metadata, profile_image, status_at, verification};
 use crate::error::{Error, Result};
@@ -122,10 +122,36 @@ pub fn user(account: &Account, base_url: &str) -> Result<User> {
     })
 }
 
+/// A user as read for an answer: the account and its external accounts, so that one answer
+/// showing the same user twice (`GET /v1/me`: the user, and the client's session's user) reads
+/// them once.
+#[derive(Debug, Clone)]
+pub struct LoadedUser {
+    /// The user row, identifications and second factors.
+    pub account: Account,
+    /// `User.external_accounts`.
+    pub external_accounts: Vec<ExternalAccount>,
+}
+
+impl LoadedUser {
+    /// Reads the user with this id; `None` when there is none.
+    pub async fn load(conn: &mut SqliteConnection, user_id: &str) -> Result<Option<Self>> {
+        let Some(account) = users::find(conn, user_id).await? else {
+            return Ok(None);
+        };
+        let external_accounts = external_account::for_user(conn, user_id).await?;
+        Ok(Some(Self { account, external_accounts }))
+    }
+
+    /// The FAPI user.
+    pub fn user(&self, base_url: &str) -> Result<User> {
+        let mut user = user(&self.account, base_url)?;
+        user.external_accounts = self.external_accounts.clone();
+        Ok(user)
+    }
+}
+
 /// The FAPI user with this id.
 pub async fn user_by_id(conn: &mut SqliteConnection, base_url: &str, user_id: &str) -> Result<User> {
-    let account = users::find(conn, user_id).await?.ok_or(Error::NotFound("user"))?;
-    let mut user = user(&account, base_url)?;
-    user.external_accounts = external_account::for_user(conn, user_id).await?;
-    Ok(user)
+    LoadedUser::load(conn, user_id).await?.ok_or(Error::NotFound("user"))?.user(base_url)
 }

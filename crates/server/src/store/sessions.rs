@@ -124,6 +124,24 @@ pub async fn set_status(conn: &mut SqliteConnection, id: &str, status: &str) -> 
         .await?;
     Ok(())
 }
+/// The client's session `session_id`, or without one the client's last active session, whatever
+/// its status: what a signed-in request acts on, in one query.
+pub async fn find_selected(
+    conn: &mut SqliteConnection,
+    client_id: &str,
+    session_id: Option<&str>,
+) -> Result<Option<SessionRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sessions WHERE client_id = ?1
+         AND id = COALESCE(?2, (SELECT last_active_session_id FROM clients WHERE id = ?1))"
+    );
+    Ok(sqlx::query_as::<_, SessionRow>(&sql)
+        .bind(client_id)
+        .bind(session_id)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
 
 /// Ends every live session of the client.
 pub async fn end_all_for_client(conn: &mut SqliteConnection, client_id: &str) -> Result<()> {

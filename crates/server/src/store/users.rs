@@ -227,16 +227,42 @@ pub async fn find_row(conn: &mut SqliteConnection, id: &str) -> Result<Option<Us
         .await?)
 }
 
-/// The user with this id and their identifications.
+/// A user row with its second factors and lockout, as [`find`] reads them in one statement.
+#[derive(Debug, sqlx::FromRow)]
+struct AccountHead {
+    #[sqlx(flatten)]
+    user: UserRow,
+    totp: bool,
+    backup_codes: bool,
+    lockout_failed_attempts: Option<i64>,
+    lockout_locked_until: Option<i64>,
+}
+
+/// The user with this id and everything shown with them, in two statements: every statement is
+/// a round trip to the connection's thread, which is most of what a read costs here (see the
+/// README's performance section).
 pub async fn find(conn: &mut SqliteConnection, id: &str) -> Result<Option<Account>> {
-    let Some(user) = find_row(conn, id).await? else {
+    let head = sqlx::query_as::<_, AccountHead>(
+        "SELECT u.*,
+                EXISTS (SELECT 1 FROM totps WHERE user_id = u.id AND verified = 1) AS totp,
+                EXISTS (SELECT 1 FROM backup_codes WHERE user_id = u.id AND used_at IS NULL) AS backup_codes,
+                l.failed_attempts AS lockout_failed_attempts, l.locked_until AS lockout_locked_until
+         FROM users u LEFT JOIN user_lockouts l ON l.user_id = u.id WHERE u.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(head) = head else {
         return Ok(None);
     };
     let sql = format!("{IDENTIFICATION_SELECT} WHERE i.user_id = ? ORDER BY i.created_at, i.rowid");
     let identifications = sqlx::query_as::<_, IdentificationRow>(&sql).bind(id).fetch_all(&mut *conn).await?;
-    let second_factors = super::totp::second_factors(conn, id).await?;
-    let lockout = super::lockouts::find(conn, id).await?;
-    Ok(Some(Account { user, identifications, second_factors, lockout }))
+    let second_factors = super::totp::SecondFactors { totp: head.totp, backup_codes: head.backup_codes };
+    let lockout = head.lockout_failed_attempts.map(|failed_attempts| super::lockouts::LockoutRow {
+        failed_attempts,
+        locked_until: head.lockout_locked_until,
+    });
+    Ok(Some(Account { user: head.user, identifications, second_factors, lockout }))
 }
 
 /// The user an identifier names: an email address (containing `@`) or a username, compared
