@@ -55,6 +55,9 @@ pub const DEFAULT_UPLOAD_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 pub const DEFAULT_LOCKOUT_MAX_ATTEMPTS: u32 = 100;
 /// How long a lock lasts: Clerk's default of 1 hour.
 pub const DEFAULT_LOCKOUT_DURATION: Duration = Duration::from_secs(60 * 60);
+/// How long a session's last verification lets it take sensitive actions (Clerk's `strict`
+/// reverification window: 10 minutes).
+pub const DEFAULT_REVERIFICATION_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// Sign-in attempts per identifier: 5 per 10 s (Clerk's limit on creating sign-ins), one more
 /// every 2 s.
 pub const DEFAULT_SIGN_IN_RATE_LIMIT_PER_IDENTIFIER: RateLimit = RateLimit::new(5, Duration::from_secs(10));
@@ -184,6 +187,14 @@ pub struct Config {
     pub request_timeout: Duration,
     /// [`Config::request_timeout`] for `POST /v1/me/profile_image` ([`DEFAULT_UPLOAD_TIMEOUT`]).
     pub upload_timeout: Duration,
+    /// Reverification (step-up, `auth_config.reverification`): sensitive actions answer 403
+    /// `session_reverification_required` when the session's last verification is older than
+    /// [`Config::reverification_window`], and changing the password no longer asks for the
+    /// current one. On in every mode, as on Clerk's instances (its default since 2025).
+    pub reverification: bool,
+    /// How recent a session's verification must be for a sensitive action
+    /// ([`DEFAULT_REVERIFICATION_WINDOW`]), on [`Config::clock`].
+    pub reverification_window: Duration,
     /// The first factors people may sign in with ([`FirstFactors::default`]: password, email
     /// code, forgot password); `user_settings` in the environment says the same.
     pub first_factors: FirstFactors,
@@ -225,6 +236,8 @@ impl Config {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             upload_timeout: DEFAULT_UPLOAD_TIMEOUT,
+            reverification: true,
+            reverification_window: DEFAULT_REVERIFICATION_WINDOW,
             first_factors: FirstFactors::default(),
             client_trust: false,
         }

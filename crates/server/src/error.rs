@@ -43,6 +43,15 @@ pub enum Error {
     /// A session is already active on this client (single-session mode).
     #[error("a session already exists on this client")]
     SessionExists,
+    /// The action needs the session verified again first: its last verification at `level` is
+    /// older than the reverification window (`domain::reverification`).
+    #[error("the session must be verified again ({level})")]
+    ReverificationRequired {
+        /// `first_factor`, `second_factor` or `multi_factor`.
+        level: &'static str,
+        /// The window, in minutes.
+        after_minutes: u64,
+    },
     /// The instance does not let users delete themselves.
     #[error("deleting one's own account is not enabled")]
     DeleteSelfDisabled,
@@ -233,6 +242,13 @@ impl Error {
                 (Status::BAD_REQUEST, "session_exists", "Session already exists"),
                 "You're already signed in. Sign out before signing in again.",
             ),
+            // Clerk's code and message; Clerk's JS SDK looks only at the code, `meta` is ours.
+            Error::ReverificationRequired { level, after_minutes } => clerk(
+                (Status::FORBIDDEN, "session_reverification_required", "You need to provide additional verification to perform this operation"),
+                format!("This action needs you to verify it is you again: your session was last verified more than {after_minutes} minute{} ago. Verify the session (POST /v1/client/sessions/{{id}}/verify) and try again.", plural(*after_minutes)),
+            )
+            .meta("level", *level)
+            .meta("after_minutes", *after_minutes),
             Error::DeleteSelfDisabled => clerk(
                 (Status::FORBIDDEN, "delete_self_not_enabled", "Not allowed"),
                 "Deleting your own account is not enabled for this account.",

@@ -58,6 +58,7 @@ mod totp;
 
 pub use api::PROFILE_IMAGE_MAX_BYTES;
 pub use clock::Clock;
+pub use config::DEFAULT_REVERIFICATION_WINDOW;
 pub use config::{
     Config, Mode, DEFAULT_CODE_LIFETIME, DEFAULT_LINK_LIFETIME, DEFAULT_REDIRECT_SCHEMES, DEFAULT_REGION,
     DEFAULT_RESEND_COOLDOWN,
@@ -71,7 +72,6 @@ pub use config::{
     DEFAULT_REQUEST_TIMEOUT, DEFAULT_UPLOAD_TIMEOUT,
 };
 pub use config::{DEFAULT_OAUTH_HTTP_TIMEOUT, DEFAULT_OAUTH_NONCE_LIFETIME, DEFAULT_OAUTH_STATE_LIFETIME};
-pub use sign_in_policy::FirstFactors;
 pub use demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
 pub use desktop::{
     DesktopSecret, CAPABILITY_PARAM as DESKTOP_CAPABILITY_PARAM, SECRET_HEADER as DESKTOP_SECRET_HEADER,
@@ -86,6 +86,7 @@ pub use outbox::{OutboxChannel, OutboxMessage};
 #[doc(hidden)]
 pub use password::argon2_verifications;
 pub use secret_key::SECRET_KEY_FILE;
+pub use sign_in_policy::FirstFactors;
 pub use store::DATABASE_FILE;
 pub use tokens::{
     default_jwt_templates, JwtClaims, JwtTemplate, FIREBASE_AUDIENCE, FIREBASE_MAX_LIFETIME, HASURA_CLAIMS,
@@ -230,6 +231,10 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         timeouts: state::RequestTimeouts { request: config.request_timeout, upload: config.upload_timeout },
         lockout,
         sign_in_limits,
+        reverification: state::ReverificationPolicy {
+            enabled: config.reverification,
+            window: config.reverification_window,
+        },
         sign_in: state::SignInPolicy {
             first_factors: config.first_factors,
             client_trust: config.client_trust,

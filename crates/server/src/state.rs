@@ -35,6 +35,8 @@ pub struct AppState {
     pub sign_in_limits: Arc<crate::rate_limit::SignInLimits>,
     /// How long requests may take.
     pub timeouts: RequestTimeouts,
+    /// When sensitive actions ask the session to verify again.
+    pub reverification: ReverificationPolicy,
     /// How people may sign in.
     pub sign_in: SignInPolicy,
 }
@@ -46,6 +48,15 @@ pub struct SignInPolicy {
     pub first_factors: crate::sign_in_policy::FirstFactors,
     /// The new-device check (`needs_client_trust`).
     pub client_trust: bool,
+}
+
+/// Reverification (step-up), as configured.
+#[derive(Debug, Clone, Copy)]
+pub struct ReverificationPolicy {
+    /// `false`: no action asks for it.
+    pub enabled: bool,
+    /// How recent the session's verification must be.
+    pub window: Duration,
 }
 
 /// How long a request may take before it is answered 408.

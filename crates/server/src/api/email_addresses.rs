@@ -7,7 +7,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, EmailAddress, Envelope};
 
+use crate::domain;
 use crate::domain::identifications::{self as shared, Kind};
+use crate::domain::reverification::Level;
 use crate::error::{FieldError, Result};
 use crate::http::form::{Form, PathId};
 use crate::http::signed_in::SignedIn;
@@ -39,6 +41,7 @@ async fn create(
     Form(form): Form,
 ) -> Result<Json<Envelope<EmailAddress>>> {
     form.allow_only(&["email_address"])?;
+    domain::reverification::require(&state, &signed_in, Level::FirstFactor).await?;
     let address = validate::email_address("email_address", form.required("email_address")?.trim())?;
     let user_id = &signed_in.session.user_id;
     let mut tx = state.db.write().await?;

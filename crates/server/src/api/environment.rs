@@ -33,6 +33,8 @@ async fn get_environment(State(state): State<AppState>) -> Result<Json<Environme
         "duration_in_minutes": state.lockout.duration.as_secs().div_ceil(60),
     });
     add_sign_in(&mut document, state.sign_in.first_factors);
+    // Reverification as configured (`domain::reverification`).
+    document["auth_config"]["reverification"] = json!(state.reverification.enabled);
     let environment = serde_json::from_value(document)
         .map_err(|e| Error::Internal(format!("the environment document does not fit the model: {e}")))?;
     Ok(Json(environment))

@@ -24,6 +24,8 @@ use axum::{Json, Router};
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::{DeletedObject, Envelope, ExternalAccount};
 
+use crate::domain;
+use crate::domain::reverification::Level;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::{FormWithArrays, PathId};
 use crate::http::signed_in::SignedIn;
@@ -119,6 +121,7 @@ async fn create(
 ) -> Result<Json<Envelope<ExternalAccount>>> {
     let params = &form.params;
     params.allow_only(CREATE_PARAMS)?;
+    domain::reverification::require(&state, &signed_in, Level::FirstFactor).await?;
     round_trip::refuse_unsupported(params, &["enterprise_connection_id", "code", "token"])?;
     let strategy = params.required("strategy")?;
     let provider = round_trip::provider_for(&state, strategy)?;
@@ -224,6 +227,7 @@ async fn destroy(
     signed_in: SignedIn,
     PathId(account_id): PathId,
 ) -> Result<Json<Envelope<DeletedObject>>> {
+    domain::reverification::require(&state, &signed_in, Level::FirstFactor).await?;
     let user_id = signed_in.session.user_id.clone();
     let mut tx = state.db.write().await?;
     let account = store::find_for_user(&mut tx, &user_id, &account_id)

@@ -5,7 +5,9 @@ use axum::routing::{get, patch};
 use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, Envelope, User};
 
+use crate::domain;
 use crate::domain::identifications;
+use crate::domain::reverification::Level;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::Form;
 use crate::http::signed_in::SignedIn;
@@ -160,6 +162,7 @@ async fn delete_me(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Json<Envelope<DeletedObject>>> {
+    domain::reverification::require(&state, &signed_in, Level::MultiFactor).await?;
     let user_id = signed_in.session.user_id.clone();
     let mut tx = state.db.write().await?;
     let row = users::find_row(&mut tx, &user_id).await?.ok_or(Error::SignedOut)?;

@@ -30,6 +30,7 @@ mod oauth_callback;
 mod passwords;
 mod phone_numbers;
 mod profile_image;
+mod reverification;
 mod sessions;
 mod sign_in_factors;
 mod sign_ins;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tokens::router())
         .merge(two_factor::router())
         .merge(passwords::router())
+        .merge(reverification::router())
         .merge(sign_ups::router())
         .layer(request_timeout)
         // Merged after the layer above, so only the upload's own timeout applies to it.

@@ -9,6 +9,9 @@
 //! - Removing it takes the current one too (400 `no_password_set` without one), and is refused
 //!   while it is the only way to sign in (400 `password_removal_not_allowed`): this server signs
 //!   in by password or by a connected (verified) external account.
+//! - With reverification on (`domain::reverification`), both need a `multi_factor`-fresh session
+//!   instead, and `current_password` is not asked (Clerk's rule: the reverification proved who
+//!   is there); when sent anyway it is still checked.
 
 use axum::extract::State;
 use axum::routing::post;
@@ -16,6 +19,7 @@ use axum::{Json, Router};
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::{Envelope, User};
 
+use crate::domain::reverification::{self, Level};
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::{Form, Params};
 use crate::http::signed_in::SignedIn;
@@ -40,12 +44,18 @@ fn boolean(form: &Params, name: &str) -> Result<bool> {
     }
 }
 
-/// Checks `current_password` against the user's password.
-async fn check_current(user: &users::UserRow, current: Option<&str>) -> Result<()> {
+/// Checks `current_password` against the user's password. Not sent: refused, unless the account
+/// has none or reverification is on.
+async fn check_current(state: &AppState, user: &users::UserRow, current: Option<&str>) -> Result<()> {
     let Some(stored) = &user.password_hash else {
         return Ok(());
     };
-    let current = current.ok_or_else(|| FieldError::missing("current_password"))?;
+    // An empty field is one not filled in.
+    let current = match current.filter(|current| !current.is_empty()) {
+        Some(current) => current,
+        None if reverification::enabled(state) => return Ok(()),
+        None => return Err(FieldError::missing("current_password").into()),
+    };
     let matches = current.chars().count() <= password::PASSWORD_MAX_LENGTH
         && password::verify(current.to_owned(), stored.clone()).await?;
     if !matches {
@@ -90,12 +100,13 @@ async fn change_password(
     let new_password = form.required("new_password")?;
     let sign_out_others = boolean(&form, "sign_out_of_other_sessions")?;
     password::check_new("new_password", new_password)?;
+    reverification::require(&state, &signed_in, Level::MultiFactor).await?;
     let user_id = signed_in.session.user_id.clone();
     let user = {
         let mut conn = state.db.pool().acquire().await?;
         users::find_row(&mut conn, &user_id).await?.ok_or(Error::SignedOut)?
     };
-    check_current(&user, form.one("current_password")?).await?;
+    check_current(&state, &user, form.one("current_password")?).await?;
     let hash = password::hash(new_password.to_owned()).await?;
 
     let mut tx = state.db.write().await?;
@@ -116,7 +127,12 @@ async fn remove_password(
     Form(form): Form,
 ) -> Result<Json<Envelope<User>>> {
     form.allow_only(&["current_password"])?;
-    let current = form.required("current_password")?;
+    let current = if reverification::enabled(&state) {
+        form.one("current_password")?
+    } else {
+        Some(form.required("current_password")?)
+    };
+    reverification::require(&state, &signed_in, Level::MultiFactor).await?;
     let user_id = signed_in.session.user_id.clone();
     let user = {
         let mut conn = state.db.pool().acquire().await?;
@@ -125,7 +141,7 @@ async fn remove_password(
     if user.password_hash.is_none() {
         return Err(Error::NoPasswordSet);
     }
-    check_current(&user, Some(current)).await?;
+    check_current(&state, &user, current).await?;
 
     let mut tx = state.db.write().await?;
     if other_sign_in_methods(&mut tx, &user_id).await? == 0 {

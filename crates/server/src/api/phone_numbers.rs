@@ -16,7 +16,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, Envelope, PhoneNumber};
 
+use crate::domain;
 use crate::domain::identifications::{self as shared, Kind};
+use crate::domain::reverification::Level;
 use crate::error::{Error, FieldError, Result};
 use crate::http::form::{Form, Params, PathId};
 use crate::http::signed_in::SignedIn;
@@ -55,6 +57,7 @@ async fn create(
     Form(form): Form,
 ) -> Result<Json<Envelope<PhoneNumber>>> {
     form.allow_only(&["phone_number", "reserved_for_second_factor"])?;
+    domain::reverification::require(&state, &signed_in, Level::FirstFactor).await?;
     let number = validate::phone_number(
         "phone_number",
         form.required("phone_number")?,
@@ -89,6 +92,10 @@ async fn update(
     let make_default = boolean(&form, "default_second_factor")?;
     if make_default == Some(false) {
         return Err(FieldError::default_second_factor_not_disabled().into());
+    }
+    if reserve.is_some() {
+        // Reserving or releasing a number turns two-step verification on or off.
+        domain::reverification::require(&state, &signed_in, Level::MultiFactor).await?;
     }
     let user_id = &signed_in.session.user_id;
     let mut tx = state.db.write().await?;

@@ -95,7 +95,7 @@ async fn issue(
         session_id: &session.id,
         origin,
         factor_ages: [
-            minutes_since(session.created_at, now),
+            minutes_since(session.first_factor_at(), now),
             session.second_factor_verified_at.map_or(-1, |at| minutes_since(at, now)),
         ],
     };

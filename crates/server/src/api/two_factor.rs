@@ -34,6 +34,10 @@ use userdesk_fapi::models::{BackupCodes, DeletedObject, Envelope, SignIn, Totp};
 
 use crate::domain;
 use crate::domain::identifications;
+use crate::domain::reverification::Level;
+use crate::domain::second_factor::{
+    self, backup_code_hash, normalize_backup_code, totp_secret, BACKUP_CODE_ALPHABET, BACKUP_CODE_LENGTH,
+};
 use crate::error::{Error, FieldError, Result};
 use crate::http::activity::RequestActivity;
 use crate::http::form::{Form, PathId};
@@ -55,11 +59,6 @@ use crate::totp;
 const TOTP_ISSUER: &str = "Userdesk";
 /// Backup codes in a set.
 pub const BACKUP_CODE_COUNT: usize = 10;
-/// Characters in a backup code.
-pub const BACKUP_CODE_LENGTH: usize = 8;
-/// What backup codes are made of: lower-case letters and digits without the look-alikes
-/// (0/o, 1/l/i).
-const BACKUP_CODE_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -186,35 +185,6 @@ async fn prepare_second_factor(
     Ok(Json(envelope))
 }
 
-/// A backup code as typed: spaces and dashes ignored, any case.
-fn normalize_backup_code(code: &str) -> Result<String> {
-    let normalized: String =
-        code.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_lowercase()).collect();
-    if normalized.len() != BACKUP_CODE_LENGTH
-        || !normalized.bytes().all(|b| BACKUP_CODE_ALPHABET.contains(&b))
-    {
-        return Err(FieldError::format_invalid(
-            "code",
-            format!("A backup code is {BACKUP_CODE_LENGTH} letters and digits, as in the list you saved."),
-        )
-        .into());
-    }
-    Ok(normalized)
-}
-
-/// The keyed hash a backup code is stored as (bound to its user).
-fn backup_code_hash(state: &AppState, user_id: &str, code: &str) -> String {
-    state.security.at_rest.fingerprint(&format!("backup_code:{user_id}"), code)
-}
-
-/// The authenticator app's secret, decrypted.
-fn totp_secret(state: &AppState, row: &TotpRow) -> Result<Vec<u8>> {
-    let encoded = state.security.at_rest.open(&row.user_id, &row.secret_sealed)?;
-    data_encoding::BASE32_NOPAD
-        .decode(&encoded)
-        .map_err(|_| Error::Internal("a stored TOTP secret is not base32".into()))
-}
-
 /// `POST /v1/client/sign_ins/{id}/attempt_second_factor`: completes the sign-in with an
 /// authenticator code, an SMS code or a backup code; the session starts then.
 async fn attempt_second_factor(
@@ -255,20 +225,7 @@ async fn attempt_second_factor(
     // Counted per user, not per sign-in: a new sign-in gives no new guesses (`domain::lockout`).
     domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
     let verified = match strategy {
-        "totp" => {
-            let app =
-                totp_store::find(&mut tx, &user.id).await?.filter(|app| app.verified).ok_or_else(|| {
-                    FieldError::value_invalid(
-                        "strategy",
-                        "This account has no authenticator app; use another second factor.",
-                    )
-                })?;
-            let secret = totp_secret(&state, &app)?;
-            match totp::matching_step(&secret, &code, state.security.clock.now_secs(), app.last_used_step) {
-                Some(step) => totp_store::accept_step(&mut tx, &app.id, step, false).await?,
-                None => false,
-            }
-        }
+        "totp" => second_factor::check_app_code(&mut tx, &state, &user.id, &code).await?,
         "phone_code" => {
             let sent =
                 second.as_ref().and_then(|second| Some((second.code_hash.as_deref()?, second.expire_at)));
@@ -280,7 +237,7 @@ async fn attempt_second_factor(
             }
             one_time_code::matches(&code, stored)
         }
-        _ => backup_codes::use_code(&mut tx, &user.id, &backup_code_hash(&state, &user.id, &code)).await?,
+        _ => second_factor::use_backup_code(&mut tx, &state, &user.id, &code).await?,
     };
 
     if !verified {
@@ -349,6 +306,7 @@ async fn create_totp(
     Form(form): Form,
 ) -> Result<Json<Envelope<Totp>>> {
     form.allow_only(&[])?;
+    domain::reverification::require(&state, &signed_in, Level::MultiFactor).await?;
     let user_id = &signed_in.session.user_id;
     let mut tx = state.db.write().await?;
     if totp_store::find(&mut tx, user_id).await?.is_some_and(|app| app.verified) {
@@ -425,6 +383,8 @@ async fn attempt_totp(
     if domain::second_factor::phones(&mut tx, user_id).await?.is_empty() {
         users::record_mfa(&mut tx, user_id, true).await?;
     }
+    // A right code from the app is a second factor verified now (reverification reads it).
+    sessions::record_second_factor(&mut tx, &signed_in.session.id, state.security.clock.now_ms()).await?;
     let codes = if totp_store::second_factors(&mut tx, user_id).await?.backup_codes {
         None
     } else {
@@ -450,6 +410,7 @@ async fn delete_totp(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Json<Envelope<DeletedObject>>> {
+    domain::reverification::require(&state, &signed_in, Level::MultiFactor).await?;
     let user_id = &signed_in.session.user_id;
     let mut tx = state.db.write().await?;
     let row = totp_store::find(&mut tx, user_id).await?.ok_or(Error::NotFound("authenticator app"))?;
@@ -474,6 +435,7 @@ async fn create_backup_codes(
     Form(form): Form,
 ) -> Result<Json<Envelope<BackupCodes>>> {
     form.allow_only(&[])?;
+    domain::reverification::require(&state, &signed_in, Level::MultiFactor).await?;
     let user_id = &signed_in.session.user_id;
     let mut tx = state.db.write().await?;
     if !domain::second_factor::required(&mut tx, user_id).await? {

@@ -165,6 +165,7 @@ pub async fn destroy(
     kind: Kind,
     id: &str,
 ) -> Result<Envelope<DeletedObject>> {
+    domain::reverification::require(state, signed_in, domain::reverification::Level::FirstFactor).await?;
     let mut tx = state.db.write().await?;
     let deleted = remove(&mut tx, &signed_in.session.user_id, kind, id).await?;
     let envelope = envelope(&mut tx, &state.base_url, &signed_in.client_id, deleted).await?;

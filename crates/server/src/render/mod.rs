@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 pub mod client;
 pub mod external_account;
 pub mod profile_image;
+pub mod reverification;
 pub mod session;
 pub mod sign_in;
 pub mod user;

@@ -21,7 +21,7 @@ pub fn session(row: &SessionRow, account: &Account, base_url: &str) -> Result<Se
         user_id: Some(user.id.clone()),
         username: user.username.clone(),
     };
-    let first_factor_age = i32::try_from((now - row.created_at).max(0) / 60_000).unwrap_or(i32::MAX);
+    let first_factor_age = i32::try_from((now - row.first_factor_at()).max(0) / 60_000).unwrap_or(i32::MAX);
     let second_factor_age = row
         .second_factor_verified_at
         .map_or(-1, |at| i32::try_from((now - at).max(0) / 60_000).unwrap_or(i32::MAX));

@@ -219,8 +219,8 @@ fn mask_phone(number: &str) -> String {
         .collect()
 }
 
-/// The second factors the user can complete a sign-in with.
-async fn supported_factors(conn: &mut SqliteConnection, user: &UserRow) -> Result<Vec<SignInFactor>> {
+/// The second factors the user can complete a sign-in (or a reverification) with.
+pub async fn supported_factors(conn: &mut SqliteConnection, user: &UserRow) -> Result<Vec<SignInFactor>> {
     let have = totp_store::second_factors(conn, &user.id).await?;
     let factor = |strategy: &str| SignInFactor {
         strategy: strategy.to_owned(),

@@ -21,6 +21,7 @@ pub mod identifications;
 pub mod lockouts;
 pub mod oauth_flows;
 pub mod outbox;
+pub mod reverifications;
 pub mod second_factors;
 pub mod sessions;
 pub mod sign_in_factors;
@@ -28,8 +29,8 @@ pub mod sign_ins;
 pub mod sign_ups;
 pub mod totp;
 pub mod users;
-
 pub mod uses;
+
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "userdesk.db";
 

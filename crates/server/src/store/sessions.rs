@@ -23,6 +23,9 @@ pub struct SessionRow {
     pub updated_at: i64,
     /// When the second factor was verified (none asked: `None`).
     pub second_factor_verified_at: Option<i64>,
+    /// When the first factor was last verified by a reverification (`None`: only at sign-in,
+    /// `created_at`); see [`SessionRow::first_factor_at`].
+    pub first_factor_verified_at: Option<i64>,
 }
 
 impl SessionRow {
@@ -36,6 +39,12 @@ impl SessionRow {
         }
     }
 
+    /// When the session's first factor was last verified: its sign-in, or a later
+    /// reverification.
+    pub fn first_factor_at(&self) -> i64 {
+        self.first_factor_verified_at.unwrap_or(self.created_at)
+    }
+
     /// `true` when the session can act for its user at `now`.
     pub fn is_active_at(&self, now: i64) -> bool {
         self.status_at(now) == "active"
@@ -44,7 +53,7 @@ impl SessionRow {
 
 const COLUMNS: &str =
     "id, client_id, user_id, status, identifier, last_active_at, expire_at, abandon_at, created_at,
-     updated_at, second_factor_verified_at";
+     updated_at, second_factor_verified_at, first_factor_verified_at";
 
 /// Starts an active session for `user_id` on `client_id`.
 pub async fn create(
@@ -67,6 +76,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
         second_factor_verified_at: None,
+        first_factor_verified_at: None,
     };
     sqlx::query(
         "INSERT INTO sessions (id, client_id, user_id, status, identifier, user_agent,
@@ -197,6 +207,17 @@ pub async fn record_activity(
 /// Records that the session's second factor was verified at `at`.
 pub async fn record_second_factor(conn: &mut SqliteConnection, id: &str, at: i64) -> Result<()> {
     sqlx::query("UPDATE sessions SET second_factor_verified_at = ?, updated_at = ? WHERE id = ?")
+        .bind(at)
+        .bind(at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records that the session's first factor was verified again at `at` (a reverification).
+pub async fn record_first_factor(conn: &mut SqliteConnection, id: &str, at: i64) -> Result<()> {
+    sqlx::query("UPDATE sessions SET first_factor_verified_at = ?, updated_at = ? WHERE id = ?")
         .bind(at)
         .bind(at)
         .bind(id)

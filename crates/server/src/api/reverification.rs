@@ -1,0 +1,446 @@
+//! Reverification (step-up): `POST /v1/client/sessions/{id}/verify` and its factor steps
+//! (`…/verify/prepare_first_factor`, `…/attempt_first_factor`, `…/prepare_second_factor`,
+//! `…/attempt_second_factor`), answering `{response: SessionReverification, client}`.
+//!
+//! The rules (the guard that asks for it: `domain::reverification`):
+//! - Only the client's own active session: another's or an unknown id is 404, an ended one 401
+//!   `signed_out`. A new `verify` replaces the one under way.
+//! - It starts `needs_first_factor`: the password (the sign-in's argon2 path, its rate limits and
+//!   the per-user lockout), or a code to one of the user's verified email addresses. Then, for
+//!   `second_factor` and `multi_factor` when the user has a second factor, `needs_second_factor`:
+//!   `totp`, `phone_code` (an SMS to a number reserved for it) or `backup_code`, as at sign-in.
+//!   Then `complete`. A user without a second factor completes with the first (the spec's rule).
+//! - Each verified factor moves the session's time for it (`first_factor_verified_at`,
+//!   `second_factor_verified_at`, on the server's clock), which is what the guard reads.
+//! - Codes as everywhere: 6 digits, `code_lifetime`, the resend cooldown (429), three wrong ones
+//!   (422 `form_code_incorrect` with `meta.attempts_remaining`, then 400 `verification_failed`:
+//!   start again). Wrong passwords and second-factor codes count against the user's lockout too.
+//! - A step the reverification is not waiting for: 422 `form_param_value_invalid` (`strategy`).
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use sqlx::SqliteConnection;
+use userdesk_fapi::models::{Envelope, SessionReverification};
+
+use crate::domain;
+use crate::domain::reverification::Level;
+use crate::error::{Error, FieldError, Result};
+use crate::http::form::{Form, PathId};
+use crate::http::native_client::CurrentClient;
+use crate::http::validate;
+use crate::ids::now_ms;
+use crate::one_time_code::{self, MAX_ATTEMPTS};
+use crate::outbox::{self, OutboxChannel, Outgoing};
+use crate::password;
+use crate::render;
+use crate::state::{millis, AppState};
+use crate::store::reverifications::{self, Factor, ReverificationRow};
+use crate::store::sessions::{self, SessionRow};
+use crate::store::users;
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/client/sessions/{session_id}/verify", post(start))
+        .route("/v1/client/sessions/{session_id}/verify/prepare_first_factor", post(prepare_first_factor))
+        .route("/v1/client/sessions/{session_id}/verify/attempt_first_factor", post(attempt_first_factor))
+        .route("/v1/client/sessions/{session_id}/verify/prepare_second_factor", post(prepare_second_factor))
+        .route("/v1/client/sessions/{session_id}/verify/attempt_second_factor", post(attempt_second_factor))
+}
+
+/// The client's active session `session_id`.
+async fn own_session(conn: &mut SqliteConnection, client_id: &str, session_id: &str) -> Result<SessionRow> {
+    let session =
+        sessions::find_for_client(conn, client_id, session_id).await?.ok_or(Error::NotFound("session"))?;
+    if !session.is_active_at(now_ms()) {
+        return Err(Error::SignedOut);
+    }
+    Ok(session)
+}
+
+/// The session's reverification, waiting for `status`.
+async fn waiting(conn: &mut SqliteConnection, session_id: &str, status: &str) -> Result<ReverificationRow> {
+    let row = reverifications::find(conn, session_id).await?;
+    match row {
+        Some(row) if row.status == status => Ok(row),
+        _ => Err(FieldError::value_invalid(
+            "strategy",
+            format!("This session's reverification is not waiting for this step ({status}); start one with POST /v1/client/sessions/{{id}}/verify."),
+        )
+        .into()),
+    }
+}
+
+async fn respond(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    client_id: &str,
+    session_id: &str,
+) -> Result<Json<Envelope<SessionReverification>>> {
+    let session = own_session(conn, client_id, session_id).await?;
+    let row =
+        reverifications::find(conn, session_id).await?.ok_or(Error::NotFound("session reverification"))?;
+    Ok(Json(render::reverification::envelope(conn, &state.base_url, client_id, &session, &row).await?))
+}
+
+/// `POST /v1/client/sessions/{id}/verify`: starts a reverification at `level`.
+async fn start(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    PathId(session_id): PathId,
+    Form(form): Form,
+) -> Result<Json<Envelope<SessionReverification>>> {
+    form.allow_only(&["level"])?;
+    let level = form.required("level")?;
+    let level = Level::parse(level).ok_or_else(|| {
+        FieldError::value_invalid(
+            "level",
+            "`level` must be `first_factor`, `second_factor` or `multi_factor`.",
+        )
+    })?;
+    let mut tx = state.db.write().await?;
+    let session = own_session(&mut tx, &client.id, &session_id).await?;
+    reverifications::start(&mut tx, &session.id, level.as_str(), "needs_first_factor", now_ms()).await?;
+    let answer = respond(&mut tx, &state, &client.id, &session.id).await?;
+    tx.commit().await?;
+    Ok(answer)
+}
+
+/// `…/verify/prepare_first_factor`: sends a code to a verified email address of the user
+/// (`email_code`, `email_address_id`).
+async fn prepare_first_factor(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    PathId(session_id): PathId,
+    Form(form): Form,
+) -> Result<Json<Envelope<SessionReverification>>> {
+    form.allow_only(&["strategy", "email_address_id", "phone_number_id", "proof_token"])?;
+    let strategy = form.required("strategy")?;
+    if strategy != "email_code" {
+        return Err(FieldError::value_invalid(
+            "strategy",
+            format!(
+                "`{strategy}` cannot be prepared here; use `email_code` (a password needs no preparation)."
+            ),
+        )
+        .into());
+    }
+    let email_address_id = form.required("email_address_id")?;
+    let now = now_ms();
+    let mut tx = state.db.write().await?;
+    let session = own_session(&mut tx, &client.id, &session_id).await?;
+    let row = waiting(&mut tx, &session.id, "needs_first_factor").await?;
+    let email = crate::store::identifications::find_for_user(
+        &mut tx,
+        &session.user_id,
+        "email_address",
+        email_address_id,
+    )
+    .await?
+    .filter(|email| email.is_verified())
+    .ok_or_else(|| {
+        FieldError::value_invalid(
+            "email_address_id",
+            "`email_address_id` must name a verified email address of this account.",
+        )
+    })?;
+    outbox::ensure_deliverable(state.mode, OutboxChannel::Email)?;
+    if let Some(sent_at) = row.first.sent_at {
+        domain::verification::ensure_cooldown_passed(&state, sent_at, now)?;
+    }
+    let code = one_time_code::generate();
+    let lifetime = state.verification.code_lifetime;
+    reverifications::prepare_code(
+        &mut tx,
+        &session.id,
+        Factor::First,
+        "email_code",
+        &one_time_code::hash(&code),
+        &email.id,
+        now.saturating_add(millis(lifetime)),
+        now,
+    )
+    .await?;
+    outbox::send(&mut tx, state.mode, Outgoing::email_code(&email.value, &code, lifetime)).await?;
+    let answer = respond(&mut tx, &state, &client.id, &session.id).await?;
+    tx.commit().await?;
+    Ok(answer)
+}
+
+/// How a code sent for one factor compares with the one given; the attempt is recorded.
+async fn check_sent_code(
+    conn: &mut SqliteConnection,
+    session_id: &str,
+    factor: Factor,
+    sent: &reverifications::FactorRow,
+    strategy: &str,
+    code: &str,
+) -> Result<std::result::Result<(), Error>> {
+    let now = now_ms();
+    let (Some(stored), Some(sent_strategy)) = (sent.code_hash.as_deref(), sent.strategy.as_deref()) else {
+        return Ok(Err(Error::VerificationMissing));
+    };
+    if sent_strategy != strategy {
+        return Ok(Err(Error::VerificationMissing));
+    }
+    match render::status_at(sent.status.as_deref().unwrap_or("unverified"), sent.expire_at, now) {
+        "failed" => return Ok(Err(Error::VerificationFailed)),
+        "expired" => return Ok(Err(Error::VerificationExpired)),
+        _ => {}
+    }
+    if one_time_code::matches(code, stored) {
+        return Ok(Ok(()));
+    }
+    let attempts = u32::try_from(sent.attempts.saturating_add(1)).unwrap_or(u32::MAX);
+    if attempts >= MAX_ATTEMPTS {
+        reverifications::record_attempt(conn, session_id, factor, strategy, "failed", true, now).await?;
+        return Ok(Err(Error::VerificationFailed));
+    }
+    reverifications::record_attempt(conn, session_id, factor, strategy, "unverified", true, now).await?;
+    Ok(Err(Error::CodeIncorrect { attempts_left: MAX_ATTEMPTS - attempts }))
+}
+
+/// `…/verify/attempt_first_factor`: `password` with `password`, or `email_code` with `code`.
+async fn attempt_first_factor(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    PathId(session_id): PathId,
+    Form(form): Form,
+) -> Result<Json<Envelope<SessionReverification>>> {
+    form.allow_only(&["strategy", "code", "password", "public_key_credential"])?;
+    let strategy = form.required("strategy")?;
+    let secret = match strategy {
+        "password" => form.required("password")?,
+        "email_code" => validate::code(form.required("code")?)?,
+        other => {
+            return Err(FieldError::value_invalid(
+                "strategy",
+                format!(
+                    "`{other}` is not a first factor this server verifies; use `password` or `email_code`."
+                ),
+            )
+            .into())
+        }
+    };
+    let (session, user) = {
+        let mut conn = state.db.pool().acquire().await?;
+        let session = own_session(&mut conn, &client.id, &session_id).await?;
+        waiting(&mut conn, &session.id, "needs_first_factor").await?;
+        let user = users::find_row(&mut conn, &session.user_id).await?.ok_or(Error::SignedOut)?;
+        (session, user)
+    };
+
+    let by_password = strategy == "password";
+    if by_password {
+        let Some(stored) = user.password_hash.clone() else {
+            return Err(FieldError::value_invalid(
+                "strategy",
+                "This account has no password; use `email_code`.",
+            )
+            .into());
+        };
+        state.sign_in_limits.check(&session.identifier, &client.id)?;
+        {
+            let mut conn = state.db.pool().acquire().await?;
+            domain::lockout::ensure_unlocked(&mut conn, &state.lockout, &user).await?;
+        }
+        // The sign-in's argon2 path (outside the write transaction: it is slow).
+        let matches = secret.chars().count() <= password::PASSWORD_MAX_LENGTH
+            && password::verify(secret.to_owned(), stored).await?;
+        if !matches {
+            let mut tx = state.db.write().await?;
+            reverifications::record_attempt(
+                &mut tx,
+                &session.id,
+                Factor::First,
+                "password",
+                "unverified",
+                true,
+                now_ms(),
+            )
+            .await?;
+            let locked = domain::lockout::count_failure(&mut tx, &state.lockout, &user.id).await?;
+            tx.commit().await?;
+            return Err(locked.unwrap_or_else(|| FieldError::password_incorrect().into()));
+        }
+    }
+
+    let mut tx = state.db.write().await?;
+    let row = waiting(&mut tx, &session.id, "needs_first_factor").await?;
+    if !by_password {
+        if let Err(refused) =
+            check_sent_code(&mut tx, &session.id, Factor::First, &row.first, strategy, secret).await?
+        {
+            // A wrong code counts even though the answer is an error.
+            tx.commit().await?;
+            return Err(refused);
+        }
+    } else {
+        domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
+    }
+    let now = now_ms();
+    reverifications::record_attempt(&mut tx, &session.id, Factor::First, strategy, "verified", true, now)
+        .await?;
+    sessions::record_first_factor(&mut tx, &session.id, state.security.clock.now_ms()).await?;
+    let level = Level::parse(&row.level).unwrap_or(Level::MultiFactor);
+    let next = if level.wants_second_factor() && domain::second_factor::required(&mut tx, &user.id).await? {
+        "needs_second_factor"
+    } else {
+        "complete"
+    };
+    reverifications::set_status(&mut tx, &session.id, next, now).await?;
+    let answer = respond(&mut tx, &state, &client.id, &session.id).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user.id, session = %session.id, factor = strategy, "session reverified (first factor)");
+    Ok(answer)
+}
+
+/// `…/verify/prepare_second_factor`: sends an SMS code to a number reserved for two-step
+/// verification (`phone_number_id`, else the default one).
+async fn prepare_second_factor(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    PathId(session_id): PathId,
+    Form(form): Form,
+) -> Result<Json<Envelope<SessionReverification>>> {
+    form.allow_only(&["strategy", "phone_number_id", "proof_token"])?;
+    match form.one("strategy")?.filter(|s| !s.is_empty()) {
+        None | Some("phone_code") => {}
+        Some(other) => {
+            return Err(FieldError::value_invalid(
+                "strategy",
+                format!("`{other}` needs no preparation; only `phone_code` sends a code."),
+            )
+            .into())
+        }
+    }
+    let wanted = form.one("phone_number_id")?.filter(|id| !id.is_empty());
+    let now = now_ms();
+    let mut tx = state.db.write().await?;
+    let session = own_session(&mut tx, &client.id, &session_id).await?;
+    let row = waiting(&mut tx, &session.id, "needs_second_factor").await?;
+    let phones = domain::second_factor::phones(&mut tx, &session.user_id).await?;
+    let phone = match wanted {
+        Some(id) => phones.iter().find(|phone| phone.id == id),
+        None => phones.iter().find(|phone| phone.default_second_factor).or_else(|| phones.first()),
+    }
+    .ok_or_else(|| {
+        FieldError::value_invalid(
+            "phone_number_id",
+            "`phone_number_id` must name a verified phone number of this account reserved for two-step verification.",
+        )
+    })?;
+    outbox::ensure_deliverable(state.mode, OutboxChannel::Sms)?;
+    if let Some(sent_at) = row.second.sent_at {
+        domain::verification::ensure_cooldown_passed(&state, sent_at, now)?;
+    }
+    let code = one_time_code::generate();
+    let lifetime = state.verification.code_lifetime;
+    reverifications::prepare_code(
+        &mut tx,
+        &session.id,
+        Factor::Second,
+        "phone_code",
+        &one_time_code::hash(&code),
+        &phone.id,
+        now.saturating_add(millis(lifetime)),
+        now,
+    )
+    .await?;
+    outbox::send(&mut tx, state.mode, Outgoing::sms_code(&phone.value, &code, lifetime)).await?;
+    let answer = respond(&mut tx, &state, &client.id, &session.id).await?;
+    tx.commit().await?;
+    Ok(answer)
+}
+
+/// `…/verify/attempt_second_factor`: `totp`, `phone_code` or `backup_code` with `code`.
+async fn attempt_second_factor(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    PathId(session_id): PathId,
+    Form(form): Form,
+) -> Result<Json<Envelope<SessionReverification>>> {
+    form.allow_only(&["strategy", "code"])?;
+    let strategy = form.required("strategy")?;
+    let code = form.required("code")?;
+    let code = match strategy {
+        "backup_code" => domain::second_factor::normalize_backup_code(code)?,
+        "totp" | "phone_code" => validate::code(code)?.to_owned(),
+        other => {
+            return Err(FieldError::value_invalid(
+                "strategy",
+                format!("`{other}` is not a second factor this server supports; use `totp`, `phone_code` or `backup_code`."),
+            )
+            .into())
+        }
+    };
+    let now = now_ms();
+    let mut tx = state.db.write().await?;
+    let session = own_session(&mut tx, &client.id, &session_id).await?;
+    let row = waiting(&mut tx, &session.id, "needs_second_factor").await?;
+    if row.second.status.as_deref() == Some("failed") {
+        return Err(Error::VerificationFailed);
+    }
+    let user = users::find_row(&mut tx, &session.user_id).await?.ok_or(Error::SignedOut)?;
+    state.sign_in_limits.check(&session.identifier, &client.id)?;
+    domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
+    let verified = match strategy {
+        "totp" => domain::second_factor::check_app_code(&mut tx, &state, &user.id, &code).await?,
+        "phone_code" => {
+            let Some(stored) = row
+                .second
+                .code_hash
+                .as_deref()
+                .filter(|_| row.second.strategy.as_deref() == Some("phone_code"))
+            else {
+                return Err(Error::VerificationMissing);
+            };
+            if row.second.expire_at.is_some_and(|at| at <= now) {
+                return Err(Error::VerificationExpired);
+            }
+            one_time_code::matches(&code, stored)
+        }
+        _ => domain::second_factor::use_backup_code(&mut tx, &state, &user.id, &code).await?,
+    };
+    if !verified {
+        let locked = domain::lockout::count_failure(&mut tx, &state.lockout, &user.id).await?;
+        let attempts = u32::try_from(row.second.attempts.saturating_add(1)).unwrap_or(u32::MAX);
+        let refusal = if attempts >= MAX_ATTEMPTS {
+            reverifications::record_attempt(
+                &mut tx,
+                &session.id,
+                Factor::Second,
+                strategy,
+                "failed",
+                true,
+                now,
+            )
+            .await?;
+            Error::VerificationFailed
+        } else {
+            reverifications::record_attempt(
+                &mut tx,
+                &session.id,
+                Factor::Second,
+                strategy,
+                "unverified",
+                true,
+                now,
+            )
+            .await?;
+            Error::CodeIncorrect { attempts_left: MAX_ATTEMPTS - attempts }
+        };
+        // The attempt counts even though the answer is an error.
+        tx.commit().await?;
+        return Err(locked.unwrap_or(refusal));
+    }
+    reverifications::record_attempt(&mut tx, &session.id, Factor::Second, strategy, "verified", true, now)
+        .await?;
+    sessions::record_second_factor(&mut tx, &session.id, state.security.clock.now_ms()).await?;
+    reverifications::set_status(&mut tx, &session.id, "complete", now).await?;
+    let answer = respond(&mut tx, &state, &client.id, &session.id).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user.id, session = %session.id, factor = strategy, "session reverified (second factor)");
+    Ok(answer)
+}
