@@ -94,8 +94,10 @@ async fn update(
         return Err(FieldError::default_second_factor_not_disabled().into());
     }
     if reserve.is_some() {
-        // Reserving or releasing a number turns two-step verification on or off.
-        domain::reverification::require(&state, &signed_in, Level::MultiFactor).await?;
+        // Reserving or releasing a number turns two-step verification on or off; the number's
+        // own level (as adding it), since a person who just verified it has no fresh second
+        // factor to show for the numbers that follow.
+        domain::reverification::require(&state, &signed_in, Level::FirstFactor).await?;
     }
     let user_id = &signed_in.session.user_id;
     let mut tx = state.db.write().await?;
