@@ -15,6 +15,10 @@ use crate::server_key;
 use crate::settings::InstanceSetting;
 use crate::shell::Shell;
 
+/// Debug builds only: the embedded server's reverification window, in seconds, for tests.
+#[cfg(debug_assertions)]
+pub const TEST_REVERIFICATION_SECONDS: &str = "USERDESK_TEST_REVERIFICATION_SECONDS";
+
 /// Which kind of instance is in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -80,8 +84,17 @@ impl Connection {
                 let server_dir = data_dir.join("server");
                 let (at_rest_key, storage) = server_key::resolve(shell, &server_dir);
                 server_key_storage = Some(storage);
-                let config =
+                #[allow(unused_mut)] // changed by tests only
+                let mut config =
                     userdesk_server::Config { at_rest_key, ..userdesk_server::Config::desktop(server_dir) };
+                // Tests see the reverification window close in seconds instead of ten minutes;
+                // a release build has no such switch.
+                #[cfg(debug_assertions)]
+                if let Some(seconds) =
+                    std::env::var(TEST_REVERIFICATION_SECONDS).ok().and_then(|value| value.parse().ok())
+                {
+                    config.reverification_window = std::time::Duration::from_secs(seconds);
+                }
                 secret = config.desktop_secret().map(str::to_owned);
                 let server = userdesk_server::start(config).await.map_err(|error| {
                     CommandError::new(

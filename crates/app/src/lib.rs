@@ -21,6 +21,8 @@ mod bindings;
 
 pub use account::{Devices, VerificationStrategy};
 pub use avatar::{AvatarCrop, AvatarDropEvent, AvatarPreview, AvatarUploadProgress};
+#[cfg(debug_assertions)]
+pub use connection::TEST_REVERIFICATION_SECONDS;
 pub use connection::{DemoAccount, InstanceInfo, InstanceKind, TokenStorage};
 pub use controller::{AppInfo, Controller};
 pub use error::{CommandError, CommandResult, ErrorCode};
