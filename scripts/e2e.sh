@@ -136,8 +136,15 @@ for file in "${files[@]}"; do
   printf '%s\n' '[Default Applications]' "x-scheme-handler/http=$browser_entry" \
     "x-scheme-handler/https=$browser_entry" >"$XDG_CONFIG_HOME/mimeapps.list"
 
+  # A file may set variables for its app, on lines "// e2e-env: NAME=value" (a shorter
+  # reverification window, say); they hold for that file's driver only.
+  file_env=$(sed -n 's#^// e2e-env: \([A-Z_][A-Z0-9_]*=[^ ]*\)$#\1#p' "$file")
+
   printf '\ne2e: %s\n' "$file"
+  for assignment in $file_env; do export "${assignment?}"; done
   start_driver "$out/app.log" || { all_ok=0; exit 1; }
+  # The driver (and each app it starts) has them now; the next file starts without.
+  for assignment in $file_env; do unset "${assignment%%=*}"; done
   set +e
   # A hung test must not hold CI until its time runs out.
   (cd e2e && USERDESK_APP=$app USERDESK_SERVER=$server WEBDRIVER_URL=http://127.0.0.1:$port/ \
