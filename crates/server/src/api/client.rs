@@ -1,7 +1,7 @@
 //! `/v1/client`: this device's client.
 
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{delete, get};
 use axum::{Json, Router};
 use userdesk_fapi::models::{Client, Envelope};
 
@@ -16,6 +16,9 @@ use crate::store::{clients, sessions};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/client", get(get_client).post(create_client).put(create_client).delete(delete_client))
+        // Clerk's "Remove client's sessions", its JavaScript SDK's sign-out: here the same as
+        // `DELETE /v1/client`, which keeps the client too.
+        .route("/v1/client/sessions", delete(delete_client))
 }
 
 /// The client, as the response itself (`client` stays null, as Clerk answers); `null` when the
@@ -45,9 +48,9 @@ async fn create_client(
     Ok(Json(Envelope { response: Some(client), client: None }))
 }
 
-/// Ends every session of the client (signs out on this device). The client and its token stay,
-/// so the device can sign in again without a new token. Without a token there is nothing to
-/// end: `null`, and no client is made.
+/// `DELETE /v1/client` and `DELETE /v1/client/sessions`: ends every session of the client (signs
+/// out on this device). The client and its token stay, so the device can sign in again without a
+/// new token. Without a token there is nothing to end: `null`, and no client is made.
 async fn delete_client(
     State(state): State<AppState>,
     client: Option<CurrentClient>,

@@ -4,7 +4,7 @@
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
 use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::{from_fn, from_fn_with_state, map_response};
+use axum::middleware::{from_fn, from_fn_with_state, map_request, map_response};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -14,7 +14,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::Mode;
 use crate::error::Error;
 use crate::http::form::BODY_LIMIT;
-use crate::http::{host_guard, html, native_client};
+use crate::http::{host_guard, html, native_client, rewrite};
 use crate::state::AppState;
 
 mod active_sessions;
@@ -95,6 +95,13 @@ pub fn router(state: AppState) -> Router {
         .merge(fapi)
         .fallback(|| async { Error::RouteNotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+        .with_state(state.clone());
+    // What Clerk's SDKs send (`?_method=`, trailing slashes) is rewritten before routing, which
+    // `Router::layer` cannot do (it runs once a route is chosen): the routed app is wrapped whole.
+    let app = Router::new()
+        .fallback_service(app)
+        .layer(map_request(rewrite::trim_trailing_slash))
+        .layer(map_request(rewrite::method_override))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Users rendered anywhere show the lockout state (`crate::lockout::current`).
         .layer(from_fn_with_state(lockout, crate::lockout::in_scope))

@@ -72,6 +72,10 @@ const CREATE_PARAMS: &[&str] = &[
     "oidc_login_hint",
     "oidc_prompt",
     "proof_token",
+    // Sent by Clerk's JavaScript SDK wherever the platform tells it (`navigator.language`, the
+    // time zone; React Native apps send `timezone`): hints this server does not keep.
+    "locale",
+    "timezone",
 ];
 
 /// The params of `PATCH /v1/client/sign_ups/{id}` in the spec.

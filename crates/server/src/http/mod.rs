@@ -7,5 +7,6 @@ pub mod form;
 pub mod host_guard;
 pub mod html;
 pub mod native_client;
+pub mod rewrite;
 pub mod signed_in;
 pub mod validate;
