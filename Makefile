@@ -24,7 +24,7 @@ UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) \
   $(wildcard ui/index.html ui/package.json ui/package-lock.json ui/*.config.* ui/tsconfig*.json)
 
 .PHONY: help run test deps deps-run fmt fmt-check ui-deps ui-check ui-test ui-build ui lint \
-  clippy deny test-rust fuzz e2e e2e-deb bindings server ui-size
+  clippy deny test-rust clerk-js fuzz e2e e2e-deb bindings server ui-size
 
 help:
 	@echo 'make run        build and start the app (installs what is missing first)'
@@ -36,6 +36,7 @@ help:
 	@echo 'make ui         svelte-check, vitest, the production UI build and its size report'
 	@echo 'make deny       licences, sources and advisories of the dependencies (deny.toml)'
 	@echo 'make test-rust  cargo test --workspace'
+	@echo 'make clerk-js   Clerk'"'"'s own JavaScript SDK against userdesk-server (clerk-js/)'
 	@echo 'make e2e        end-to-end tests of the built app (tauri-driver, Xvfb)'
 	@echo 'make e2e-deb    build the .deb, install it, test its URL scheme, remove it (root/sudo)'
 	@echo 'make bindings   regenerate ui/src/lib/bindings.ts from the Rust types'
@@ -45,7 +46,7 @@ help:
 
 test:
 	@start=$$(date +%s); \
-	for step in deps fmt-check ui clippy deny test-rust fuzz e2e e2e-deb; do \
+	for step in deps fmt-check ui clippy deny test-rust clerk-js fuzz e2e e2e-deb; do \
 	  t=$$(date +%s); \
 	  $(MAKE) $$step || { printf '\n==> make test FAILED at step %s\n' "$$step"; exit 1; }; \
 	  printf '    (%s took %ss)\n' "$$step" "$$(( $$(date +%s) - t ))"; \
@@ -116,6 +117,14 @@ lint: fmt-check ui-check clippy
 test-rust: ui/dist/index.html
 	$(call section,cargo test --workspace)
 	cargo test --workspace
+
+# Clerk's own JavaScript SDK (its native build, as Expo runs it) against the real server binary.
+clerk-js:
+	@scripts/npm-ci.sh clerk-js
+	$(call section,cargo build -p userdesk-server --bin userdesk-server)
+	cargo build -p userdesk-server --bin userdesk-server
+	$(call section,clerk-js: npm test (node --test))
+	cd clerk-js && npm test --silent
 
 fuzz:
 	$(call section,scripts/fuzz-api.sh)

@@ -2,7 +2,8 @@
 # Installs what building, running and testing Userdesk needs, and skips whatever is already there:
 #   scripts/install-deps.sh run    Debian packages to build and run the app, ui/ node_modules
 #   scripts/install-deps.sh test   all of the above, plus the test packages, the node_modules of
-#                                  e2e/ and of the root (Tauri's CLI), and tauri-driver (the default)
+#                                  e2e/, of the root (Tauri's CLI) and of clerk-js/ (Clerk's SDK
+#                                  against the server), and tauri-driver (the default)
 # Non-interactive; works as root (CI) and uses sudo only when not root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,7 +68,7 @@ cargo clippy --version >/dev/null 2>&1 || { echo "clippy is missing: rustup comp
 
 # --- Node packages ---------------------------------------------------------------------------
 scripts/npm-ci.sh ui
-[ "$what" = test ] && scripts/npm-ci.sh e2e && scripts/npm-ci.sh .
+[ "$what" = test ] && scripts/npm-ci.sh e2e && scripts/npm-ci.sh . && scripts/npm-ci.sh clerk-js
 
 # --- Cargo tools -----------------------------------------------------------------------------
 if [ "$what" = test ]; then
