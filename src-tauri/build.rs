@@ -55,6 +55,10 @@ fn main() {
         "attempt_reverification_first_factor",
         "prepare_reverification_second_factor",
         "attempt_reverification_second_factor",
+        "start_code_sign_in",
+        "resend_sign_in_code",
+        "attempt_code_sign_in",
+        "reset_password",
     ];
     // The capabilities live in src-tauri/ with the rest of the shell, not beside tauri.conf.json.
     println!("cargo:rerun-if-changed=src-tauri/capabilities");

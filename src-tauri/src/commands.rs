@@ -4,8 +4,9 @@
 use serde_json::Value;
 use tauri::State;
 use userdesk_app::{
-    AppInfo, AvatarCrop, AvatarPreview, CommandResult, Devices, OAuthFinished, OAuthStarted,
-    ReverificationStep, Settings, SignInResult, SignUpForm, VerificationStrategy,
+    AppInfo, AvatarCrop, AvatarPreview, CodePurpose, CodeSent, CodeSignInResult, CommandResult, Devices,
+    OAuthFinished, OAuthStarted, ReverificationStep, Settings, SignInResult, SignUpForm,
+    VerificationStrategy,
 };
 use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, ReverificationLevel, Totp, User};
 use userdesk_fapi::{SecondFactor, TokenInspection, TokenService, UpdateUserParams};
@@ -333,4 +334,42 @@ pub async fn attempt_reverification_second_factor(
     code: String,
 ) -> CommandResult<ReverificationStep> {
     app.attempt_reverification_second_factor(strategy, &code).await
+}
+
+#[tauri::command]
+pub async fn start_code_sign_in(
+    app: App<'_>,
+    identifier: String,
+    purpose: CodePurpose,
+) -> CommandResult<CodeSent> {
+    app.start_code_sign_in(&identifier, purpose).await
+}
+
+#[tauri::command]
+pub async fn resend_sign_in_code(
+    app: App<'_>,
+    sign_in_id: String,
+    purpose: CodePurpose,
+) -> CommandResult<()> {
+    app.resend_sign_in_code(&sign_in_id, purpose).await
+}
+
+#[tauri::command]
+pub async fn attempt_code_sign_in(
+    app: App<'_>,
+    sign_in_id: String,
+    purpose: CodePurpose,
+    code: String,
+) -> CommandResult<CodeSignInResult> {
+    app.attempt_code_sign_in(&sign_in_id, purpose, &code).await
+}
+
+#[tauri::command]
+pub async fn reset_password(
+    app: App<'_>,
+    sign_in_id: String,
+    password: String,
+    sign_out_of_other_sessions: bool,
+) -> CommandResult<SignInResult> {
+    app.reset_password(&sign_in_id, &password, sign_out_of_other_sessions).await
 }

@@ -5,6 +5,7 @@
 
 mod account;
 mod avatar;
+mod code_sign_in;
 mod connection;
 mod controller;
 mod error;
@@ -21,6 +22,7 @@ mod bindings;
 
 pub use account::{Devices, VerificationStrategy};
 pub use avatar::{AvatarCrop, AvatarDropEvent, AvatarPreview, AvatarUploadProgress};
+pub use code_sign_in::{CodePurpose, CodeSent, CodeSignInResult};
 #[cfg(debug_assertions)]
 pub use connection::TEST_REVERIFICATION_SECONDS;
 pub use connection::{DemoAccount, InstanceInfo, InstanceKind, TokenStorage};

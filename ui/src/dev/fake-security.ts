@@ -3,6 +3,8 @@
 // tests. Fixture data like FakeAccount: every command succeeds (any code, any password).
 import type {
   BackupCodes,
+  CodeSent,
+  CodeSignInResult,
   Devices,
   JsonValue,
   ReverificationLevel,
@@ -146,6 +148,21 @@ export class FakeSecurity {
         return `sua_${this.#next++}`;
       },
       verify_sign_up: () => this.user,
+      // A sign-in by code, or a password reset: the code goes to the first address; any code is right.
+      start_code_sign_in: () => {
+        const to = this.user.email_addresses[0]?.email_address ?? '';
+        this.#send(to, 'email');
+        return { sign_in_id: `sia_${this.#next++}`, sent_to: to, by_sms: false } satisfies CodeSent;
+      },
+      resend_sign_in_code: () => {
+        this.#send(this.user.email_addresses[0]?.email_address ?? '', 'email');
+        return null;
+      },
+      attempt_code_sign_in: (a): CodeSignInResult =>
+        a.purpose === 'reset_password'
+          ? { status: 'needs_new_password', sign_in_id: String(a.signInId) }
+          : { status: 'complete', user: this.user },
+      reset_password: (): SignInResult => ({ status: 'complete', user: update({ password_enabled: true }) }),
       // Reverification: the password and an email code are offered; any answer completes it.
       start_reverification: (a) => this.reverificationStep(a.level as ReverificationLevel, 'needs_first_factor'),
       prepare_reverification_email_code: () => {

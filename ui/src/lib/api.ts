@@ -8,6 +8,9 @@ import type {
   AvatarDropEvent,
   AvatarPreview,
   AvatarUploadProgress,
+  CodePurpose,
+  CodeSent,
+  CodeSignInResult,
   CommandError,
   EmailAddress,
   EventPayloads,
@@ -102,6 +105,22 @@ export const currentUser = (): Promise<User | null> => call('current_user');
 /** Signs in with an identifier (email or username) and password; two-step accounts need a second step. */
 export const signIn = (identifier: string, password: string): Promise<SignInResult> =>
   call('sign_in', { identifier, password });
+
+/** Starts signing in by `identifier` and sends the code `purpose` needs (an email, or a text). */
+export const startCodeSignIn = (identifier: string, purpose: CodePurpose): Promise<CodeSent> =>
+  call('start_code_sign_in', { identifier, purpose });
+
+/** Sends the sign-in's code again. */
+export const resendSignInCode = (signInId: string, purpose: CodePurpose): Promise<null> =>
+  call('resend_sign_in_code', { signInId, purpose });
+
+/** Answers the code: signed in, a second factor, or (for a reset) a new password to set. */
+export const attemptCodeSignIn = (signInId: string, purpose: CodePurpose, code: string): Promise<CodeSignInResult> =>
+  call('attempt_code_sign_in', { signInId, purpose, code });
+
+/** Sets the new password of a reset; signed in after, or at the second factor. */
+export const resetPassword = (signInId: string, password: string, signOutOfOtherSessions: boolean): Promise<SignInResult> =>
+  call('reset_password', { signInId, password, signOutOfOtherSessions });
 
 /** Ends the session on the server and forgets it locally. */
 export const signOut = (): Promise<null> => call('sign_out');

@@ -646,6 +646,20 @@ updated_at: number, };
 
 export type SecondFactor = "totp" | "phone_code" | "backup_code";
 
+export type CodePurpose = "sign_in" | "reset_password";
+
+export type CodeSent = { sign_in_id: string, 
+/**
+ * Where it went, partly masked as the instance shows it.
+ */
+sent_to: string, 
+/**
+ * `true` for a text message, `false` for an email.
+ */
+by_sms: boolean, };
+
+export type CodeSignInResult = { "status": "complete", user: User, } | { "status": "needs_second_factor" } & SecondFactorStep | { "status": "needs_new_password", sign_in_id: string, };
+
 export type ReverificationStep = { level: ReverificationLevel, status: ReverificationStatus, first_factors: Array<ReverificationFirstFactor>, second_factors: Array<ReverificationSecondFactor>, };
 
 export type ReverificationFirstFactor = { "strategy": "password" } | { "strategy": "email_code", email_address_id: string, safe_identifier: string, };

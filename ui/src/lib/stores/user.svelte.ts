@@ -3,6 +3,8 @@
 import * as api from '../api';
 import type {
   AvatarCrop,
+  CodePurpose,
+  CodeSignInResult,
   CommandError,
   EmailAddress,
   JsonValue,
@@ -58,6 +60,20 @@ class UserStore {
   async signOut(): Promise<void> {
     await api.signOut();
     signedOut('signed_out');
+  }
+
+  /** Answers a sign-in's code; signed in when it says `complete`. */
+  async attemptCodeSignIn(signInId: string, purpose: CodePurpose, code: string): Promise<CodeSignInResult> {
+    const result = await api.attemptCodeSignIn(signInId, purpose, code);
+    if (result.status === 'complete') this.put(result.user);
+    return result;
+  }
+
+  /** Sets the new password of a reset; signed in when it says `complete`. */
+  async resetPassword(signInId: string, password: string, signOutOfOtherSessions: boolean): Promise<SignInResult> {
+    const result = await api.resetPassword(signInId, password, signOutOfOtherSessions);
+    if (result.status === 'complete') this.put(result.user);
+    return result;
   }
 
   /** Completes a two-step sign-in; signed in after. Throws the `CommandError` for the code. */

@@ -1,0 +1,162 @@
+//! Signing in with a code instead of the password, and resetting a forgotten password: both start
+//! with the identifier alone, send a one-time code to a verified address (or phone) of the
+//! account, and go on by what the instance answers — signed in, a second factor, or (for a reset)
+//! a new password.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use userdesk_fapi::models::{SignIn, SignInStatus};
+use userdesk_fapi::CodeFactor;
+
+use crate::controller::Controller;
+use crate::error::{CommandError, CommandResult};
+use crate::shell::Shell;
+use crate::sign_in::{SecondFactorStep, SignInResult};
+
+/// What the code is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CodePurpose {
+    /// Signing in without the password.
+    SignIn,
+    /// The password is forgotten: the code lets the person set a new one.
+    ResetPassword,
+}
+
+impl CodePurpose {
+    /// The factors that serve it, the emailed one first.
+    fn factors(self) -> [CodeFactor; 2] {
+        match self {
+            CodePurpose::SignIn => [CodeFactor::EmailCode, CodeFactor::PhoneCode],
+            CodePurpose::ResetPassword => {
+                [CodeFactor::ResetPasswordEmailCode, CodeFactor::ResetPasswordPhoneCode]
+            }
+        }
+    }
+}
+
+/// A code on its way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CodeSent {
+    pub sign_in_id: String,
+    /// Where it went, partly masked as the instance shows it.
+    pub sent_to: String,
+    /// `true` for a text message, `false` for an email.
+    pub by_sms: bool,
+}
+
+/// Where a sign-in stands after its code.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum CodeSignInResult {
+    Complete {
+        user: Box<userdesk_fapi::models::User>,
+    },
+    NeedsSecondFactor(SecondFactorStep),
+    /// A reset code was right: set the new password with `reset_password`.
+    NeedsNewPassword {
+        sign_in_id: String,
+    },
+}
+
+impl<S: Shell> Controller<S> {
+    /// Starts a sign-in with `identifier` and sends the code `purpose` needs.
+    pub async fn start_code_sign_in(
+        &self,
+        identifier: &str,
+        purpose: CodePurpose,
+    ) -> CommandResult<CodeSent> {
+        let identifier = identifier.trim();
+        if identifier.is_empty() {
+            return Err(CommandError::new("form_param_missing", "Enter your email address or username.")
+                .at_field("identifier"));
+        }
+        let client = self.client().await?;
+        let sign_in = client.sign_in_with_identifier(identifier).await?;
+        let offered = sign_in.supported_first_factors.clone().unwrap_or_default();
+        let Some((factor, target)) = purpose.factors().into_iter().find_map(|factor| {
+            offered
+                .iter()
+                .find(|offer| offer.strategy == factor.strategy())
+                .map(|offer| (factor, offer.clone()))
+        }) else {
+            let message = match purpose {
+                CodePurpose::SignIn => "This account cannot sign in with a code here. Use your password.",
+                CodePurpose::ResetPassword => "This account cannot reset its password here.",
+            };
+            return Err(CommandError::new("strategy_for_user_invalid", message));
+        };
+        let target_id = target.email_address_id.as_deref().or(target.phone_number_id.as_deref());
+        let sign_in = client.prepare_first_factor(&sign_in.id, factor, target_id).await?;
+        Ok(CodeSent {
+            sign_in_id: sign_in.id,
+            sent_to: target.safe_identifier.unwrap_or_default(),
+            by_sms: matches!(factor, CodeFactor::PhoneCode | CodeFactor::ResetPasswordPhoneCode),
+        })
+    }
+
+    /// Sends the code again.
+    pub async fn resend_sign_in_code(&self, sign_in_id: &str, purpose: CodePurpose) -> CommandResult<()> {
+        let client = self.client().await?;
+        let sign_in = client.get_sign_in(sign_in_id).await?;
+        let factor = code_factor(&sign_in, purpose)?;
+        client.prepare_first_factor(sign_in_id, factor, None).await?;
+        Ok(())
+    }
+
+    /// Answers the code.
+    pub async fn attempt_code_sign_in(
+        &self,
+        sign_in_id: &str,
+        purpose: CodePurpose,
+        code: &str,
+    ) -> CommandResult<CodeSignInResult> {
+        let client = self.client().await?;
+        let current = client.get_sign_in(sign_in_id).await?;
+        let factor = code_factor(&current, purpose)?;
+        let sign_in = client.attempt_first_factor(sign_in_id, factor, code).await?;
+        match sign_in.status {
+            SignInStatus::Complete => Ok(CodeSignInResult::Complete { user: Box::new(client.me().await?) }),
+            SignInStatus::NeedsSecondFactor => {
+                Ok(CodeSignInResult::NeedsSecondFactor(SecondFactorStep::of(sign_in)))
+            }
+            SignInStatus::NeedsNewPassword => {
+                Ok(CodeSignInResult::NeedsNewPassword { sign_in_id: sign_in.id })
+            }
+            other => Err(incomplete(other)),
+        }
+    }
+
+    /// Sets the new password of a reset; signed in after (or at the second factor).
+    pub async fn reset_password(
+        &self,
+        sign_in_id: &str,
+        password: &str,
+        sign_out_of_other_sessions: bool,
+    ) -> CommandResult<SignInResult> {
+        let client = self.client().await?;
+        let sign_in = client.reset_password(sign_in_id, password, sign_out_of_other_sessions).await?;
+        match sign_in.status {
+            SignInStatus::Complete => Ok(SignInResult::Complete { user: Box::new(client.me().await?) }),
+            SignInStatus::NeedsSecondFactor => {
+                Ok(SignInResult::NeedsSecondFactor(SecondFactorStep::of(sign_in)))
+            }
+            other => Err(incomplete(other)),
+        }
+    }
+}
+
+/// The factor the sign-in's code was sent by, for `purpose`.
+fn code_factor(sign_in: &SignIn, purpose: CodePurpose) -> CommandResult<CodeFactor> {
+    let sent = sign_in.first_factor_verification.as_ref().map(|verification| verification.strategy.as_str());
+    purpose.factors().into_iter().find(|factor| Some(factor.strategy()) == sent).ok_or_else(|| {
+        CommandError::new("verification_missing", "No code was sent for this sign-in. Ask for a new one.")
+    })
+}
+
+fn incomplete(status: SignInStatus) -> CommandError {
+    CommandError::new(
+        "sign_in_incomplete",
+        format!("This account needs another step to sign in ({status:?}), which Userdesk cannot do yet."),
+    )
+}
