@@ -14,7 +14,11 @@ test('a forgotten password is reset from the outbox', { timeout: 300_000 }, asyn
       await waitForAny(driver, ['signin-identifier'], LAUNCH_TIMEOUT);
       await fill(driver, 'signin-identifier', DEMO_EMAIL);
       await click(driver, 'forgot-password');
-      await waitForAny(driver, ['code-signin-code'], ACTION_TIMEOUT);
+      await waitForAny(driver, ['code-signin-outbox-use'], ACTION_TIMEOUT);
+      if (process.env.E2E_SCREENSHOT) {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(process.env.E2E_SCREENSHOT, await driver.takeScreenshot(), 'base64');
+      }
     });
 
     await step(driver, 'the code from the outbox leads to a new password', async () => {
