@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use userdesk_fapi::models::{SignIn, SignInStatus};
-use userdesk_fapi::CodeFactor;
+use userdesk_fapi::models::{SignIn, SignInFactor, SignInStatus};
+use userdesk_fapi::{CodeFactor, TrustFactor};
 
 use crate::controller::Controller;
 use crate::error::{CommandError, CommandResult};
@@ -21,16 +21,21 @@ pub enum CodePurpose {
     SignIn,
     /// The password is forgotten: the code lets the person set a new one.
     ResetPassword,
+    /// The password was right, but the instance does not know this device yet
+    /// (`needs_client_trust`): a code proves the person has the account's address.
+    ClientTrust,
 }
 
 impl CodePurpose {
-    /// The factors that serve it, the emailed one first.
-    fn factors(self) -> [CodeFactor; 2] {
+    /// The first factors that serve it, the emailed one first (none for the new-device check,
+    /// whose code is a second factor).
+    fn factors(self) -> &'static [CodeFactor] {
         match self {
-            CodePurpose::SignIn => [CodeFactor::EmailCode, CodeFactor::PhoneCode],
+            CodePurpose::SignIn => &[CodeFactor::EmailCode, CodeFactor::PhoneCode],
             CodePurpose::ResetPassword => {
-                [CodeFactor::ResetPasswordEmailCode, CodeFactor::ResetPasswordPhoneCode]
+                &[CodeFactor::ResetPasswordEmailCode, CodeFactor::ResetPasswordPhoneCode]
             }
+            CodePurpose::ClientTrust => &[],
         }
     }
 }
@@ -74,7 +79,7 @@ impl<S: Shell> Controller<S> {
         let client = self.client().await?;
         let sign_in = client.sign_in_with_identifier(identifier).await?;
         let offered = sign_in.supported_first_factors.clone().unwrap_or_default();
-        let Some((factor, target)) = purpose.factors().into_iter().find_map(|factor| {
+        let Some((factor, target)) = purpose.factors().iter().copied().find_map(|factor| {
             offered
                 .iter()
                 .find(|offer| offer.strategy == factor.strategy())
@@ -83,11 +88,12 @@ impl<S: Shell> Controller<S> {
             let message = match purpose {
                 CodePurpose::SignIn => "This account cannot sign in with a code here. Use your password.",
                 CodePurpose::ResetPassword => "This account cannot reset its password here.",
+                // The new-device check starts from a password sign-in, never from here.
+                CodePurpose::ClientTrust => "Sign in with your password first.",
             };
             return Err(CommandError::new("strategy_for_user_invalid", message));
         };
-        let target_id = target.email_address_id.as_deref().or(target.phone_number_id.as_deref());
-        let sign_in = client.prepare_first_factor(&sign_in.id, factor, target_id).await?;
+        let sign_in = client.prepare_first_factor(&sign_in.id, factor, target_id(&target)).await?;
         Ok(CodeSent {
             sign_in_id: sign_in.id,
             sent_to: target.safe_identifier.unwrap_or_default(),
@@ -99,8 +105,13 @@ impl<S: Shell> Controller<S> {
     pub async fn resend_sign_in_code(&self, sign_in_id: &str, purpose: CodePurpose) -> CommandResult<()> {
         let client = self.client().await?;
         let sign_in = client.get_sign_in(sign_in_id).await?;
-        let factor = code_factor(&sign_in, purpose)?;
-        client.prepare_first_factor(sign_in_id, factor, None).await?;
+        if purpose == CodePurpose::ClientTrust {
+            let (factor, target) = trust_factor(&sign_in)?;
+            client.prepare_client_trust(sign_in_id, factor, target_id(&target)).await?;
+        } else {
+            let factor = code_factor(&sign_in, purpose)?;
+            client.prepare_first_factor(sign_in_id, factor, None).await?;
+        }
         Ok(())
     }
 
@@ -113,8 +124,13 @@ impl<S: Shell> Controller<S> {
     ) -> CommandResult<CodeSignInResult> {
         let client = self.client().await?;
         let current = client.get_sign_in(sign_in_id).await?;
-        let factor = code_factor(&current, purpose)?;
-        let sign_in = client.attempt_first_factor(sign_in_id, factor, code).await?;
+        let sign_in = if purpose == CodePurpose::ClientTrust {
+            let (factor, _) = trust_factor(&current)?;
+            client.attempt_client_trust(sign_in_id, factor, code).await?
+        } else {
+            let factor = code_factor(&current, purpose)?;
+            client.attempt_first_factor(sign_in_id, factor, code).await?
+        };
         match sign_in.status {
             SignInStatus::Complete => Ok(CodeSignInResult::Complete { user: Box::new(client.me().await?) }),
             SignInStatus::NeedsSecondFactor => {
@@ -146,10 +162,44 @@ impl<S: Shell> Controller<S> {
     }
 }
 
+/// Sends the code of the new-device check a password sign-in ended in (`needs_client_trust`).
+pub(crate) async fn start_client_trust(
+    client: &userdesk_fapi::Client,
+    sign_in: SignIn,
+) -> CommandResult<CodeSent> {
+    let (factor, target) = trust_factor(&sign_in)?;
+    let sent = client.prepare_client_trust(&sign_in.id, factor, target_id(&target)).await?;
+    Ok(CodeSent {
+        sign_in_id: sent.id,
+        sent_to: target.safe_identifier.unwrap_or_default(),
+        by_sms: factor == TrustFactor::PhoneCode,
+    })
+}
+
+/// The code the new-device check can send, the emailed one first.
+fn trust_factor(sign_in: &SignIn) -> CommandResult<(TrustFactor, SignInFactor)> {
+    let offered = sign_in.supported_second_factors.as_deref().unwrap_or_default();
+    [(TrustFactor::EmailCode, "email_code"), (TrustFactor::PhoneCode, "phone_code")]
+        .into_iter()
+        .find_map(|(factor, strategy)| {
+            offered.iter().find(|o| o.strategy == strategy).map(|o| (factor, o.clone()))
+        })
+        .ok_or_else(|| {
+            CommandError::new(
+                "strategy_for_user_invalid",
+                "This device cannot be confirmed with a code here.",
+            )
+        })
+}
+
+fn target_id(factor: &SignInFactor) -> Option<&str> {
+    factor.email_address_id.as_deref().or(factor.phone_number_id.as_deref())
+}
+
 /// The factor the sign-in's code was sent by, for `purpose`.
 fn code_factor(sign_in: &SignIn, purpose: CodePurpose) -> CommandResult<CodeFactor> {
     let sent = sign_in.first_factor_verification.as_ref().map(|verification| verification.strategy.as_str());
-    purpose.factors().into_iter().find(|factor| Some(factor.strategy()) == sent).ok_or_else(|| {
+    purpose.factors().iter().copied().find(|factor| Some(factor.strategy()) == sent).ok_or_else(|| {
         CommandError::new("verification_missing", "No code was sent for this sign-in. Ask for a new one.")
     })
 }

@@ -21,6 +21,9 @@ pub enum SignInResult {
     },
     /// Two-factor is on: finish with `attempt_second_factor`.
     NeedsSecondFactor(SecondFactorStep),
+    /// The instance does not know this device yet: a code went out; finish with
+    /// `attempt_code_sign_in` (purpose `client_trust`).
+    NeedsClientTrust(crate::code_sign_in::CodeSent),
 }
 
 /// A sign-in whose first factor (password or provider) passed, waiting for the second.
@@ -92,6 +95,9 @@ impl<S: Shell> Controller<S> {
             SignInStatus::NeedsSecondFactor => {
                 Ok(SignInResult::NeedsSecondFactor(SecondFactorStep::of(sign_in)))
             }
+            SignInStatus::NeedsClientTrust => Ok(SignInResult::NeedsClientTrust(
+                crate::code_sign_in::start_client_trust(&client, sign_in).await?,
+            )),
             other => Err(CommandError::new(
                 "sign_in_incomplete",
                 format!(

@@ -482,7 +482,7 @@ body: string, };
 
 export type OutboxChannel = "email" | "sms";
 
-export type SignInResult = { "status": "complete", user: User, } | { "status": "needs_second_factor" } & SecondFactorStep;
+export type SignInResult = { "status": "complete", user: User, } | { "status": "needs_second_factor" } & SecondFactorStep | { "status": "needs_client_trust" } & CodeSent;
 
 export type SecondFactorStep = { sign_in_id: string, 
 /**
@@ -646,7 +646,7 @@ updated_at: number, };
 
 export type SecondFactor = "totp" | "phone_code" | "backup_code";
 
-export type CodePurpose = "sign_in" | "reset_password";
+export type CodePurpose = "sign_in" | "reset_password" | "client_trust";
 
 export type CodeSent = { sign_in_id: string, 
 /**

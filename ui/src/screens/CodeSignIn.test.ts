@@ -104,3 +104,26 @@ describe('a forgotten password', () => {
     expect(await screen.findByTestId('signin-password')).toBeVisible();
   });
 });
+
+describe('a device new to the instance', () => {
+  it('is confirmed with the code the instance sent after the password', async () => {
+    const calls = instance({
+      sign_in: (): SignInResult => ({ status: 'needs_client_trust', sign_in_id: 'sia_7', sent_to: 'grace@example.com', by_sms: false }),
+    });
+    const ue = userEvent.setup();
+    render(App);
+    await ue.type(await screen.findByTestId('signin-identifier'), 'grace@example.com');
+    await ue.type(screen.getByTestId('signin-password'), 'userdesk-demo');
+    await ue.click(screen.getByTestId('signin-submit'));
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Confirm it’s you' })).toBeVisible();
+    expect(screen.getByText(/This device is new to your account/)).toBeVisible();
+    await ue.click(digits());
+    await ue.paste('123456');
+
+    expect(await screen.findByTestId('sidebar-name')).toHaveTextContent('Grace Hopper');
+    expect(actions(calls).filter((c) => c.cmd !== 'sign_in')).toEqual([
+      { cmd: 'attempt_code_sign_in', args: { signInId: 'sia_7', purpose: 'client_trust', code: '123456' } },
+    ]);
+  });
+});

@@ -119,8 +119,12 @@ impl App {
 
     /// The app on `data` with the desktop `shell` (its keychain, say, from an earlier run).
     pub async fn start_in(data: tempfile::TempDir, shell: TestShell) -> Self {
-        let controller =
-            Controller::open(shell.clone(), Settings::default(), data.path().to_path_buf(), SCHEME).await;
+        Self::start_with_settings(data, shell, Settings::default()).await
+    }
+
+    /// The app with `settings` saved (another instance, say).
+    pub async fn start_with_settings(data: tempfile::TempDir, shell: TestShell, settings: Settings) -> Self {
+        let controller = Controller::open(shell.clone(), settings, data.path().to_path_buf(), SCHEME).await;
         Self { controller, shell, data }
     }
 

@@ -1,8 +1,11 @@
 // Where the signed-out screens stand: the sign-in form, its second step, or creating an account.
-import type { CodePurpose, SecondFactorStep } from '../bindings';
+import type { CodePurpose, CodeSent, SecondFactorStep } from '../bindings';
 
-/** A sign-in by code, or the reset of a forgotten password, with the identifier it started from. */
-export type CodeFlow = { purpose: CodePurpose; identifier: string };
+/**
+ * A sign-in by code, the reset of a forgotten password, or the new-device check of a password
+ * sign-in, with the identifier it started from and the code already sent, if one was.
+ */
+export type CodeFlow = { purpose: CodePurpose; identifier: string; sent?: CodeSent };
 
 class SignInFlowStore {
   /** A sign-in waiting for its second step. */
@@ -21,6 +24,11 @@ class SignInFlowStore {
   /** Opens the code screen for `purpose`, starting from what was typed as the identifier. */
   withCode(purpose: CodePurpose, identifier: string): void {
     this.code = { purpose, identifier };
+  }
+
+  /** The password was right but the device is new to the instance: its code went out. */
+  confirmDevice(identifier: string, sent: CodeSent): void {
+    this.code = { purpose: 'client_trust', identifier, sent };
   }
 
   reset(): void {
