@@ -55,6 +55,7 @@ fn main() {
         "attempt_reverification_first_factor",
         "prepare_reverification_second_factor",
         "attempt_reverification_second_factor",
+        "sign_in_options",
         "start_code_sign_in",
         "resend_sign_in_code",
         "attempt_code_sign_in",

@@ -5,7 +5,7 @@ use serde_json::Value;
 use tauri::State;
 use userdesk_app::{
     AppInfo, AvatarCrop, AvatarPreview, CodePurpose, CodeSent, CodeSignInResult, CommandResult, Devices,
-    OAuthFinished, OAuthStarted, ReverificationStep, Settings, SignInResult, SignUpForm,
+    OAuthFinished, OAuthStarted, ReverificationStep, Settings, SignInOptions, SignInResult, SignUpForm,
     VerificationStrategy,
 };
 use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, ReverificationLevel, Totp, User};
@@ -334,6 +334,11 @@ pub async fn attempt_reverification_second_factor(
     code: String,
 ) -> CommandResult<ReverificationStep> {
     app.attempt_reverification_second_factor(strategy, &code).await
+}
+
+#[tauri::command]
+pub async fn sign_in_options(app: App<'_>) -> CommandResult<SignInOptions> {
+    app.sign_in_options().await
 }
 
 #[tauri::command]

@@ -121,6 +121,7 @@ pub fn run() {
             commands::attempt_reverification_first_factor,
             commands::prepare_reverification_second_factor,
             commands::attempt_reverification_second_factor,
+            commands::sign_in_options,
             commands::start_code_sign_in,
             commands::resend_sign_in_code,
             commands::attempt_code_sign_in,

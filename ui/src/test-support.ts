@@ -230,7 +230,12 @@ export function accountBackend(
 
 /** Commands other than the start-up reads, i.e. the ones an action sent. */
 export function actions(calls: Call[]): Call[] {
-  return calls.filter((c) => !['app_info', 'get_settings', 'current_user', 'launch_oauth_result', 'dev_outbox', 'oauth_strategies'].includes(c.cmd));
+  return calls.filter(
+    (c) =>
+      !['app_info', 'get_settings', 'current_user', 'launch_oauth_result', 'dev_outbox', 'oauth_strategies', 'sign_in_options'].includes(
+        c.cmd,
+      ),
+  );
 }
 
 /** Back to a freshly started app: stores empty, no mocks, no theme override. */

@@ -54,6 +54,7 @@ fn render() -> String {
         declaration::<models::Totp>(&config),
         declaration::<models::BackupCodes>(&config),
         declaration::<userdesk_fapi::SecondFactor>(&config),
+        declaration::<SignInOptions>(&config),
         declaration::<CodePurpose>(&config),
         declaration::<CodeSent>(&config),
         declaration::<CodeSignInResult>(&config),

@@ -13,6 +13,21 @@ use crate::error::{CommandError, CommandResult};
 use crate::shell::Shell;
 use crate::sign_in::{SecondFactorStep, SignInResult};
 
+/// How the instance lets people sign in, for the sign-in screen to offer exactly that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct SignInOptions {
+    /// The password field (else the identifier leads to a code).
+    pub password: bool,
+    /// "Email me a code instead" (or a text).
+    pub code: bool,
+    /// "Forgot password?".
+    pub reset_password: bool,
+    /// Usernames identify people too.
+    pub username: bool,
+    /// Phone numbers identify people too.
+    pub phone_number: bool,
+}
+
 /// What the code is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -65,6 +80,22 @@ pub enum CodeSignInResult {
 }
 
 impl<S: Shell> Controller<S> {
+    /// What the instance's environment enables for signing in.
+    pub async fn sign_in_options(&self) -> CommandResult<SignInOptions> {
+        let environment = self.client().await?.environment().await?;
+        let factors = environment.first_factors();
+        let has = |name: &str| factors.iter().any(|factor| factor == name);
+        let identifiers = environment.identification_strategies();
+        let identifies = |name: &str| identifiers.iter().any(|strategy| strategy == name);
+        Ok(SignInOptions {
+            password: environment.password_enabled() && has("password"),
+            code: has("email_code") || has("phone_code"),
+            reset_password: has("reset_password_email_code") || has("reset_password_phone_code"),
+            username: identifies("username"),
+            phone_number: identifies("phone_number"),
+        })
+    }
+
     /// Starts a sign-in with `identifier` and sends the code `purpose` needs.
     pub async fn start_code_sign_in(
         &self,

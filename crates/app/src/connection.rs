@@ -18,6 +18,9 @@ use crate::shell::Shell;
 /// Debug builds only: the embedded server's reverification window, in seconds, for tests.
 #[cfg(debug_assertions)]
 pub const TEST_REVERIFICATION_SECONDS: &str = "USERDESK_TEST_REVERIFICATION_SECONDS";
+/// Debug builds only: set, the embedded server is a passwordless instance (email codes only).
+#[cfg(debug_assertions)]
+pub const TEST_PASSWORDLESS: &str = "USERDESK_TEST_PASSWORDLESS";
 
 /// Which kind of instance is in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -87,13 +90,17 @@ impl Connection {
                 #[allow(unused_mut)] // changed by tests only
                 let mut config =
                     userdesk_server::Config { at_rest_key, ..userdesk_server::Config::desktop(server_dir) };
-                // Tests see the reverification window close in seconds instead of ten minutes;
-                // a release build has no such switch.
+                // Tests see the reverification window close in seconds instead of ten minutes,
+                // or a passwordless instance; a release build has no such switches.
                 #[cfg(debug_assertions)]
                 if let Some(seconds) =
                     std::env::var(TEST_REVERIFICATION_SECONDS).ok().and_then(|value| value.parse().ok())
                 {
                     config.reverification_window = std::time::Duration::from_secs(seconds);
+                }
+                #[cfg(debug_assertions)]
+                if std::env::var_os(TEST_PASSWORDLESS).is_some() {
+                    config.first_factors = userdesk_server::FirstFactors::email_code_only();
                 }
                 secret = config.desktop_secret().map(str::to_owned);
                 let server = userdesk_server::start(config).await.map_err(|error| {

@@ -22,10 +22,10 @@ mod bindings;
 
 pub use account::{Devices, VerificationStrategy};
 pub use avatar::{AvatarCrop, AvatarDropEvent, AvatarPreview, AvatarUploadProgress};
-pub use code_sign_in::{CodePurpose, CodeSent, CodeSignInResult};
-#[cfg(debug_assertions)]
-pub use connection::TEST_REVERIFICATION_SECONDS;
+pub use code_sign_in::{CodePurpose, CodeSent, CodeSignInResult, SignInOptions};
 pub use connection::{DemoAccount, InstanceInfo, InstanceKind, TokenStorage};
+#[cfg(debug_assertions)]
+pub use connection::{TEST_PASSWORDLESS, TEST_REVERIFICATION_SECONDS};
 pub use controller::{AppInfo, Controller};
 pub use error::{CommandError, CommandResult, ErrorCode};
 pub use events::{DragDrop, Event};

@@ -11,6 +11,7 @@ import type {
   ReverificationStep,
   SecondFactor,
   SessionWithActivities,
+  SignInOptions,
   SignInResult,
   SignUpForm,
   TokenInspection,
@@ -148,6 +149,7 @@ export class FakeSecurity {
         return `sua_${this.#next++}`;
       },
       verify_sign_up: () => this.user,
+      sign_in_options: (): SignInOptions => ({ password: true, code: true, reset_password: true, username: true, phone_number: false }),
       // A sign-in by code, or a password reset: the code goes to the first address; any code is right.
       start_code_sign_in: () => {
         const to = this.user.email_addresses[0]?.email_address ?? '';

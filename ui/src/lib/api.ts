@@ -23,6 +23,7 @@ import type {
   ReverificationStep,
   SecondFactor,
   Settings,
+  SignInOptions,
   SignInResult,
   SignUpForm,
   Devices,
@@ -105,6 +106,9 @@ export const currentUser = (): Promise<User | null> => call('current_user');
 /** Signs in with an identifier (email or username) and password; two-step accounts need a second step. */
 export const signIn = (identifier: string, password: string): Promise<SignInResult> =>
   call('sign_in', { identifier, password });
+
+/** How the instance lets people sign in: password, codes, reset, which identifiers. */
+export const signInOptions = (): Promise<SignInOptions> => call('sign_in_options');
 
 /** Starts signing in by `identifier` and sends the code `purpose` needs (an email, or a text). */
 export const startCodeSignIn = (identifier: string, purpose: CodePurpose): Promise<CodeSent> =>

@@ -646,6 +646,28 @@ updated_at: number, };
 
 export type SecondFactor = "totp" | "phone_code" | "backup_code";
 
+export type SignInOptions = { 
+/**
+ * The password field (else the identifier leads to a code).
+ */
+password: boolean, 
+/**
+ * "Email me a code instead" (or a text).
+ */
+code: boolean, 
+/**
+ * "Forgot password?".
+ */
+reset_password: boolean, 
+/**
+ * Usernames identify people too.
+ */
+username: boolean, 
+/**
+ * Phone numbers identify people too.
+ */
+phone_number: boolean, };
+
 export type CodePurpose = "sign_in" | "reset_password" | "client_trust";
 
 export type CodeSent = { sign_in_id: string, 

@@ -127,3 +127,35 @@ describe('a device new to the instance', () => {
     ]);
   });
 });
+
+describe('the sign-in form follows the instance', () => {
+  it('on a passwordless instance asks the identifier only, and continues with a code', async () => {
+    const calls = instance({
+      sign_in_options: () => ({ password: false, code: true, reset_password: false, username: false, phone_number: false }),
+    });
+    const ue = userEvent.setup();
+    render(App);
+    const identifier = await screen.findByLabelText('Email address');
+    expect(screen.queryByTestId('signin-password')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('forgot-password')).not.toBeInTheDocument();
+    await ue.type(identifier, 'grace@example.com');
+    await ue.click(screen.getByRole('button', { name: 'Continue' }));
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sign in with a code' })).toBeVisible();
+    expect(actions(calls).find((c) => c.cmd === 'start_code_sign_in')?.args).toEqual({
+      identifier: 'grace@example.com',
+      purpose: 'sign_in',
+    });
+  });
+
+  it('names every identifier the instance accepts, and hides what it does not offer', async () => {
+    instance({
+      sign_in_options: () => ({ password: true, code: false, reset_password: true, username: true, phone_number: true }),
+    });
+    render(App);
+    expect(await screen.findByLabelText('Email address, username or phone number')).toBeVisible();
+    expect(screen.getByTestId('signin-password')).toBeVisible();
+    expect(screen.queryByTestId('signin-with-code')).not.toBeInTheDocument();
+    expect(screen.getByTestId('forgot-password')).toBeVisible();
+  });
+});

@@ -1,5 +1,6 @@
 // Where the signed-out screens stand: the sign-in form, its second step, or creating an account.
-import type { CodePurpose, CodeSent, SecondFactorStep } from '../bindings';
+import * as api from '../api';
+import type { CodePurpose, CodeSent, SecondFactorStep, SignInOptions } from '../bindings';
 
 /**
  * A sign-in by code, the reset of a forgotten password, or the new-device check of a password
@@ -14,6 +15,18 @@ class SignInFlowStore {
   signingUp = $state(false);
   /** Signing in with an emailed code, or resetting the password: its screen is open. */
   code = $state<CodeFlow | null>(null);
+  /** What the instance enables (from its environment); null until known, and if it cannot be
+   * read, in which case the form offers everything and the instance's answer tells. */
+  options = $state<SignInOptions | null>(null);
+
+  /** Reads what the instance enables, for the sign-in form. */
+  async loadOptions(): Promise<void> {
+    try {
+      this.options = await api.signInOptions();
+    } catch {
+      this.options = null;
+    }
+  }
 
   /** A sign-in (with a password or a provider) needs its second step. */
   askSecondFactor(step: SecondFactorStep): void {
