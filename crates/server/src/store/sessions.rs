@@ -124,16 +124,6 @@ pub async fn find_for_client(
         .await?)
 }
 
-/// Sets a session's status (`ended`, `removed`, …).
-pub async fn set_status(conn: &mut SqliteConnection, id: &str, status: &str) -> Result<()> {
-    sqlx::query("UPDATE sessions SET status = ?, updated_at = ? WHERE id = ?")
-        .bind(status)
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
 /// The client's session `session_id`, or without one the client's last active session, whatever
 /// its status: what a signed-in request acts on, in one query.
 pub async fn find_selected(
@@ -152,6 +142,16 @@ pub async fn find_selected(
         .await?)
 }
 
+/// Sets a session's status (`ended`, `removed`, …).
+pub async fn set_status(conn: &mut SqliteConnection, id: &str, status: &str) -> Result<()> {
+    sqlx::query("UPDATE sessions SET status = ?, updated_at = ? WHERE id = ?")
+        .bind(status)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
 
 /// Ends every live session of the client.
 pub async fn end_all_for_client(conn: &mut SqliteConnection, client_id: &str) -> Result<()> {
