@@ -19,7 +19,7 @@ use super::{clients, sessions, users};
 pub const USE_RECORD_INTERVAL_MS: i64 = 60_000;
 
 /// Uses noted and not yet written.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Pending {
     /// Session id → (its user's id, when).
     sessions: HashMap<String, (String, i64)>,
@@ -58,9 +58,11 @@ impl Uses {
         self.noted.notify_one();
     }
 
-    /// Writes every noted use in one transaction on `writer`.
+    /// Writes every noted use in one transaction on `writer`. The notes stay pending until that
+    /// transaction has committed: a flush stopped half-way (the recorder aborted as the database
+    /// closes, a failed write) loses nothing, and the next flush writes them again.
     pub async fn flush(&self, writer: &SqlitePool) -> Result<()> {
-        let batch = std::mem::take(&mut *self.pending());
+        let batch = self.pending().clone();
         if batch.is_empty() {
             return Ok(());
         }
@@ -73,6 +75,10 @@ impl Uses {
             clients::mark_used(&mut tx, client_id, *at).await?;
         }
         tx.commit().await?;
+        // Written: no longer pending, unless noted again meanwhile.
+        let mut pending = self.pending();
+        pending.sessions.retain(|id, noted| batch.sessions.get(id) != Some(noted));
+        pending.clients.retain(|id, at| batch.clients.get(id) != Some(at));
         Ok(())
     }
 
