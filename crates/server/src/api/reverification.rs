@@ -145,27 +145,47 @@ async fn prepare_first_factor(
             "`email_address_id` must name a verified email address of this account.",
         )
     })?;
-    outbox::ensure_deliverable(state.mode, OutboxChannel::Email)?;
-    if let Some(sent_at) = row.first.sent_at {
-        domain::verification::ensure_cooldown_passed(&state, sent_at, now)?;
-    }
-    let code = one_time_code::generate();
-    let lifetime = state.verification.code_lifetime;
-    reverifications::prepare_code(
-        &mut tx,
-        &session.id,
-        Factor::First,
-        "email_code",
-        &one_time_code::hash(&code),
-        &email.id,
-        now.saturating_add(millis(lifetime)),
-        now,
-    )
-    .await?;
-    outbox::send(&mut tx, state.mode, Outgoing::email_code(&email.value, &code, lifetime)).await?;
+    let to = CodeTarget { channel: OutboxChannel::Email, id: &email.id, address: &email.value };
+    send_code(&mut tx, &state, &session.id, Factor::First, &to, row.first.sent_at, now).await?;
     let answer = respond(&mut tx, &state, &client.id, &session.id).await?;
     tx.commit().await?;
     Ok(answer)
+}
+
+/// Where a factor's code goes: a verified email address or a reserved phone number.
+struct CodeTarget<'a> {
+    channel: OutboxChannel,
+    /// The identification's id.
+    id: &'a str,
+    /// The address or number itself.
+    address: &'a str,
+}
+
+/// Sends a new code for `factor` to `to`, replacing any earlier one: the channel must deliver
+/// on this instance, and the resend cooldown since `last_sent` must have passed.
+async fn send_code(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    session_id: &str,
+    factor: Factor,
+    to: &CodeTarget<'_>,
+    last_sent: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    outbox::ensure_deliverable(state.mode, to.channel)?;
+    if let Some(sent_at) = last_sent {
+        domain::verification::ensure_cooldown_passed(state, sent_at, now)?;
+    }
+    let code = one_time_code::generate();
+    let lifetime = state.verification.code_lifetime;
+    let (strategy, message) = match to.channel {
+        OutboxChannel::Email => ("email_code", Outgoing::email_code(to.address, &code, lifetime)),
+        OutboxChannel::Sms => ("phone_code", Outgoing::sms_code(to.address, &code, lifetime)),
+    };
+    let expire_at = now.saturating_add(millis(lifetime));
+    let hash = one_time_code::hash(&code);
+    reverifications::prepare_code(conn, session_id, factor, strategy, &hash, to.id, expire_at, now).await?;
+    outbox::send(conn, state.mode, message).await
 }
 
 /// How a code sent for one factor compares with the one given; the attempt is recorded.
@@ -331,24 +351,8 @@ async fn prepare_second_factor(
             "`phone_number_id` must name a verified phone number of this account reserved for two-step verification.",
         )
     })?;
-    outbox::ensure_deliverable(state.mode, OutboxChannel::Sms)?;
-    if let Some(sent_at) = row.second.sent_at {
-        domain::verification::ensure_cooldown_passed(&state, sent_at, now)?;
-    }
-    let code = one_time_code::generate();
-    let lifetime = state.verification.code_lifetime;
-    reverifications::prepare_code(
-        &mut tx,
-        &session.id,
-        Factor::Second,
-        "phone_code",
-        &one_time_code::hash(&code),
-        &phone.id,
-        now.saturating_add(millis(lifetime)),
-        now,
-    )
-    .await?;
-    outbox::send(&mut tx, state.mode, Outgoing::sms_code(&phone.value, &code, lifetime)).await?;
+    let to = CodeTarget { channel: OutboxChannel::Sms, id: &phone.id, address: &phone.value };
+    send_code(&mut tx, &state, &session.id, Factor::Second, &to, row.second.sent_at, now).await?;
     let answer = respond(&mut tx, &state, &client.id, &session.id).await?;
     tx.commit().await?;
     Ok(answer)
