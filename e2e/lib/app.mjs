@@ -64,13 +64,22 @@ export const byTestId = (id) => By.css(selector(id));
 /** Waits until the element is in the page and visible, and returns it. */
 export async function find(driver, id, timeout = ACTION_TIMEOUT) {
   log(`find ${id}`);
+  return visible(driver, selector(id), timeout);
+}
+
+/** Waits for the element at the CSS selector `css` to be there and visible; returns it. */
+export async function located(driver, css, timeout = ACTION_TIMEOUT) {
+  log(`find ${css}`);
+  return visible(driver, css, timeout);
+}
+
+function visible(driver, css, timeout) {
   const shown = (async () => {
-    const element = await driver.wait(until.elementLocated(byTestId(id)), timeout,
-      `no ${selector(id)} within ${timeout} ms`);
-    await driver.wait(until.elementIsVisible(element), timeout, `${selector(id)} is not visible`);
+    const element = await driver.wait(until.elementLocated(By.css(css)), timeout, `no ${css} within ${timeout} ms`);
+    await driver.wait(until.elementIsVisible(element), timeout, `${css} is not visible`);
     return element;
   })();
-  return within(shown, 2 * timeout + COMMAND_TIMEOUT, `finding ${selector(id)}`);
+  return within(shown, 2 * timeout + COMMAND_TIMEOUT, `finding ${css}`);
 }
 
 async function findEnabled(driver, id) {

@@ -1,21 +1,12 @@
 // Issue #3: add an email address, read its code from the development outbox, verify it and make
 // it primary — in the real app, on the embedded server.
 import { test } from 'node:test';
-import { By, until } from 'selenium-webdriver';
 import {
-  ACTION_TIMEOUT, LAUNCH_TIMEOUT, click, fill, log, step, waitForAny, waitForText, withApp,
+  LAUNCH_TIMEOUT, click, fill, located, log, step, waitForAny, waitForText, withApp,
 } from '../lib/app.mjs';
 
 const DEMO_EMAIL = 'demo@example.com';
 const DEMO_PASSWORD = 'userdesk-demo';
-
-/** Waits for the element at `css` (visible) and returns it. */
-async function located(driver, css, timeout = ACTION_TIMEOUT) {
-  log(`find ${css}`);
-  const element = await driver.wait(until.elementLocated(By.css(css)), timeout, `no ${css} within ${timeout} ms`);
-  await driver.wait(until.elementIsVisible(element), timeout, `${css} is not visible`);
-  return element;
-}
 
 test('an added email is verified with the outbox code and made primary', { timeout: 300_000 }, async () => {
   const address = `e2e-${Date.now().toString(36)}@example.com`;

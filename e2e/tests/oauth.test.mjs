@@ -6,22 +6,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { By, until } from 'selenium-webdriver';
+import { By } from 'selenium-webdriver';
 import {
-  ACTION_TIMEOUT, APP, DEEP_LINK_SCHEME, LAUNCH_TIMEOUT, click, fill, log, step, waitForAny, waitForText,
-  withApp,
+  ACTION_TIMEOUT, APP, DEEP_LINK_SCHEME, LAUNCH_TIMEOUT, click, fill, located, log, step, waitForAny, waitForText, withApp,
 } from '../lib/app.mjs';
 
 const DEMO_EMAIL = 'demo@example.com';
 const DEMO_PASSWORD = 'userdesk-demo';
 const BROWSER_LOG = process.env.USERDESK_E2E_BROWSER_LOG;
-
-async function located(driver, css, timeout = ACTION_TIMEOUT) {
-  log(`find ${css}`);
-  const element = await driver.wait(until.elementLocated(By.css(css)), timeout, `no ${css} within ${timeout} ms`);
-  await driver.wait(until.elementIsVisible(element), timeout, `${css} is not visible`);
-  return element;
-}
 
 /** The URLs the app has opened in "the browser" so far. */
 function openedUrls() {

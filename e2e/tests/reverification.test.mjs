@@ -4,20 +4,13 @@
 // e2e-env: USERDESK_TEST_REVERIFICATION_SECONDS=3
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { By, until } from 'selenium-webdriver';
+import { By } from 'selenium-webdriver';
 import {
-  ACTION_TIMEOUT, LAUNCH_TIMEOUT, click, fill, log, step, waitForAny, waitForText, withApp,
+  ACTION_TIMEOUT, LAUNCH_TIMEOUT, click, fill, located, step, waitForAny, waitForText, withApp,
 } from '../lib/app.mjs';
 
 const DEMO_EMAIL = 'demo@example.com';
 const DEMO_PASSWORD = 'userdesk-demo';
-
-async function located(driver, css, timeout = ACTION_TIMEOUT) {
-  log(`find ${css}`);
-  const element = await driver.wait(until.elementLocated(By.css(css)), timeout, `no ${css} within ${timeout} ms`);
-  await driver.wait(until.elementIsVisible(element), timeout, `${css} is not visible`);
-  return element;
-}
 
 test('adding an email after the window asks for the password, then adds it', { timeout: 300_000 }, async () => {
   const address = `later-${Date.now().toString(36)}@example.com`;

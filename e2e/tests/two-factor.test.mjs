@@ -2,9 +2,8 @@
 // an authenticator would), sign out, and sign in again with a code.
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
-import { By, until } from 'selenium-webdriver';
 import {
-  ACTION_TIMEOUT, LAUNCH_TIMEOUT, click, fill, log, step, waitForAny, waitForText, withApp,
+  ACTION_TIMEOUT, LAUNCH_TIMEOUT, click, fill, located, log, step, waitForAny, waitForText, withApp,
 } from '../lib/app.mjs';
 
 const DEMO_EMAIL = 'demo@example.com';
@@ -34,13 +33,6 @@ function totp(secret, step) {
 }
 
 const currentStep = () => Math.floor(Date.now() / 30_000);
-
-async function located(driver, css, timeout = ACTION_TIMEOUT) {
-  log(`find ${css}`);
-  const element = await driver.wait(until.elementLocated(By.css(css)), timeout, `no ${css} within ${timeout} ms`);
-  await driver.wait(until.elementIsVisible(element), timeout, `${css} is not visible`);
-  return element;
-}
 
 /** Types a code digit by digit into the six boxes inside `container`. */
 async function typeCode(driver, container, code) {
