@@ -56,6 +56,7 @@ fn main() {
         "prepare_reverification_second_factor",
         "attempt_reverification_second_factor",
         "sign_in_options",
+        "account_rules",
         "start_code_sign_in",
         "resend_sign_in_code",
         "attempt_code_sign_in",

@@ -4,9 +4,9 @@
 use serde_json::Value;
 use tauri::State;
 use userdesk_app::{
-    AppInfo, AvatarCrop, AvatarPreview, CodePurpose, CodeSent, CodeSignInResult, CommandResult, Devices,
-    OAuthFinished, OAuthStarted, ReverificationStep, Settings, SignInOptions, SignInResult, SignUpForm,
-    VerificationStrategy,
+    AccountRules, AppInfo, AvatarCrop, AvatarPreview, CodePurpose, CodeSent, CodeSignInResult, CommandResult,
+    Devices, OAuthFinished, OAuthStarted, ReverificationStep, Settings, SignInOptions, SignInResult,
+    SignUpForm, VerificationStrategy,
 };
 use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, ReverificationLevel, Totp, User};
 use userdesk_fapi::{SecondFactor, TokenInspection, TokenService, UpdateUserParams};
@@ -334,6 +334,11 @@ pub async fn attempt_reverification_second_factor(
     code: String,
 ) -> CommandResult<ReverificationStep> {
     app.attempt_reverification_second_factor(strategy, &code).await
+}
+
+#[tauri::command]
+pub async fn account_rules(app: App<'_>) -> CommandResult<AccountRules> {
+    app.account_rules().await
 }
 
 #[tauri::command]

@@ -122,6 +122,7 @@ pub fn run() {
             commands::prepare_reverification_second_factor,
             commands::attempt_reverification_second_factor,
             commands::sign_in_options,
+            commands::account_rules,
             commands::start_code_sign_in,
             commands::resend_sign_in_code,
             commands::attempt_code_sign_in,

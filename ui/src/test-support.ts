@@ -232,7 +232,7 @@ export function accountBackend(
 export function actions(calls: Call[]): Call[] {
   return calls.filter(
     (c) =>
-      !['app_info', 'get_settings', 'current_user', 'launch_oauth_result', 'dev_outbox', 'oauth_strategies', 'sign_in_options'].includes(
+      !['app_info', 'get_settings', 'current_user', 'launch_oauth_result', 'dev_outbox', 'oauth_strategies', 'sign_in_options', 'account_rules'].includes(
         c.cmd,
       ),
   );

@@ -19,6 +19,14 @@ pub enum VerificationStrategy {
     EmailLink,
 }
 
+/// The instance's rules for changing the account, for the forms to ask exactly what it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct AccountRules {
+    /// Sensitive changes need a recently verified session (the app asks when the instance says
+    /// so); the current password is then not asked on a password change (Clerk's rule).
+    pub reverification: bool,
+}
+
 /// The person's sessions on every device.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Devices {
@@ -28,6 +36,11 @@ pub struct Devices {
 }
 
 impl<S: Shell> Controller<S> {
+    pub async fn account_rules(&self) -> CommandResult<AccountRules> {
+        let environment = self.client().await?.environment().await?;
+        Ok(AccountRules { reverification: environment.reverification_enabled() })
+    }
+
     pub async fn update_profile(&self, params: &UpdateUserParams) -> CommandResult<User> {
         Ok(self.client().await?.update_user(params).await?)
     }

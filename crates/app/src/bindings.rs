@@ -55,6 +55,7 @@ fn render() -> String {
         declaration::<models::BackupCodes>(&config),
         declaration::<userdesk_fapi::SecondFactor>(&config),
         declaration::<SignInOptions>(&config),
+        declaration::<AccountRules>(&config),
         declaration::<CodePurpose>(&config),
         declaration::<CodeSent>(&config),
         declaration::<CodeSignInResult>(&config),

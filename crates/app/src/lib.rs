@@ -20,7 +20,7 @@ mod sign_in;
 #[cfg(test)]
 mod bindings;
 
-pub use account::{Devices, VerificationStrategy};
+pub use account::{AccountRules, Devices, VerificationStrategy};
 pub use avatar::{AvatarCrop, AvatarDropEvent, AvatarPreview, AvatarUploadProgress};
 pub use code_sign_in::{CodePurpose, CodeSent, CodeSignInResult, SignInOptions};
 pub use connection::{DemoAccount, InstanceInfo, InstanceKind, TokenStorage};

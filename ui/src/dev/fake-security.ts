@@ -28,6 +28,8 @@ export type FakeSecurityOptions = {
   sentCode?: () => string;
   /** What `save_backup_codes` answers (false: the dialog was cancelled). */
   saveAnswer?: boolean;
+  /** The instance verifies sessions again for sensitive changes (no current password asked). */
+  reverification?: boolean;
 };
 
 const b64url = (value: unknown) =>
@@ -78,9 +80,11 @@ export class FakeSecurity {
   #ttl: number;
   #sent: () => string;
   #next = 1;
+  #reverification: boolean;
 
   constructor(account: FakeAccount, options: FakeSecurityOptions = {}) {
     this.#account = account;
+    this.#reverification = options.reverification ?? false;
     this.#ttl = options.tokenTtlMs ?? 60_000;
     this.saveAnswer = options.saveAnswer ?? true;
     this.#sent = options.sentCode ?? randomCode;
@@ -149,6 +153,7 @@ export class FakeSecurity {
         return `sua_${this.#next++}`;
       },
       verify_sign_up: () => this.user,
+      account_rules: () => ({ reverification: this.#reverification }),
       sign_in_options: (): SignInOptions => ({ password: true, code: true, reset_password: true, username: true, phone_number: false }),
       // A sign-in by code, or a password reset: the code goes to the first address; any code is right.
       start_code_sign_in: () => {

@@ -3,6 +3,7 @@
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  AccountRules,
   AppInfo,
   AvatarCrop,
   AvatarDropEvent,
@@ -230,7 +231,10 @@ export const createBackupCodes = (): Promise<BackupCodes> => call('create_backup
 /** Saves the codes to a file the person picks; false when they cancelled the dialog. */
 export const saveBackupCodes = (codes: string[]): Promise<boolean> => call('save_backup_codes', { codes });
 
-/** Changes (or sets) the password. */
+/** The instance's rules for changing the account (does it ask for reverification?). */
+export const accountRules = (): Promise<AccountRules> => call('account_rules');
+
+/** Changes (or sets) the password; `currentPassword` may be empty where reverification stands in for it. */
 export const changePassword = (
   currentPassword: string,
   newPassword: string,

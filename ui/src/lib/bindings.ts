@@ -668,6 +668,13 @@ username: boolean,
  */
 phone_number: boolean, };
 
+export type AccountRules = { 
+/**
+ * Sensitive changes need a recently verified session (the app asks when the instance says
+ * so); the current password is then not asked on a password change (Clerk's rule).
+ */
+reverification: boolean, };
+
 export type CodePurpose = "sign_in" | "reset_password" | "client_trust";
 
 export type CodeSent = { sign_in_id: string, 

@@ -140,6 +140,20 @@ describe('authenticator app', () => {
 });
 
 describe('password', () => {
+  it('asks no current password where the instance verifies the session again instead', async () => {
+    const { calls, ue } = await open(makeUser(), { security: { reverification: true } });
+
+    await waitFor(() => expect(screen.queryByTestId('password-current')).not.toBeInTheDocument());
+    await ue.type(screen.getByTestId('password-new'), 'a-new-password');
+    await ue.type(screen.getByTestId('password-confirm'), 'a-new-password');
+    await ue.click(screen.getByTestId('password-save'));
+
+    await waitFor(() => expect(screen.getByTestId('toast')).toHaveTextContent('Password changed'));
+    expect(actions(calls)).toEqual([
+      { cmd: 'change_password', args: { currentPassword: '', newPassword: 'a-new-password', signOutOfOtherSessions: true } },
+    ]);
+  });
+
   it('refuses a confirmation that does not match, without asking the server', async () => {
     const { calls, ue } = await open();
 

@@ -87,6 +87,16 @@ impl Environment {
             .unwrap_or_default()
     }
 
+    /// `true` when sensitive changes need a recently verified session
+    /// (`auth_config.reverification`); the current password is then not asked on a change.
+    pub fn reverification_enabled(&self) -> bool {
+        self.other
+            .get("auth_config")
+            .and_then(|config| config.get("reverification"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
     /// `true` when users may delete their own accounts.
     pub fn delete_self_enabled(&self) -> bool {
         self.user_settings
