@@ -309,3 +309,23 @@ async fn verify_second_factor_phone(server: &TestServer, client: &userdesk_fapi:
     client.set_reserved_for_second_factor(&phone.id, true).await.expect("reserved");
     assert!(client.me().await.expect("me").two_factor_enabled);
 }
+
+#[tokio::test]
+async fn a_locked_account_is_not_signed_in_through_its_provider_either() {
+    let server = TestServer::start_with(|config| config.lockout_max_attempts = 2).await;
+    let owner = server.demo_client().await;
+    let connected = oauth::connect(&owner, "oauth_github", &[], &Consent::approve()).await;
+    assert!(matches!(connected.result, FlowResult::AccountVerified { .. }));
+    // Someone guesses the password until the account locks.
+    for _ in 0..2 {
+        server.client().sign_in_with_password(DEMO_EMAIL, "a wrong guess").await.expect_err("wrong");
+    }
+
+    let device = server.client();
+    let trip = oauth::sign_in(&device, "oauth_github", &Consent::approve()).await;
+    match &trip.result {
+        FlowResult::SignInFailed { error } => assert_eq!(error.code, "user_locked"),
+        other => panic!("a locked account must not sign in: {other:#?}"),
+    }
+    assert!(device.me().await.is_err(), "not signed in");
+}

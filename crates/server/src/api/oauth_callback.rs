@@ -65,9 +65,14 @@ enum Problem {
     Denied,
     ProviderError(String),
     Failed(Failure),
-    AccountExists { own: bool },
+    AccountExists {
+        own: bool,
+    },
     IdentityMismatch,
     SignedInAlready,
+    /// The user is locked after too many failed sign-ins (`domain::lockout`): a provider is a
+    /// first factor like the password, and is refused as it is.
+    Locked,
 }
 
 impl Problem {
@@ -123,6 +128,11 @@ impl Problem {
                 "session_exists",
                 "Session already exists",
                 "You're already signed in. Sign out before signing in again.".into(),
+            ),
+            Problem::Locked => failed(
+                "user_locked",
+                "Account locked",
+                "Your account is locked after too many failed sign-in attempts. Try again later.".into(),
             ),
         }
     }
@@ -361,6 +371,10 @@ async fn succeed(
                     let user = users::find_row(&mut tx, &account.user_id)
                         .await?
                         .ok_or_else(|| Error::Internal(format!("the user of {} vanished", account.id)))?;
+                    match domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await {
+                        Err(Error::UserLocked { .. }) => return Ok(Err(Problem::Locked)),
+                        other => other?,
+                    }
                     let identifier = identity
                         .email_address
                         .clone()
