@@ -165,6 +165,10 @@ describe('clerk-js against userdesk-server', () => {
     const firebase = await verifiedClaims(server, await clerk.session.getToken({ template: 'firebase' }));
     assert.equal(firebase.uid, clerk.user.id);
     assert.equal(firebase.aud, 'https://identitytoolkit.googleapis.com/google.identity.identitytoolkit.v1.IdentityToolkit');
+    // The name Clerk's Firebase guide has apps ask for.
+    const integration = await verifiedClaims(server, await clerk.session.getToken({ template: 'integration_firebase' }));
+    assert.equal(integration.uid, clerk.user.id);
+    assert.equal(integration.aud, firebase.aud);
   });
 
   it('sets a profile image and removes it again', async () => {

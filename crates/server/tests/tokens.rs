@@ -126,6 +126,20 @@ async fn hasura_and_firebase_claims_are_exactly_theirs() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let templated = inspect_token(reply.body["jwt"].as_str().expect("jwt"), &keys).expect("JWT");
     assert_eq!(templated.claims[HASURA_CLAIMS]["x-hasura-user-id"], user.as_str());
+
+    // Clerk's Firebase integration asks for `integration_firebase`: the firebase template answers.
+    let path = format!("/v1/client/sessions/{sid}/tokens/integration_firebase");
+    let reply = raw.form(Method::POST, &path, Some(&token), "").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let integration = inspect_token(reply.body["jwt"].as_str().expect("jwt"), &keys).expect("JWT");
+    assert_eq!(
+        (integration.claims["aud"].as_str(), integration.claims["uid"].as_str()),
+        (Some(FIREBASE_AUDIENCE), Some(user.as_str()))
+    );
+    let unknown = raw
+        .form(Method::POST, &format!("/v1/client/sessions/{sid}/tokens/integration_nope"), Some(&token), "")
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

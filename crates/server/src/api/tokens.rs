@@ -66,12 +66,17 @@ fn no_organization(form: &Params) -> Result<()> {
     Ok(())
 }
 
+/// The name Clerk's Firebase integration gives its template (Clerk's Firebase guide asks apps
+/// for `getToken({ template: 'integration_firebase' })`).
+const CLERK_FIREBASE_TEMPLATE: &str = "integration_firebase";
+
+/// The template `name`; Clerk's Firebase integration name finds the `firebase` template unless
+/// one is configured under that name.
 fn find_template<'a>(state: &'a AppState, name: &str) -> Result<&'a JwtTemplate> {
-    state
-        .security
-        .jwt_templates
-        .iter()
-        .find(|template| template.name == name)
+    let templates = &state.security.jwt_templates;
+    let named = |wanted: &str| templates.iter().find(|template| template.name == wanted);
+    named(name)
+        .or_else(|| if name == CLERK_FIREBASE_TEMPLATE { named("firebase") } else { None })
         .ok_or(Error::NotFound("JWT template"))
 }
 
