@@ -83,22 +83,9 @@ async fn prepare_first_factor(
         Some(FirstFactor::EmailLink) | None => return Err(strategy_invalid(strategy)),
         Some(factor) => factor,
     };
-    let (id_param, other_param) = if factor.uses_email() {
-        ("email_address_id", "phone_number_id")
-    } else {
-        ("phone_number_id", "email_address_id")
-    };
-    for name in [
-        other_param,
-        "proof_token",
-        "web3_wallet_id",
-        "passkey_id",
-        "trusted_device_id",
-        "redirect_url",
-        "action_complete_redirect_url",
-        "oidc_login_hint",
-        "oidc_prompt",
-    ] {
+    let id_param = if factor.uses_email() { "email_address_id" } else { "phone_number_id" };
+    // Every other param of the spec belongs to another strategy: refused, not ignored.
+    for &name in PREPARE_PARAMS.iter().filter(|&&name| name != "strategy" && name != id_param) {
         if form.one(name)?.is_some_and(|value| !value.is_empty()) {
             return Err(FieldError::not_used_with(name, strategy).into());
         }

@@ -276,17 +276,8 @@ async fn create_sign_in(
         return Err(wrong_password(&state, &user.id).await);
     }
     let mut tx = state.db.write().await?;
-    // Checked again under the write lock: two sign-ins racing cannot both open a session.
-    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
-    // Failures racing this attempt may have locked the user: a right password does not pass.
-    domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
-    let next = if domain::second_factor::required(&mut tx, &user.id).await? {
-        Some("needs_second_factor")
-    } else if domain::sign_in_factors::needs_client_trust(&mut tx, &state, &client.id, &user.id).await? {
-        Some("needs_client_trust")
-    } else {
-        None
-    };
+    // Under the write lock: two sign-ins racing cannot both open a session.
+    let next = domain::sign_in_factors::after_right_password(&mut tx, &state, &client.id, &user).await?;
     if let Some(status) = next {
         // The password was right; a second factor (or the new-device check) comes next.
         let sign_in_id = sign_ins::create(
@@ -408,15 +399,7 @@ async fn attempt_first_factor(
         tx.commit().await?;
         return Err(locked.unwrap_or_else(|| FieldError::password_incorrect().into()));
     }
-    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
-    domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
-    let next = if domain::second_factor::required(&mut tx, &user.id).await? {
-        Some("needs_second_factor")
-    } else if domain::sign_in_factors::needs_client_trust(&mut tx, &state, &client.id, &user.id).await? {
-        Some("needs_client_trust")
-    } else {
-        None
-    };
+    let next = domain::sign_in_factors::after_right_password(&mut tx, &state, &client.id, &user).await?;
     if let Some(status) = next {
         // The password was right; a second factor (or the new-device check) comes next.
         sign_ins::record_first_factor(&mut tx, &row.id, "password", true, None).await?;

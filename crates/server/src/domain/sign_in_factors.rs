@@ -230,6 +230,26 @@ pub async fn finish(
     Ok(())
 }
 
+/// What follows a right password, decided under the write lock: the client must still be signed
+/// out and the user unlocked (failures racing this attempt may have locked them), then the
+/// sign-in needs the second factor, the new-device check, or (`None`) nothing more.
+pub async fn after_right_password(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    client_id: &str,
+    user: &UserRow,
+) -> Result<Option<&'static str>> {
+    domain::sessions::ensure_signed_out(conn, client_id).await?;
+    domain::lockout::ensure_unlocked(conn, &state.lockout, user).await?;
+    Ok(if domain::second_factor::required(conn, &user.id).await? {
+        Some("needs_second_factor")
+    } else if needs_client_trust(conn, state, client_id, &user.id).await? {
+        Some("needs_client_trust")
+    } else {
+        None
+    })
+}
+
 /// `true` when a right password from this client must still pass the client-trust check: the
 /// instance asks for it and the user never completed a sign-in here. Users with two-step
 /// verification are asked their second factor instead, as Clerk does.
