@@ -19,6 +19,17 @@ class SignInFlowStore {
    * read, in which case the form offers everything and the instance's answer tells. */
   options = $state<SignInOptions | null>(null);
 
+  /** What the identifier field is called: the identifiers the instance accepts. */
+  get identifierLabel(): string {
+    const options = this.options;
+    if (options === null) return 'Email address or username';
+    const parts = ['Email address'];
+    if (options.username) parts.push('username');
+    if (options.phone_number) parts.push('phone number');
+    // "a", "a or b", "a, b or c".
+    return parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} or ${parts.at(-1)}`;
+  }
+
   /** Reads what the instance enables, for the sign-in form. */
   async loadOptions(): Promise<void> {
     try {
