@@ -101,6 +101,23 @@ impl Client {
         self.send_enveloped(Method::POST, &path, Some(form)).await
     }
 
+    /// Emails a sign-in link (`POST …/prepare_first_factor`, `email_link`) to `email_address_id`
+    /// (from `supported_first_factors`), or with `None` to the identifier the sign-in started
+    /// with (else the primary address). The person opens it in a browser; the sign-in is then
+    /// `complete` ([`Client::get_sign_in`] tells), with a session on this client.
+    pub async fn prepare_email_link(
+        &self,
+        sign_in_id: &str,
+        email_address_id: Option<&str>,
+        redirect_url: Option<&str>,
+    ) -> Result<SignIn> {
+        let mut form = vec![("strategy", "email_link".to_owned())];
+        form.extend(email_address_id.map(|id| ("email_address_id", id.to_owned())));
+        form.extend(redirect_url.map(|url| ("redirect_url", url.to_owned())));
+        let path = format!("v1/client/sign_ins/{}/prepare_first_factor", path_id(sign_in_id)?);
+        self.send_enveloped(Method::POST, &path, Some(form)).await
+    }
+
     /// Answers a first-factor code (`POST …/attempt_first_factor`). Signed in when the answer is
     /// `complete`; a reset code gives `needs_new_password` ([`Client::reset_password`]).
     pub async fn attempt_first_factor(

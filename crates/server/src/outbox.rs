@@ -118,6 +118,19 @@ impl Outgoing {
         }
     }
 
+    /// The email with a link that signs its owner in (a sign-in's `email_link` first factor).
+    pub fn sign_in_link(address: &str, link: &str, lifetime: Duration) -> Self {
+        Self {
+            subject: "Your Userdesk sign-in link".to_owned(),
+            body: format!(
+                "Open this link to sign in to Userdesk:\n\n{link}\n\nIt works once and expires in {}. \
+                 If you did not ask for it, ignore this email: nobody can sign in without it.",
+                lifetime_text(lifetime)
+            ),
+            ..Self::email_link(address, link, lifetime)
+        }
+    }
+
     /// The SMS with a code that verifies `number`.
     pub fn sms_code(number: &str, code: &str, lifetime: Duration) -> Self {
         Self {

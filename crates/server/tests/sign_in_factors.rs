@@ -10,7 +10,7 @@ use common::{enc, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 use userdesk_conformance::Spec;
-use userdesk_fapi::models::{SignIn, SignInStatus};
+use userdesk_fapi::models::{SignIn, SignInStatus, VerificationStatus};
 use userdesk_fapi::CodeFactor;
 use userdesk_server::{FirstFactors, RateLimit};
 
@@ -344,4 +344,164 @@ async fn sign_in_factor_responses_match_the_spec() {
     fapi("POST", "/v1/client/sign_ins/{sign_in_id}/attempt_second_factor", 200, &trusted);
     assert_eq!(trusted.body["response"]["status"], "complete");
     fapi("GET", "/v1/environment", 200, &raw.get("/v1/environment", None).await);
+}
+
+/// A browser with no client of ours, as the one the email is opened in.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+async fn open(link: &str) -> (u16, String) {
+    let page = browser().get(link).header("accept", "text/html").send().await.expect("open the link");
+    (page.status().as_u16(), page.text().await.expect("page"))
+}
+
+#[tokio::test]
+async fn an_email_link_signs_in_the_client_that_asked_for_it() {
+    let server = server_with(FirstFactors::all()).await;
+    let client = server.client();
+    let sign_in = client.sign_in_with_identifier(EMAIL).await.expect("identified");
+    assert!(strategies(&sign_in).contains(&"email_link".to_owned()), "{:?}", strategies(&sign_in));
+    let prepared = client.prepare_email_link(&sign_in.id, None, None).await.expect("a link is sent");
+    let verification = prepared.first_factor_verification.expect("the verification");
+    assert_eq!(
+        (verification.strategy.as_str(), verification.status, verification.object.as_deref()),
+        ("email_link", VerificationStatus::Unverified, Some("verification_email_link"))
+    );
+    assert!(verification.expire_at.is_some());
+    let message = &server.outbox().await[0];
+    assert_eq!((message.to.as_str(), message.code.as_deref()), (EMAIL, None));
+    assert!(message.subject.contains("sign-in link"), "{}", message.subject);
+    let link = server.latest_link(EMAIL).await;
+    assert!(link.starts_with(&format!("{}/v1/verify?token=", server.url)), "{link}");
+
+    // Until the link is opened the sign-in waits, and the link is not a code to attempt.
+    assert_eq!(client.get_sign_in(&sign_in.id).await.expect("read").status, SignInStatus::NeedsFirstFactor);
+    assert!(client.me().await.is_err(), "not signed in yet");
+
+    // Opened in a browser that knows nothing of the client: the client is signed in.
+    let (status, page) = open(&link).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("signed in"), "{page}");
+    let read = client.get_sign_in(&sign_in.id).await.expect("polled");
+    assert_eq!(read.status, SignInStatus::Complete);
+    assert!(read.created_session_id.is_some());
+    assert_eq!(
+        read.first_factor_verification.map(|v| (v.strategy, v.status)),
+        Some(("email_link".to_owned(), VerificationStatus::Verified))
+    );
+    let me = client.me().await.expect("signed in by the link");
+    assert_eq!(me.primary_email_address().map(|e| e.email_address.as_str()), Some(EMAIL));
+
+    // The link works once.
+    let (status, page) = open(&link).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("already used") && page.contains("sign-in link works once"), "{page}");
+    let json: Value = browser().get(&link).send().await.expect("again").json().await.expect("ClerkErrors");
+    assert_eq!(json["errors"][0]["code"], "verification_already_verified");
+}
+
+#[tokio::test]
+async fn a_late_or_replaced_sign_in_link_signs_nobody_in() {
+    let server = TestServer::start_with(|config| {
+        plenty(config);
+        config.first_factors = FirstFactors::all();
+        config.link_lifetime = Duration::from_millis(300);
+        config.resend_cooldown = Duration::ZERO;
+    })
+    .await;
+    server.create_user(json!({"email_address": [EMAIL], "password": PASSWORD})).await;
+    let client = server.client();
+    let sign_in = client.sign_in_with_identifier(EMAIL).await.expect("identified");
+    client.prepare_email_link(&sign_in.id, None, None).await.expect("sent");
+    let late = server.latest_link(EMAIL).await;
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    let read = client.get_sign_in(&sign_in.id).await.expect("read");
+    assert_eq!(read.first_factor_verification.map(|v| v.status), Some(VerificationStatus::Expired));
+    let (status, page) = open(&late).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("expired") && page.contains("Sign-in links"), "{page}");
+    assert_eq!(client.get_sign_in(&sign_in.id).await.expect("read").status, SignInStatus::NeedsFirstFactor);
+
+    // A newer link replaces it, and a code replaces that one.
+    client.prepare_email_link(&sign_in.id, None, None).await.expect("sent again");
+    let replaced = server.latest_link(EMAIL).await;
+    assert_ne!(late, replaced);
+    client.prepare_first_factor(&sign_in.id, CodeFactor::EmailCode, None).await.expect("a code instead");
+    let (status, page) = open(&replaced).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("not valid"), "{page}");
+    assert!(client.me().await.is_err(), "nobody signed in");
+
+    // `email_link` is not enabled by default.
+    let plain = server_with(FirstFactors::default()).await;
+    let other = plain.client();
+    let started = other.sign_in_with_identifier(EMAIL).await.expect("identified");
+    assert!(!strategies(&started).contains(&"email_link".to_owned()));
+    let refused = other.prepare_email_link(&started.id, None, None).await.expect_err("off");
+    assert_eq!(refused.code(), "strategy_for_user_invalid");
+}
+
+#[tokio::test]
+async fn a_sign_in_link_goes_back_only_where_allowed() {
+    let server = server_with(FirstFactors::all()).await;
+    let client = server.client();
+    let sign_in = client.sign_in_with_identifier(EMAIL).await.expect("identified");
+    for bad in ["https://evil.example/done", "javascript:alert(1)", "other-app://done"] {
+        let error = client.prepare_email_link(&sign_in.id, None, Some(bad)).await.expect_err("not allowed");
+        assert_eq!(
+            (error.status(), error.code(), error.field()),
+            (Some(422), "form_param_value_invalid", Some("redirect_url")),
+            "{bad}"
+        );
+    }
+    assert!(server.outbox().await.is_empty(), "nothing was sent for a refused request");
+    let target = "dev.userdesk.app://signed-in";
+    client.prepare_email_link(&sign_in.id, None, Some(target)).await.expect("the app's scheme");
+    let reply = browser().get(server.latest_link(EMAIL).await).send().await.expect("open");
+    assert_eq!(reply.status().as_u16(), 303);
+    assert_eq!(reply.headers()["location"], target);
+    assert_eq!(client.get_sign_in(&sign_in.id).await.expect("read").status, SignInStatus::Complete);
+}
+
+#[tokio::test]
+async fn email_link_responses_match_the_spec() {
+    let server = server_with(FirstFactors::all()).await;
+    let raw = server.raw();
+    let created =
+        raw.form(Method::POST, "/v1/client/sign_ins", None, format!("identifier={}", enc(EMAIL))).await;
+    let token = created.token.clone().expect("a token");
+    let id = created.body["response"]["id"].as_str().expect("id").to_owned();
+    let prepare = format!("/v1/client/sign_ins/{id}/prepare_first_factor");
+    let spec_prepare = "/v1/client/sign_ins/{sign_in_id}/prepare_first_factor";
+    let spec_read = "/v1/client/sign_ins/{sign_in_id}";
+    let used_with_code = raw
+        .form(
+            Method::POST,
+            &prepare,
+            Some(&token),
+            "strategy=email_code&redirect_url=http%3A%2F%2F127.0.0.1%2F",
+        )
+        .await;
+    fapi("POST", spec_prepare, 422, &used_with_code);
+    assert_eq!(used_with_code.body["errors"][0]["meta"]["param_name"], "redirect_url");
+    let prepared = raw.form(Method::POST, &prepare, Some(&token), "strategy=email_link").await;
+    fapi("POST", spec_prepare, 200, &prepared);
+    assert_eq!(prepared.body["response"]["first_factor_verification"]["strategy"], "email_link");
+    let attempted = raw
+        .form(
+            Method::POST,
+            &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
+            Some(&token),
+            "strategy=email_link&code=123456",
+        )
+        .await;
+    fapi("POST", "/v1/client/sign_ins/{sign_in_id}/attempt_first_factor", 422, &attempted);
+    assert_eq!(attempted.body["errors"][0]["meta"]["param_name"], "strategy");
+    fapi("GET", spec_read, 200, &raw.get(&format!("/v1/client/sign_ins/{id}"), Some(&token)).await);
+    open(&server.latest_link(EMAIL).await).await;
+    let done = raw.get(&format!("/v1/client/sign_ins/{id}"), Some(&token)).await;
+    fapi("GET", spec_read, 200, &done);
+    assert_eq!(done.body["response"]["status"], "complete");
+    assert_eq!(done.body["response"]["first_factor_verification"]["status"], "verified");
 }

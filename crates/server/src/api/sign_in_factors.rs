@@ -1,11 +1,15 @@
 //! `POST /v1/client/sign_ins/{id}/prepare_first_factor` (a code by email or SMS, for signing in
-//! or for a forgotten password) and `POST …/reset_password` (the new password after a reset
+//! or for a forgotten password, or a sign-in link by email) and `POST …/reset_password` (the new password after a reset
 //! code). Attempts are `attempt_first_factor` (`api::sign_ins`); the rules are
 //! `domain::sign_in_factors`'.
 //!
 //! Forgot password: prepare `reset_password_email_code` (or `_phone_code`), attempt it with the
 //! code (the sign-in becomes `needs_new_password`), then `reset_password` with `password` and
-//! optionally `sign_out_of_other_sessions=true`. The password policy applies
+//! optionally `sign_out_of_other_sessions=true`.
+//!
+//! Email link: prepare `email_link` (optionally with `redirect_url`, validated as an email
+//! address's link is); the link is opened in a browser (`api::verify`) and the client polls
+//! `GET /v1/client/sign_ins/{id}` until it is `complete`. `attempt_first_factor` does not take it. The password policy applies
 //! (`password::check_new`: 422 naming `password`, the old password untouched); then the sign-in
 //! completes, or asks the second factor of a user with two-step verification.
 
@@ -20,6 +24,7 @@ use crate::error::{FieldError, Result};
 use crate::http::activity::RequestActivity;
 use crate::http::form::{Form, Params, PathId};
 use crate::http::native_client::CurrentClient;
+use crate::http::validate;
 use crate::ids::now_ms;
 use crate::password;
 use crate::render;
@@ -60,8 +65,8 @@ fn boolean(form: &Params, name: &str) -> Result<bool> {
 }
 
 /// `POST …/prepare_first_factor`: sends a code (`email_code`, `phone_code`,
-/// `reset_password_email_code`, `reset_password_phone_code`) to a verified email address or phone
-/// number of the user's: the one named, else the one the sign-in was identified by, else the
+/// `reset_password_email_code`, `reset_password_phone_code`) or a link (`email_link`) to a
+/// verified email address or phone number of the user's: the one named, else the one the sign-in was identified by, else the
 /// primary.
 async fn prepare_first_factor(
     State(state): State<AppState>,
@@ -79,18 +84,23 @@ async fn prepare_first_factor(
             )
             .into())
         }
-        // Links are not sent yet: only codes.
-        Some(FirstFactor::EmailLink) | None => return Err(strategy_invalid(strategy)),
+        None => return Err(strategy_invalid(strategy)),
         Some(factor) => factor,
     };
+    let link = factor == FirstFactor::EmailLink;
     let id_param = if factor.uses_email() { "email_address_id" } else { "phone_number_id" };
+    let own = |name: &str| name == "strategy" || name == id_param || (link && name == "redirect_url");
     // Every other param of the spec belongs to another strategy: refused, not ignored.
-    for &name in PREPARE_PARAMS.iter().filter(|&&name| name != "strategy" && name != id_param) {
+    for &name in PREPARE_PARAMS.iter().filter(|&&name| !own(name)) {
         if form.one(name)?.is_some_and(|value| !value.is_empty()) {
             return Err(FieldError::not_used_with(name, strategy).into());
         }
     }
     let wanted = form.one(id_param)?.filter(|id| !id.is_empty());
+    let redirect_url = match form.one("redirect_url")?.filter(|url| !url.is_empty()) {
+        Some(url) => Some(validate::redirect_url("redirect_url", url, &state.verification.redirect_schemes)?),
+        None => None,
+    };
 
     let mut tx = state.db.write().await?;
     let (row, user) = sign_in_and_user(&mut tx, &client.id, &sign_in_id).await?;
@@ -116,7 +126,11 @@ async fn prepare_first_factor(
         strategy,
     )
     .await?;
-    domain::sign_in_factors::send_code(&mut tx, &state, &row.id, Factor::First, strategy, &to).await?;
+    if link {
+        domain::sign_in_factors::send_link(&mut tx, &state, &row.id, &to, redirect_url.as_deref()).await?;
+    } else {
+        domain::sign_in_factors::send_code(&mut tx, &state, &row.id, Factor::First, strategy, &to).await?;
+    }
     let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))

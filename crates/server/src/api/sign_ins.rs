@@ -343,7 +343,14 @@ async fn attempt_first_factor(
     match FirstFactor::parse(strategy) {
         Some(FirstFactor::Password) => {}
         // A link is not attempted: the person opens it, and the client reads the sign-in.
-        Some(FirstFactor::EmailLink) | None => return Err(unsupported_strategy(strategy)),
+        Some(FirstFactor::EmailLink) => {
+            return Err(FieldError::value_invalid(
+                "strategy",
+                "An `email_link` is verified by opening the emailed link, not by `attempt_first_factor`; read the sign-in to see it verified.",
+            )
+            .into())
+        }
+        None => return Err(unsupported_strategy(strategy)),
         Some(factor) => {
             let code = form.required("code")?;
             return Ok(Json(

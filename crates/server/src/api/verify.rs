@@ -1,5 +1,7 @@
 //! `GET /v1/verify?token=…`: the link of an `email_link` verification, opened from the email in
-//! a browser (no client token).
+//! a browser (no client token): an email address's, or a sign-in's first factor
+//! (`domain::sign_in_factors::open_link`: the client that started the sign-in is signed in and
+//! learns of it by reading the sign-in).
 //!
 //! A link works once and until it expires ([`crate::Config::link_lifetime`]); a newer link or
 //! code for the same address replaces it. On success the browser goes to the `redirect_url`
@@ -15,6 +17,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 
 use crate::desktop::Granted;
+use crate::domain;
 use crate::domain::identifications::{self as shared, Kind};
 use crate::error::{Error, Result};
 use crate::http::form::Query;
@@ -38,6 +41,15 @@ enum Verified {
     Redirect(String),
     /// Show the page, naming the address.
     Page(String),
+    /// Show the page saying the sign-in is confirmed.
+    SignedIn,
+}
+
+/// What a link was for, which its problem page names.
+#[derive(Clone, Copy)]
+enum LinkFor {
+    Address,
+    SignIn,
 }
 
 async fn verify(
@@ -47,13 +59,13 @@ async fn verify(
     query: Result<Query>,
 ) -> Response {
     // A missing, repeated or undecodable token is just a link that is not valid.
-    let outcome = match query.as_ref().map(|Query(query)| query.one("token")) {
+    let (link_for, outcome) = match query.as_ref().map(|Query(query)| query.one("token")) {
         // A capability made for another link does not open this one.
         Ok(Ok(Some(token))) if !Granted::allows(granted.as_deref(), Some(&token_hash(token))) => {
             return StatusCode::UNAUTHORIZED.into_response()
         }
         Ok(Ok(Some(token))) => verify_token(&state, token).await,
-        _ => Err(Error::LinkInvalid),
+        _ => (LinkFor::Address, Err(Error::LinkInvalid)),
     };
     let mut response = match outcome {
         Ok(Verified::Redirect(url)) => match HeaderValue::from_str(&url) {
@@ -61,20 +73,33 @@ async fn verify(
             Err(_) => verified_page(""),
         },
         Ok(Verified::Page(address)) => verified_page(&address),
-        Err(error) if wants_html(&headers) && !error.status().is_server_error() => problem_page(&error),
+        Ok(Verified::SignedIn) => signed_in_page(),
+        Err(error) if wants_html(&headers) && !error.status().is_server_error() => {
+            problem_page(&error, link_for)
+        }
         Err(error) => error.into_response(),
     };
     response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
-async fn verify_token(state: &AppState, token: &str) -> Result<Verified> {
+async fn verify_token(state: &AppState, token: &str) -> (LinkFor, Result<Verified>) {
     if token.is_empty() || token.len() > MAX_TOKEN_LEN {
-        return Err(Error::LinkInvalid);
+        return (LinkFor::Address, Err(Error::LinkInvalid));
     }
+    let hash = token_hash(token);
+    match domain::sign_in_factors::open_link(state, &hash).await {
+        Ok(None) => (LinkFor::Address, verify_address(state, &hash).await),
+        Ok(Some(opened)) => {
+            (LinkFor::SignIn, Ok(opened.redirect_url.map_or(Verified::SignedIn, Verified::Redirect)))
+        }
+        Err(error) => (LinkFor::SignIn, Err(error)),
+    }
+}
+
+async fn verify_address(state: &AppState, hash: &str) -> Result<Verified> {
     let mut tx = state.db.write().await?;
-    let target =
-        identifications::find_by_link_token(&mut tx, &token_hash(token)).await?.ok_or(Error::LinkInvalid)?;
+    let target = identifications::find_by_link_token(&mut tx, hash).await?.ok_or(Error::LinkInvalid)?;
     match render::status_at(&target.status, target.expire_at, now_ms()) {
         "unverified" => {}
         "verified" => return Err(Error::VerificationAlreadyVerified),
@@ -109,13 +134,26 @@ fn verified_page(address: &str) -> Response {
     Html(html::page("Email address verified", "Email address verified", Tone::Ok, &body)).into_response()
 }
 
-fn problem_page(error: &Error) -> Response {
-    let (heading, text) = match error {
-        Error::VerificationAlreadyVerified => (
+fn signed_in_page() -> Response {
+    let body = "<p>Your sign-in is confirmed. Go back to Userdesk: it goes on by itself. You can close this tab.</p>";
+    Html(html::page("Signed in", "You’re signed in", Tone::Ok, body)).into_response()
+}
+
+fn problem_page(error: &Error, link_for: LinkFor) -> Response {
+    let (heading, text) = match (error, link_for) {
+        (Error::VerificationAlreadyVerified, LinkFor::SignIn) => (
+            "This link was already used",
+            "A sign-in link works once. To sign in again, ask Userdesk for a new one.",
+        ),
+        (Error::VerificationExpired, LinkFor::SignIn) => (
+            "This link has expired",
+            "Sign-in links work for a short time only. Ask Userdesk to send a new one.",
+        ),
+        (Error::VerificationAlreadyVerified, _) => (
             "This link was already used",
             "The address it verifies is verified already: there is nothing more to do.",
         ),
-        Error::VerificationExpired => (
+        (Error::VerificationExpired, _) => (
             "This link has expired",
             "Verification links work for a short time only. Ask Userdesk to send a new one.",
         ),

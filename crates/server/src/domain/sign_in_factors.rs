@@ -1,6 +1,6 @@
-//! Signing in by code: the first factors `email_code`, `phone_code` and forgot-password
-//! (`reset_password_email_code`, `reset_password_phone_code`, then a new password), and the
-//! client-trust check (`needs_client_trust`: a code to the user's email or phone after a right
+//! Signing in by code or link: the first factors `email_code`, `phone_code`, `email_link` and
+//! forgot-password (`reset_password_email_code`, `reset_password_phone_code`, then a new
+//! password), and the client-trust check (`needs_client_trust`: a code to the user's email or phone after a right
 //! password from a client they never signed in on).
 //!
 //! The rules:
@@ -18,13 +18,17 @@
 //!   every attempt takes from the sign-in rate limits.
 //! - A right first factor completes the sign-in, or asks the user's second factor when they have
 //!   two-step verification on; a right reset code moves it to `needs_new_password`.
+//! - An email link ([`send_link`]) is opened in any browser (`GET /v1/verify`, no client: the
+//!   environment's `email_link.require_same_client` is `false`); it works once, until
+//!   [`crate::Config::link_lifetime`], and signs in the client that started the sign-in, which
+//!   learns of it by polling the sign-in ([`open_link`]).
 
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::{Envelope, SignIn};
 
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
-use crate::ids::now_ms;
+use crate::ids::{new_client_token, now_ms, token_hash};
 use crate::one_time_code::{self, MAX_ATTEMPTS};
 use crate::outbox::{self, OutboxChannel, Outgoing};
 use crate::render;
@@ -33,7 +37,7 @@ use crate::state::{millis, AppState};
 use crate::store::identifications::list_for_user;
 use crate::store::second_factors;
 use crate::store::sessions::Activity;
-use crate::store::sign_in_factors::{self, Factor};
+use crate::store::sign_in_factors::{self, Factor, LinkRow};
 use crate::store::sign_ins::{self, SignInRow};
 use crate::store::users::{self, IdentificationRow, UserRow};
 
@@ -154,6 +158,72 @@ pub async fn send_code(
     )
     .await?;
     outbox::send(conn, state.mode, message(strategy, to, &code, state)).await
+}
+
+/// Sends a sign-in link (`email_link`) to the verified address `to`, replacing any earlier code
+/// or link of the first factor (refused within the resend cooldown). The browser that opens it
+/// comes back with `redirect_url` (already validated), or sees a page.
+pub async fn send_link(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    sign_in_id: &str,
+    to: &IdentificationRow,
+    redirect_url: Option<&str>,
+) -> Result<()> {
+    let now = now_ms();
+    outbox::ensure_deliverable(state.mode, OutboxChannel::Email)?;
+    if let Some(sent_at) =
+        sign_in_factors::find(conn, sign_in_id, Factor::First).await?.and_then(|row| row.sent_at)
+    {
+        domain::verification::ensure_cooldown_passed(state, sent_at, now)?;
+    }
+    // A long random token (as client tokens are); only its hash is kept.
+    let token = new_client_token();
+    let lifetime = state.verification.link_lifetime;
+    let expire_at = now.saturating_add(millis(lifetime));
+    sign_in_factors::prepare_link(conn, sign_in_id, &to.id, &token_hash(&token), redirect_url, expire_at)
+        .await?;
+    let link = format!("{}/v1/verify?token={token}", state.base_url);
+    // In desktop mode the browser that opens it needs a capability, made for this link.
+    let link = crate::desktop::link(state, link, &token_hash(&token), lifetime);
+    outbox::send(conn, state.mode, Outgoing::sign_in_link(&to.value, &link, lifetime)).await
+}
+
+/// A sign-in link that was opened.
+pub struct LinkOpened {
+    /// Where the browser goes on, if the sign-in named a place.
+    pub redirect_url: Option<String>,
+}
+
+/// `GET /v1/verify` with a token: when it is a sign-in's link, verifies the first factor and
+/// signs in the client that started the sign-in (or asks it the user's second factor). `None`
+/// when the token is no sign-in's. A used link is `verification_already_verified`, a late one
+/// `verification_expired`, one replaced by a newer code or link (or whose sign-in went on
+/// without it) `link_invalid`; nothing changes then.
+pub async fn open_link(state: &AppState, hash: &str) -> Result<Option<LinkOpened>> {
+    let mut tx = state.db.write().await?;
+    let Some(link) = sign_in_factors::find_by_link_token(&mut tx, hash).await? else {
+        return Ok(None);
+    };
+    let LinkRow { sign_in_id, client_id, status, expire_at, redirect_url } = link;
+    let now = now_ms();
+    match render::status_at(&status, expire_at, now) {
+        "unverified" => {}
+        "verified" => return Err(Error::VerificationAlreadyVerified),
+        "expired" => return Err(Error::VerificationExpired),
+        _ => return Err(Error::LinkInvalid),
+    }
+    let (row, user) = sign_in_and_user(&mut tx, &client_id, &sign_in_id).await?;
+    if row.status != "needs_first_factor" || row.abandon_at <= now {
+        return Err(Error::LinkInvalid);
+    }
+    domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
+    sign_in_factors::mark_link_verified(&mut tx, &row.id).await?;
+    // The session is the client's that started the sign-in; its own requests tell its activity.
+    finish(&mut tx, &client_id, &row, &user, FirstFactor::EmailLink.as_str(), &Activity::default()).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user.id, sign_in = %row.id, "sign-in link opened");
+    Ok(Some(LinkOpened { redirect_url }))
 }
 
 /// How a code attempt ended, once recorded.

@@ -138,3 +138,72 @@ pub async fn settings_of(
             .await?;
     Ok(found.unwrap_or((None, None)))
 }
+
+/// A sign-in's first factor by email link, found by the link's token hash.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkRow {
+    pub sign_in_id: String,
+    pub client_id: String,
+    pub status: String,
+    pub expire_at: Option<i64>,
+    pub redirect_url: Option<String>,
+}
+
+/// An email link (its token's hash) sent now to `target_id`: replaces whatever the first
+/// factor's verification held (a code, an older link), with no attempts yet.
+pub async fn prepare_link(
+    conn: &mut SqliteConnection,
+    sign_in_id: &str,
+    target_id: &str,
+    link_token_hash: &str,
+    redirect_url: Option<&str>,
+    expire_at: i64,
+) -> Result<()> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO verifications (id, sign_in_id, sign_in_factor, status, strategy, attempts,
+            link_token_hash, redirect_url, expire_at, sent_at, target_identification_id, created_at,
+            updated_at)
+         VALUES (?1, ?2, 'first', 'unverified', 'email_link', 0, ?3, ?4, ?5, ?6, ?7, ?6, ?6)
+         ON CONFLICT (sign_in_id, sign_in_factor) DO UPDATE SET status = 'unverified',
+            strategy = 'email_link', attempts = 0, code_hash = NULL, link_token_hash = ?3,
+            redirect_url = ?4, expire_at = ?5, sent_at = ?6, target_identification_id = ?7,
+            error = NULL, updated_at = ?6",
+    )
+    .bind(new_id("ver"))
+    .bind(sign_in_id)
+    .bind(link_token_hash)
+    .bind(redirect_url)
+    .bind(expire_at)
+    .bind(now)
+    .bind(target_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The sign-in whose first-factor email link has this token hash.
+pub async fn find_by_link_token(conn: &mut SqliteConnection, token_hash: &str) -> Result<Option<LinkRow>> {
+    Ok(sqlx::query_as::<_, LinkRow>(
+        "SELECT s.id AS sign_in_id, s.client_id, v.status, v.expire_at, v.redirect_url
+         FROM verifications v JOIN sign_ins s ON s.id = v.sign_in_id
+         WHERE v.link_token_hash = ? AND v.strategy = 'email_link' AND v.sign_in_factor = 'first'",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Marks the sign-in's email link used. The token hash stays, so that a second visit is told
+/// the link was already used.
+pub async fn mark_link_verified(conn: &mut SqliteConnection, sign_in_id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE verifications SET status = 'verified', attempts = COALESCE(attempts, 0) + 1, updated_at = ?
+         WHERE sign_in_id = ? AND sign_in_factor = 'first' AND strategy = 'email_link'",
+    )
+    .bind(now_ms())
+    .bind(sign_in_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
