@@ -24,6 +24,7 @@ fn render() -> String {
         declaration::<models::IdentificationLink>(&config),
         declaration::<models::ExternalAccount>(&config),
         declaration::<models::Verification>(&config),
+        declaration::<models::Passkey>(&config),
         declaration::<models::VerificationStatus>(&config),
         declaration::<models::ClerkError>(&config),
         declaration::<userdesk_fapi::UpdateUserParams>(&config),

@@ -1,7 +1,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, ORIGIN};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -471,15 +471,17 @@ impl Client {
             Some(form) => RequestBody::Form(form),
             None => RequestBody::Empty,
         };
-        self.send_body(method, path, body).await
+        self.send_body(method, path, body, None).await
     }
 
     /// Sends one request and decodes its body as `T`, keeping the token and session current.
+    /// `origin` goes out as the `Origin` header (a passkey's origin).
     pub(crate) async fn send_body<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         body: RequestBody<'_>,
+        origin: Option<&str>,
     ) -> Result<T> {
         let mut url = self.base_url.join(path).map_err(|e| Error::InvalidInstance(e.to_string()))?;
         let (token, session_id) = {
@@ -496,6 +498,9 @@ impl Client {
         let mut request = self.http.request(method.clone(), url).header("clerk-api-version", API_VERSION);
         if let Some(token) = &token {
             request = request.header(AUTHORIZATION, token);
+        }
+        if let Some(origin) = origin {
+            request = request.header(ORIGIN, origin);
         }
         // What can be sent again if the server refuses the token (a stream cannot).
         let resendable = match &body {
@@ -532,7 +537,7 @@ impl Client {
                 self.forget_token()?;
                 if let Some(form) = resendable {
                     let body = form.map_or(RequestBody::Empty, RequestBody::Form);
-                    return Box::pin(self.send_body(method, path, body)).await;
+                    return Box::pin(self.send_body(method, path, body, origin)).await;
                 }
             }
             return Err(error);

@@ -23,6 +23,9 @@ mod flow_completion;
 mod instance_url;
 #[cfg(feature = "client")]
 pub mod native_flow;
+// Registering passkeys and signing in with them.
+#[cfg(feature = "client")]
+mod passkeys;
 #[cfg(feature = "client")]
 pub mod private_file;
 #[cfg(feature = "client")]

@@ -77,7 +77,7 @@ impl Client {
             timeout: UPLOAD_TIMEOUT,
         };
         let envelope: Envelope<Image> =
-            self.send_body(Method::POST, "v1/me/profile_image", RequestBody::Streamed(body)).await?;
+            self.send_body(Method::POST, "v1/me/profile_image", RequestBody::Streamed(body), None).await?;
         Ok(envelope.response)
     }
 

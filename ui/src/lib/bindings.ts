@@ -72,9 +72,9 @@ phone_numbers: Array<PhoneNumber>,
  */
 web3_wallets: Array<JsonValue>, 
 /**
- * Passkeys (kept as the server sends them).
+ * Every passkey.
  */
-passkeys: Array<JsonValue>, 
+passkeys: Array<Passkey>, 
 /**
  * Every connected OAuth account, verified or not.
  */
@@ -348,7 +348,42 @@ external_verification_redirect_url?: string | null,
 /**
  * What went wrong, for strategies that report it (OAuth).
  */
-error?: ClerkError | null, };
+error?: ClerkError | null, 
+/**
+ * For `passkey`: the WebAuthn options of the ceremony as a JSON string (creation options
+ * when registering, request options when signing in).
+ */
+nonce?: string | null, };
+
+export type Passkey = { 
+/**
+ * Its id (`pk_…`).
+ */
+id: string, 
+/**
+ * Always `passkey`.
+ */
+object: string, 
+/**
+ * The name the person gave it (or the server's default).
+ */
+name: string, 
+/**
+ * Last used to sign in or verify (Unix ms).
+ */
+last_used_at: number | null, 
+/**
+ * The registration's verification (`verification_passkey`).
+ */
+verification: Verification | null, 
+/**
+ * Created (Unix ms).
+ */
+created_at: number, 
+/**
+ * Last changed (Unix ms).
+ */
+updated_at: number, };
 
 export type VerificationStatus = "unverified" | "verified" | "transferable" | "failed" | "expired";
 

@@ -12,6 +12,7 @@ mod error;
 mod external_account;
 mod identification;
 mod image;
+mod passkey;
 mod security;
 mod session;
 mod sign_in;
@@ -26,6 +27,7 @@ pub use error::{ClerkError, ClerkErrors};
 pub use external_account::ExternalAccount;
 pub use identification::{EmailAddress, IdentificationLink, PhoneNumber};
 pub use image::Image;
+pub use passkey::Passkey;
 pub use security::{BackupCodes, SessionActivity, SessionWithActivities, Totp};
 pub use session::{
     PublicUserData, ReverificationLevel, ReverificationStatus, Session, SessionReverification, SessionStatus,

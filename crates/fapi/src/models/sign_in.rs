@@ -38,6 +38,9 @@ pub struct SignInFactor {
     /// The phone number it uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number_id: Option<String>,
+    /// The passkey it uses (`passkey`; absent when any of the user's passkeys will do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey_id: Option<String>,
     /// `true` for the primary identification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,

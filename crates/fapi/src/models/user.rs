@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{EmailAddress, ExternalAccount, PhoneNumber};
+use super::{EmailAddress, ExternalAccount, Passkey, PhoneNumber};
 
 /// The signed-in person's account (`User` of the seed, `Client.User` of the spec).
 ///
@@ -50,9 +50,9 @@ pub struct User {
     /// Web3 wallets (kept as the server sends them; Userdesk does not manage them).
     #[serde(default)]
     pub web3_wallets: Vec<Value>,
-    /// Passkeys (kept as the server sends them).
+    /// Every passkey.
     #[serde(default)]
-    pub passkeys: Vec<Value>,
+    pub passkeys: Vec<Passkey>,
     /// Every connected OAuth account, verified or not.
     pub external_accounts: Vec<ExternalAccount>,
     /// SAML accounts (kept as the server sends them).

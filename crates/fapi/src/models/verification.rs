@@ -45,11 +45,20 @@ pub struct Verification {
     /// What went wrong, for strategies that report it (OAuth).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ClerkError>,
+    /// For `passkey`: the WebAuthn options of the ceremony as a JSON string (creation options
+    /// when registering, request options when signing in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 impl Verification {
     /// `true` once the verification has completed.
     pub fn is_verified(&self) -> bool {
         self.status == VerificationStatus::Verified
+    }
+
+    /// `nonce` parsed as JSON (the passkey ceremony's options); `None` when absent or not JSON.
+    pub fn nonce_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(self.nonce.as_deref()?).ok()
     }
 }

@@ -175,6 +175,7 @@ fn email_verification(row: &SignUpRow, now: i64) -> Option<Verification> {
         expire_at: row.verification_expire_at,
         external_verification_redirect_url: None,
         error: None,
+        nonce: None,
     })
 }
 
@@ -707,6 +708,7 @@ async fn transfer(
                 expire_at: None,
                 external_verification_redirect_url: None,
                 error: None,
+                nonce: None,
             }),
             phone_number: None,
             web3_wallet: None,
@@ -718,6 +720,7 @@ async fn transfer(
                 expire_at: Some(now),
                 external_verification_redirect_url: None,
                 error: None,
+                nonce: None,
             }),
         },
         username: None,

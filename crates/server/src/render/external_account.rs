@@ -50,6 +50,7 @@ pub fn external_account(row: &ExternalAccountRow) -> Result<ExternalAccount> {
                 None
             },
             error,
+            nonce: None,
         }),
     })
 }

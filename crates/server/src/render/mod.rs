@@ -81,6 +81,7 @@ fn verification(
         expire_at,
         external_verification_redirect_url: None,
         error,
+        nonce: None,
     })
 }
 

@@ -19,6 +19,7 @@ fn factor(strategy: &str) -> SignInFactor {
         safe_identifier: None,
         email_address_id: None,
         phone_number_id: None,
+        passkey_id: None,
         primary: None,
         default: None,
     }
@@ -69,6 +70,7 @@ fn verification(row: &FactorRow, now: i64) -> Option<Verification> {
         expire_at,
         external_verification_redirect_url: None,
         error: None,
+        nonce: None,
     })
 }
 

@@ -54,6 +54,7 @@ fn factor_on(
         safe_identifier: Some(shown),
         email_address_id: email.then(|| identification.id.clone()),
         phone_number_id: (!email).then(|| identification.id.clone()),
+        passkey_id: None,
         primary: Some(primary.as_deref() == Some(identification.id.as_str())),
         default: None,
     }
@@ -89,6 +90,7 @@ async fn first_factors(
                     safe_identifier: None,
                     email_address_id: None,
                     phone_number_id: None,
+                    passkey_id: None,
                     primary: None,
                     default: None,
                 });
@@ -227,6 +229,7 @@ pub async fn supported_factors(conn: &mut SqliteConnection, user: &UserRow) -> R
         safe_identifier: None,
         email_address_id: None,
         phone_number_id: None,
+        passkey_id: None,
         primary: None,
         default: None,
     };
@@ -271,6 +274,7 @@ fn second_factor_verification(row: &SecondFactorRow, now: i64) -> Result<Verific
         expire_at: if row.strategy == "phone_code" { row.expire_at } else { None },
         external_verification_redirect_url: None,
         error: None,
+        nonce: None,
     })
 }
 
