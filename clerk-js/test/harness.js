@@ -14,8 +14,9 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '..', '..');
 const require = createRequire(import.meta.url);
-// The harness's own requests (outbox, Backend API) bypass the guard `loadClerk` installs.
-const nodeFetch = globalThis.fetch;
+// The harness's own requests (outbox, Backend API, the person's browser) bypass the guard
+// `loadClerk` installs.
+export const nodeFetch = globalThis.fetch;
 
 export const DEMO_EMAIL = 'demo@example.com';
 export const DEMO_PASSWORD = 'userdesk-demo';
@@ -31,11 +32,11 @@ globalThis.window ??= globalThis;
 // a file path reaches it without changing how every other package resolves.
 const { Clerk } = require(join(here, '..', 'node_modules', '@clerk', 'clerk-js', 'dist', 'clerk.native.js'));
 
-/** `userdesk-server` on a new data directory, in development mode. */
-export async function startServer() {
+/** `userdesk-server` on a new data directory, in development mode, with `args` added. */
+export async function startServer(args = []) {
   const binary = process.env.USERDESK_SERVER ?? join(repo, 'target', 'debug', 'userdesk-server');
   const data = mkdtempSync(join(tmpdir(), 'userdesk-clerk-js-'));
-  const child = spawn(binary, ['--addr', '127.0.0.1:0', '--data', data], {
+  const child = spawn(binary, ['--addr', '127.0.0.1:0', '--data', data, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });

@@ -11,6 +11,7 @@ use crate::http::form::{JsonBody, PathId};
 use crate::http::validate;
 use crate::password;
 use crate::render;
+use crate::render::LoadedUser;
 use crate::state::AppState;
 use crate::store::users::{self, MetadataKind, NewUser};
 
@@ -41,13 +42,13 @@ pub fn router() -> Router<AppState> {
         .route("/v1/users/{user_id}/metadata", patch(patch_metadata))
 }
 
-/// The Backend API's user: the FAPI user plus private metadata.
+/// The Backend API's user: the FAPI user (its external accounts too) plus private metadata.
 async fn backend_user(conn: &mut SqliteConnection, base_url: &str, user_id: &str) -> Result<Value> {
-    let account = users::find(conn, user_id).await?.ok_or(Error::NotFound("user"))?;
-    let user = render::user(&account, base_url)?;
+    let loaded = LoadedUser::load(conn, user_id).await?.ok_or(Error::NotFound("user"))?;
+    let user = loaded.user(base_url)?;
     let mut value =
         serde_json::to_value(&user).map_err(|e| Error::Internal(format!("serialising a user: {e}")))?;
-    let private = render::metadata(&account.user.private_metadata)?;
+    let private = render::metadata(&loaded.account.user.private_metadata)?;
     if let Value::Object(map) = &mut value {
         map.insert("private_metadata".into(), Value::Object(private));
     }
