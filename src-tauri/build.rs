@@ -60,6 +60,9 @@ fn main() {
         "start_code_sign_in",
         "resend_sign_in_code",
         "attempt_code_sign_in",
+        "start_link_sign_in",
+        "resend_sign_in_link",
+        "check_link_sign_in",
         "reset_password",
     ];
     // The capabilities live in src-tauri/ with the rest of the shell, not beside tauri.conf.json.

@@ -5,8 +5,8 @@ use serde_json::Value;
 use tauri::State;
 use userdesk_app::{
     AccountRules, AppInfo, AvatarCrop, AvatarPreview, CodePurpose, CodeSent, CodeSignInResult, CommandResult,
-    Devices, OAuthFinished, OAuthStarted, ReverificationStep, Settings, SignInOptions, SignInResult,
-    SignUpForm, VerificationStrategy,
+    Devices, LinkSent, LinkSignInState, OAuthFinished, OAuthStarted, ReverificationStep, Settings,
+    SignInOptions, SignInResult, SignUpForm, VerificationStrategy,
 };
 use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, ReverificationLevel, Totp, User};
 use userdesk_fapi::{SecondFactor, TokenInspection, TokenService, UpdateUserParams};
@@ -372,6 +372,21 @@ pub async fn attempt_code_sign_in(
     code: String,
 ) -> CommandResult<CodeSignInResult> {
     app.attempt_code_sign_in(&sign_in_id, purpose, &code).await
+}
+
+#[tauri::command]
+pub async fn start_link_sign_in(app: App<'_>, identifier: String) -> CommandResult<LinkSent> {
+    app.start_link_sign_in(&identifier).await
+}
+
+#[tauri::command]
+pub async fn resend_sign_in_link(app: App<'_>, sign_in_id: String) -> CommandResult<()> {
+    app.resend_sign_in_link(&sign_in_id).await
+}
+
+#[tauri::command]
+pub async fn check_link_sign_in(app: App<'_>, sign_in_id: String) -> CommandResult<LinkSignInState> {
+    app.check_link_sign_in(&sign_in_id).await
 }
 
 #[tauri::command]

@@ -126,6 +126,9 @@ pub fn run() {
             commands::start_code_sign_in,
             commands::resend_sign_in_code,
             commands::attempt_code_sign_in,
+            commands::start_link_sign_in,
+            commands::resend_sign_in_link,
+            commands::check_link_sign_in,
             commands::reset_password,
         ])
         .build(tauri::generate_context!());

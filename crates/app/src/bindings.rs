@@ -60,6 +60,8 @@ fn render() -> String {
         declaration::<CodePurpose>(&config),
         declaration::<CodeSent>(&config),
         declaration::<CodeSignInResult>(&config),
+        declaration::<LinkSent>(&config),
+        declaration::<LinkSignInState>(&config),
         declaration::<ReverificationStep>(&config),
         declaration::<ReverificationFirstFactor>(&config),
         declaration::<ReverificationSecondFactor>(&config),

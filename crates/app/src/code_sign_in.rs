@@ -1,11 +1,15 @@
-//! Signing in with a code instead of the password, and resetting a forgotten password: both start
-//! with the identifier alone, send a one-time code to a verified address (or phone) of the
-//! account, and go on by what the instance answers — signed in, a second factor, or (for a reset)
-//! a new password.
+//! Signing in with a code or an emailed link instead of the password, and resetting a forgotten
+//! password: all start with the identifier alone, send a one-time code (or link) to a verified
+//! address (or phone) of the account, and go on by what the instance answers — signed in, a
+//! second factor, or (for a reset) a new password.
+//!
+//! A link is opened in a browser, not in the app: the app learns of it by reading the sign-in
+//! ([`Controller::check_link_sign_in`]) every few seconds while its screen is open, as Clerk's
+//! SDKs poll.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use userdesk_fapi::models::{SignIn, SignInFactor, SignInStatus};
+use userdesk_fapi::models::{SignIn, SignInFactor, SignInStatus, VerificationStatus};
 use userdesk_fapi::{CodeFactor, TrustFactor};
 
 use crate::controller::Controller;
@@ -20,6 +24,8 @@ pub struct SignInOptions {
     pub password: bool,
     /// "Email me a code instead" (or a text).
     pub code: bool,
+    /// "Email me a sign-in link".
+    pub link: bool,
     /// "Forgot password?".
     pub reset_password: bool,
     /// Usernames identify people too.
@@ -65,6 +71,28 @@ pub struct CodeSent {
     pub by_sms: bool,
 }
 
+/// A sign-in link on its way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct LinkSent {
+    pub sign_in_id: String,
+    /// The address it went to, partly masked as the instance shows it.
+    pub sent_to: String,
+}
+
+/// Where a sign-in by email link stands, each time the app looks.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum LinkSignInState {
+    /// The link was not opened yet.
+    Waiting,
+    /// The link expired unopened (or was replaced): only a new one signs in.
+    Expired,
+    /// The link was opened: signed in.
+    Complete { user: Box<userdesk_fapi::models::User> },
+    /// The link was opened; the account asks its second factor next.
+    NeedsSecondFactor(SecondFactorStep),
+}
+
 /// Where a sign-in stands after its code.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -90,6 +118,7 @@ impl<S: Shell> Controller<S> {
         Ok(SignInOptions {
             password: environment.password_enabled() && has("password"),
             code: has("email_code") || has("phone_code"),
+            link: has("email_link"),
             reset_password: has("reset_password_email_code") || has("reset_password_phone_code"),
             username: identifies("username"),
             phone_number: identifies("phone_number"),
@@ -102,20 +131,24 @@ impl<S: Shell> Controller<S> {
         identifier: &str,
         purpose: CodePurpose,
     ) -> CommandResult<CodeSent> {
-        let identifier = identifier.trim();
-        if identifier.is_empty() {
-            return Err(CommandError::new("form_param_missing", "Enter your email address or username.")
-                .at_field("identifier"));
-        }
         let client = self.client().await?;
-        let sign_in = client.sign_in_with_identifier(identifier).await?;
-        let offered = sign_in.supported_first_factors.clone().unwrap_or_default();
-        let Some((factor, target)) = purpose.factors().iter().copied().find_map(|factor| {
-            offered
-                .iter()
-                .find(|offer| offer.strategy == factor.strategy())
-                .map(|offer| (factor, offer.clone()))
-        }) else {
+        let (sign_in, offered) = identify(&client, identifier).await?;
+        let usable: Vec<(CodeFactor, &SignInFactor)> = purpose
+            .factors()
+            .iter()
+            .flat_map(|&factor| {
+                offered
+                    .iter()
+                    .filter(move |offer| offer.strategy == factor.strategy())
+                    .map(move |o| (factor, o))
+            })
+            .collect();
+        // The code goes where the person said (a phone number typed gets a text), else by email.
+        let typed = usable.iter().find(|(_, offer)| {
+            offer.safe_identifier.is_some() && offer.safe_identifier == sign_in.identifier
+        });
+        let Some((factor, target)) = typed.or(usable.first()).map(|&(factor, offer)| (factor, offer.clone()))
+        else {
             let message = match purpose {
                 CodePurpose::SignIn => "This account cannot sign in with a code here. Use your password.",
                 CodePurpose::ResetPassword => "This account cannot reset its password here.",
@@ -130,6 +163,57 @@ impl<S: Shell> Controller<S> {
             sent_to: target.safe_identifier.unwrap_or_default(),
             by_sms: matches!(factor, CodeFactor::PhoneCode | CodeFactor::ResetPasswordPhoneCode),
         })
+    }
+
+    /// Starts a sign-in with `identifier` and emails its sign-in link.
+    pub async fn start_link_sign_in(&self, identifier: &str) -> CommandResult<LinkSent> {
+        let client = self.client().await?;
+        let (sign_in, offered) = identify(&client, identifier).await?;
+        let Some(target) = link_target(&offered, sign_in.identifier.as_deref()) else {
+            return Err(CommandError::new(
+                "strategy_for_user_invalid",
+                "This account cannot sign in with an emailed link here. Use a code or your password.",
+            ));
+        };
+        let sign_in =
+            client.prepare_email_link(&sign_in.id, target.email_address_id.as_deref(), None).await?;
+        Ok(LinkSent { sign_in_id: sign_in.id, sent_to: target.safe_identifier.unwrap_or_default() })
+    }
+
+    /// Emails the sign-in link again (the earlier one stops working).
+    pub async fn resend_sign_in_link(&self, sign_in_id: &str) -> CommandResult<()> {
+        let client = self.client().await?;
+        let sign_in = client.get_sign_in(sign_in_id).await?;
+        let to = sign_in.first_factor_verification.as_ref().map(|v| v.strategy.as_str());
+        if to != Some("email_link") {
+            return Err(CommandError::new("verification_missing", "No link was sent for this sign-in."));
+        }
+        let offered = sign_in.supported_first_factors.clone().unwrap_or_default();
+        let target = link_target(&offered, sign_in.identifier.as_deref());
+        client
+            .prepare_email_link(sign_in_id, target.as_ref().and_then(|t| t.email_address_id.as_deref()), None)
+            .await?;
+        Ok(())
+    }
+
+    /// Reads the sign-in whose link was emailed: still waiting, expired, or signed in by it.
+    pub async fn check_link_sign_in(&self, sign_in_id: &str) -> CommandResult<LinkSignInState> {
+        let client = self.client().await?;
+        let sign_in = client.get_sign_in(sign_in_id).await?;
+        match sign_in.status {
+            SignInStatus::Complete => Ok(LinkSignInState::Complete { user: Box::new(client.me().await?) }),
+            SignInStatus::NeedsSecondFactor => {
+                Ok(LinkSignInState::NeedsSecondFactor(SecondFactorStep::of(sign_in)))
+            }
+            SignInStatus::NeedsFirstFactor => {
+                let link = sign_in.first_factor_verification.filter(|v| v.strategy == "email_link");
+                Ok(match link.map(|v| v.status) {
+                    Some(VerificationStatus::Unverified) => LinkSignInState::Waiting,
+                    _ => LinkSignInState::Expired,
+                })
+            }
+            other => Err(incomplete(other)),
+        }
     }
 
     /// Sends the code again.
@@ -191,6 +275,33 @@ impl<S: Shell> Controller<S> {
             other => Err(incomplete(other)),
         }
     }
+}
+
+/// Starts a sign-in with the identifier alone; with the first factors it offers.
+async fn identify(
+    client: &userdesk_fapi::Client,
+    identifier: &str,
+) -> CommandResult<(SignIn, Vec<SignInFactor>)> {
+    let identifier = identifier.trim();
+    if identifier.is_empty() {
+        return Err(CommandError::new("form_param_missing", "Enter your email address or username.")
+            .at_field("identifier"));
+    }
+    let sign_in = client.sign_in_with_identifier(identifier).await?;
+    let offered = sign_in.supported_first_factors.clone().unwrap_or_default();
+    Ok((sign_in, offered))
+}
+
+/// The address a sign-in link goes to: the one the sign-in was identified by (the instance shows
+/// it as typed), else the primary, else the first offered.
+fn link_target(offered: &[SignInFactor], identifier: Option<&str>) -> Option<SignInFactor> {
+    let links: Vec<&SignInFactor> = offered.iter().filter(|f| f.strategy == "email_link").collect();
+    links
+        .iter()
+        .find(|f| identifier.is_some() && f.safe_identifier.as_deref() == identifier)
+        .or_else(|| links.iter().find(|f| f.primary == Some(true)))
+        .or(links.first())
+        .map(|f| (*f).clone())
 }
 
 /// Sends the code of the new-device check a password sign-in ended in (`needs_client_trust`).

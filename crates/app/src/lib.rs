@@ -22,7 +22,7 @@ mod bindings;
 
 pub use account::{AccountRules, Devices, VerificationStrategy};
 pub use avatar::{AvatarCrop, AvatarDropEvent, AvatarPreview, AvatarUploadProgress};
-pub use code_sign_in::{CodePurpose, CodeSent, CodeSignInResult, SignInOptions};
+pub use code_sign_in::{CodePurpose, CodeSent, CodeSignInResult, LinkSent, LinkSignInState, SignInOptions};
 pub use connection::{DemoAccount, InstanceInfo, InstanceKind, TokenStorage};
 #[cfg(debug_assertions)]
 pub use connection::{TEST_PASSWORDLESS, TEST_REVERIFICATION_SECONDS};

@@ -154,7 +154,7 @@ export class FakeSecurity {
       },
       verify_sign_up: () => this.user,
       account_rules: () => ({ reverification: this.#reverification }),
-      sign_in_options: (): SignInOptions => ({ password: true, code: true, reset_password: true, username: true, phone_number: false }),
+      sign_in_options: (): SignInOptions => ({ password: true, code: true, link: false, reset_password: true, username: true, phone_number: false }),
       // A sign-in by code, or a password reset: the code goes to the first address; any code is right.
       start_code_sign_in: () => {
         const to = this.user.email_addresses[0]?.email_address ?? '';

@@ -16,6 +16,8 @@ import type {
   EmailAddress,
   EventPayloads,
   JsonValue,
+  LinkSent,
+  LinkSignInState,
   OAuthFinished,
   OAuthStarted,
   OutboxMessage,
@@ -122,6 +124,16 @@ export const resendSignInCode = (signInId: string, purpose: CodePurpose): Promis
 /** Answers the code: signed in, a second factor, or (for a reset) a new password to set. */
 export const attemptCodeSignIn = (signInId: string, purpose: CodePurpose, code: string): Promise<CodeSignInResult> =>
   call('attempt_code_sign_in', { signInId, purpose, code });
+
+/** Starts signing in by `identifier` and emails its sign-in link. */
+export const startLinkSignIn = (identifier: string): Promise<LinkSent> => call('start_link_sign_in', { identifier });
+
+/** Emails the sign-in link again; the earlier one stops working. */
+export const resendSignInLink = (signInId: string): Promise<null> => call('resend_sign_in_link', { signInId });
+
+/** Where a sign-in by link stands: waiting for the link to be opened, expired, or signed in. */
+export const checkLinkSignIn = (signInId: string): Promise<LinkSignInState> =>
+  call('check_link_sign_in', { signInId });
 
 /** Sets the new password of a reset; signed in after, or at the second factor. */
 export const resetPassword = (signInId: string, password: string, signOutOfOtherSessions: boolean): Promise<SignInResult> =>

@@ -691,6 +691,10 @@ password: boolean,
  */
 code: boolean, 
 /**
+ * "Email me a sign-in link".
+ */
+link: boolean, 
+/**
  * "Forgot password?".
  */
 reset_password: boolean, 
@@ -723,6 +727,14 @@ sent_to: string,
 by_sms: boolean, };
 
 export type CodeSignInResult = { "status": "complete", user: User, } | { "status": "needs_second_factor" } & SecondFactorStep | { "status": "needs_new_password", sign_in_id: string, };
+
+export type LinkSent = { sign_in_id: string, 
+/**
+ * The address it went to, partly masked as the instance shows it.
+ */
+sent_to: string, };
+
+export type LinkSignInState = { "status": "waiting" } | { "status": "expired" } | { "status": "complete", user: User, } | { "status": "needs_second_factor" } & SecondFactorStep;
 
 export type ReverificationStep = { level: ReverificationLevel, status: ReverificationStatus, first_factors: Array<ReverificationFirstFactor>, second_factors: Array<ReverificationSecondFactor>, };
 

@@ -131,7 +131,7 @@ describe('a device new to the instance', () => {
 describe('the sign-in form follows the instance', () => {
   it('on a passwordless instance asks the identifier only, and continues with a code', async () => {
     const calls = instance({
-      sign_in_options: () => ({ password: false, code: true, reset_password: false, username: false, phone_number: false }),
+      sign_in_options: () => ({ password: false, code: true, link: false, reset_password: false, username: false, phone_number: false }),
     });
     const ue = userEvent.setup();
     render(App);
@@ -150,7 +150,7 @@ describe('the sign-in form follows the instance', () => {
 
   it('names every identifier the instance accepts, and hides what it does not offer', async () => {
     instance({
-      sign_in_options: () => ({ password: true, code: false, reset_password: true, username: true, phone_number: true }),
+      sign_in_options: () => ({ password: true, code: false, link: false, reset_password: true, username: true, phone_number: true }),
     });
     render(App);
     expect(await screen.findByLabelText('Email address, username or phone number')).toBeVisible();

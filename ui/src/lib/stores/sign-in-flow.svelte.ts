@@ -8,6 +8,9 @@ import type { CodePurpose, CodeSent, SecondFactorStep, SignInOptions } from '../
  */
 export type CodeFlow = { purpose: CodePurpose; identifier: string; sent?: CodeSent };
 
+/** A sign-in by emailed link, with the identifier it started from. */
+export type LinkFlow = { identifier: string };
+
 class SignInFlowStore {
   /** A sign-in waiting for its second step. */
   secondFactor = $state<SecondFactorStep | null>(null);
@@ -15,6 +18,8 @@ class SignInFlowStore {
   signingUp = $state(false);
   /** Signing in with an emailed code, or resetting the password: its screen is open. */
   code = $state<CodeFlow | null>(null);
+  /** Signing in with an emailed link: its screen is open. */
+  link = $state<LinkFlow | null>(null);
   /** What the instance enables (from its environment); null until known, and if it cannot be
    * read, in which case the form offers everything and the instance's answer tells. */
   options = $state<SignInOptions | null>(null);
@@ -42,12 +47,18 @@ class SignInFlowStore {
   /** A sign-in (with a password or a provider) needs its second step. */
   askSecondFactor(step: SecondFactorStep): void {
     this.code = null;
+    this.link = null;
     this.secondFactor = step;
   }
 
   /** Opens the code screen for `purpose`, starting from what was typed as the identifier. */
   withCode(purpose: CodePurpose, identifier: string): void {
     this.code = { purpose, identifier };
+  }
+
+  /** Opens the "Check your email" screen, starting from what was typed as the identifier. */
+  withLink(identifier: string): void {
+    this.link = { identifier };
   }
 
   /** The password was right but the device is new to the instance: its code went out. */
@@ -59,6 +70,7 @@ class SignInFlowStore {
     this.secondFactor = null;
     this.signingUp = false;
     this.code = null;
+    this.link = null;
   }
 }
 

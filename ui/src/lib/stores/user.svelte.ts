@@ -8,6 +8,7 @@ import type {
   CommandError,
   EmailAddress,
   JsonValue,
+  LinkSignInState,
   PhoneNumber,
   SecondFactor,
   SignInResult,
@@ -65,6 +66,13 @@ class UserStore {
   /** Answers a sign-in's code; signed in when it says `complete`. */
   async attemptCodeSignIn(signInId: string, purpose: CodePurpose, code: string): Promise<CodeSignInResult> {
     const result = await api.attemptCodeSignIn(signInId, purpose, code);
+    if (result.status === 'complete') this.put(result.user);
+    return result;
+  }
+
+  /** Reads a sign-in whose link was emailed; signed in when it says `complete`. */
+  async checkLinkSignIn(signInId: string): Promise<LinkSignInState> {
+    const result = await api.checkLinkSignIn(signInId);
     if (result.status === 'complete') this.put(result.user);
     return result;
   }
