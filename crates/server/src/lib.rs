@@ -239,6 +239,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
             first_factors: config.first_factors,
             client_trust: config.client_trust,
         },
+        kept: Arc::default(),
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, app, config.header_read_timeout, stopped));

@@ -6,6 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Mode;
+use crate::render::client::LiveSessions;
+use crate::render::LoadedUser;
+use crate::store::clients::ClientRow;
+use crate::store::memo::Memo;
+use crate::store::sessions::SessionRow;
 use crate::store::Db;
 
 /// What every handler can reach.
@@ -39,6 +44,21 @@ pub struct AppState {
     pub reverification: ReverificationPolicy,
     /// How people may sign in.
     pub sign_in: SignInPolicy,
+    /// Reads kept while the database does not change.
+    pub kept: Arc<KeptReads>,
+}
+
+/// What the most frequent reads found, kept until the next commit ([`crate::store::memo`]): a
+/// signed-in `GET /v1/me` whose rows have not changed reads none again.
+#[derive(Debug, Default)]
+pub struct KeptReads {
+    /// A client token's SHA-256 → its client.
+    pub clients: Memo<String, ClientRow>,
+    /// (client, `_clerk_session_id`) → the session a signed-in request acts on, whatever its
+    /// status (the request checks that it is active, on its own clock).
+    pub selected_sessions: Memo<(String, Option<String>), Option<SessionRow>>,
+    /// (client, user) → what `GET /v1/me` shows: the user, the client's live sessions.
+    pub me: Memo<(String, String), Arc<(LoadedUser, LiveSessions)>>,
 }
 
 /// How people may sign in, as configured.

@@ -1,5 +1,7 @@
 //! `/v1/me`: the signed-in user.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
@@ -34,12 +36,34 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<Envelope<User>>> {
-    let mut conn = state.db.pool().acquire().await?;
-    let loaded = render::LoadedUser::load(&mut conn, &signed_in.session.user_id)
-        .await?
-        .ok_or(Error::NotFound("user"))?;
+    // A client with a sign-in under way shows it, which takes reads of its own: not kept.
+    if signed_in.client.sign_in_id.is_some() {
+        let mut conn = state.db.pool().acquire().await?;
+        let loaded = render::LoadedUser::load(&mut conn, &signed_in.session.user_id)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        let user = loaded.user(&state.base_url)?;
+        let client = render::client_with(&mut conn, &state.base_url, signed_in.client, Some(&loaded)).await?;
+        return Ok(Json(Envelope { response: user, client: Some(client) }));
+    }
+    // The rows are kept until the next commit; the answer is made from them each time, on the
+    // clock of now (expiries, ages, a lockout's countdown).
+    let key = (signed_in.client_id, signed_in.session.user_id);
+    let generation = state.db.generation();
+    let kept = match state.kept.me.get(&key, generation) {
+        Some(kept) => kept,
+        None => {
+            let mut conn = state.db.pool().acquire().await?;
+            let loaded = render::LoadedUser::load(&mut conn, &key.1).await?.ok_or(Error::NotFound("user"))?;
+            let sessions = render::client::LiveSessions::load(&mut conn, &key.0, Some(&loaded)).await?;
+            let kept = Arc::new((loaded, sessions));
+            state.kept.me.insert(key, generation, kept.clone());
+            kept
+        }
+    };
+    let (loaded, sessions) = &*kept;
     let user = loaded.user(&state.base_url)?;
-    let client = render::client_with(&mut conn, &state.base_url, signed_in.client, Some(&loaded)).await?;
+    let client = render::client::client_of(signed_in.client, sessions, Some(loaded), &state.base_url, None)?;
     Ok(Json(Envelope { response: user, client: Some(client) }))
 }
 

@@ -23,6 +23,7 @@ use crate::http::signed_in::SignedIn;
 use crate::ids::now_ms;
 use crate::state::AppState;
 use crate::store::sessions::{self, SessionRow};
+use crate::store::uses::USE_RECORD_INTERVAL_MS;
 use crate::tokens::{self, JwtTemplate, Subject};
 
 /// The services `POST /v1/me/tokens` knows (the seed's `getToken(service)`).
@@ -119,7 +120,11 @@ async fn active_session(state: &AppState, client: &CurrentClient, session_id: &s
     if !session.is_active_at(now) {
         return Err(Error::SignedOut);
     }
-    sessions::touch(&mut conn, &session.id, now).await?;
+    // A token is a use of the session: noted for the writer (at most once a minute, as every
+    // read notes it), so minting stays a read.
+    if now - session.last_active_at >= USE_RECORD_INTERVAL_MS {
+        state.db.uses().session(&session.id, &session.user_id, now);
+    }
     Ok(session)
 }
 

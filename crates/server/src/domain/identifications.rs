@@ -175,7 +175,7 @@ pub async fn destroy(
 
 /// The identification `id` after a change, with the client, committed.
 pub async fn respond<T>(
-    mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    mut tx: crate::store::Write,
     state: &AppState,
     signed_in: &SignedIn,
     kind: Kind,

@@ -156,10 +156,19 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
     let Some(token) = presented_token(headers)? else {
         return Ok(None);
     };
-    let mut conn = state.db.pool().acquire().await?;
-    let client = clients::find_by_token_hash(&mut conn, &token_hash(&token))
-        .await?
-        .ok_or(Error::ClientTokenInvalid)?;
+    let hash = token_hash(&token);
+    // Kept while nothing is committed: a revoked or deleted client is a commit, seen at once.
+    let generation = state.db.generation();
+    let client = match state.kept.clients.get(&hash, generation) {
+        Some(client) => client,
+        None => {
+            let mut conn = state.db.pool().acquire().await?;
+            let client =
+                clients::find_by_token_hash(&mut conn, &hash).await?.ok_or(Error::ClientTokenInvalid)?;
+            state.kept.clients.insert(hash, generation, client.clone());
+            client
+        }
+    };
     // Often enough for a sweep measured in hours; noted for the writer, so a read stays a read.
     let now = state.security.clock.now_ms();
     if now - client.last_used_at >= USE_RECORD_INTERVAL_MS {

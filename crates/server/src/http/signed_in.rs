@@ -35,12 +35,21 @@ impl FromRequestParts<AppState> for SignedIn {
             .ok_or(Error::SignedOut)?;
         let Query(query) = Query::from_request_parts(parts, state).await?;
         let selected = query.one("_clerk_session_id")?.filter(|id| !id.is_empty());
-        let mut conn = state.db.pool().acquire().await?;
+        // The row is kept until the next commit (an ended or revoked session is one); whether it
+        // is still active is asked of the clock every time.
+        let key = (client.id.clone(), selected.map(str::to_owned));
+        let generation = state.db.generation();
+        let found = match state.kept.selected_sessions.get(&key, generation) {
+            Some(found) => found,
+            None => {
+                let mut conn = state.db.pool().acquire().await?;
+                let found = sessions::find_selected(&mut conn, &client.id, selected).await?;
+                state.kept.selected_sessions.insert(key, generation, found.clone());
+                found
+            }
+        };
         let now = now_ms();
-        let session = sessions::find_selected(&mut conn, &client.id, selected)
-            .await?
-            .filter(|session| session.is_active_at(now))
-            .ok_or(Error::SignedOut)?;
+        let session = found.filter(|session| session.is_active_at(now)).ok_or(Error::SignedOut)?;
         // Bookkeeping, not a condition: noted for the writer, at most once a minute, so that a
         // read stays a read (the status above is what revocation changes, read every time).
         if now - session.last_active_at >= USE_RECORD_INTERVAL_MS {

@@ -8,7 +8,9 @@ use userdesk_fapi::models::Client;
 use super::user::LoadedUser;
 use super::{session, sign_in};
 use crate::error::{Error, Result};
+use crate::ids::now_ms;
 use crate::store::clients::{self, ClientRow};
+use crate::store::sessions::SessionRow;
 use crate::store::users;
 use crate::store::{sessions, sign_ins};
 
@@ -28,37 +30,9 @@ pub async fn client_with(
     row: ClientRow,
     known: Option<&LoadedUser>,
 ) -> Result<Client> {
-    let client_id = row.id.as_str();
-    let rows = sessions::live_for_client(conn, client_id).await?;
-    let mut loaded: HashMap<String, LoadedUser> = HashMap::new();
-    let mut sessions = Vec::with_capacity(rows.len());
-    for session_row in &rows {
-        let user_id = &session_row.user_id;
-        let user = match known.filter(|known| &known.account.user.id == user_id) {
-            Some(known) => known,
-            None => {
-                if !loaded.contains_key(user_id) {
-                    match LoadedUser::load(conn, user_id).await? {
-                        Some(user) => loaded.insert(user_id.clone(), user),
-                        None => continue,
-                    };
-                }
-                match loaded.get(user_id) {
-                    Some(user) => user,
-                    None => continue,
-                }
-            }
-        };
-        let mut rendered = session::session(session_row, &user.account, base_url)?;
-        if let Some(shown) = rendered.user.as_mut() {
-            shown.external_accounts = user.external_accounts.clone();
-        }
-        sessions.push(rendered);
-    }
-    let last_active_session_id =
-        row.last_active_session_id.filter(|id| sessions.iter().any(|session| &session.id == id));
+    let sessions = LiveSessions::load(conn, &row.id, known).await?;
     let sign_in = match &row.sign_in_id {
-        Some(id) => match sign_ins::find_for_client(conn, client_id, id).await? {
+        Some(id) => match sign_ins::find_for_client(conn, &row.id, id).await? {
             Some(sign_in_row) => {
                 let user = match &sign_in_row.user_id {
                     Some(user_id) => users::find_row(conn, user_id).await?,
@@ -73,10 +47,43 @@ pub async fn client_with(
         },
         None => None,
     };
+    client_of(row, &sessions, known, base_url, sign_in)
+}
+
+/// The client of `row` with its sessions as read in `sessions`, and `sign_in` (the one under way,
+/// rendered). Only what depends on the clock is worked out here, so the rows may have been read
+/// earlier (`GET /v1/me`'s kept reads).
+pub fn client_of(
+    row: ClientRow,
+    sessions: &LiveSessions,
+    known: Option<&LoadedUser>,
+    base_url: &str,
+    sign_in: Option<userdesk_fapi::models::SignIn>,
+) -> Result<Client> {
+    let now = now_ms();
+    let mut shown = Vec::with_capacity(sessions.rows.len());
+    // Read as live; one that expired since is not shown (as the query would not have found it).
+    for session_row in sessions.rows.iter().filter(|session| session.expire_at > now) {
+        let user_id = &session_row.user_id;
+        let user = match known.filter(|known| &known.account.user.id == user_id) {
+            Some(known) => known,
+            None => match sessions.users.get(user_id) {
+                Some(user) => user,
+                None => continue,
+            },
+        };
+        let mut rendered = session::session(session_row, &user.account, base_url)?;
+        if let Some(user_shown) = rendered.user.as_mut() {
+            user_shown.external_accounts = user.external_accounts()?;
+        }
+        shown.push(rendered);
+    }
+    let last_active_session_id =
+        row.last_active_session_id.filter(|id| shown.iter().any(|session| &session.id == id));
     Ok(Client {
         object: "client".into(),
         id: row.id,
-        sessions,
+        sessions: shown,
         sign_in,
         sign_up: None,
         last_active_session_id,
@@ -86,4 +93,33 @@ pub async fn client_with(
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
+}
+
+/// A client's live sessions and their users (but the one the answer read already), as read.
+#[derive(Debug, Clone)]
+pub struct LiveSessions {
+    rows: Vec<SessionRow>,
+    users: HashMap<String, LoadedUser>,
+}
+
+impl LiveSessions {
+    /// Reads the live sessions of `client_id` and their users, but `known`.
+    pub async fn load(
+        conn: &mut SqliteConnection,
+        client_id: &str,
+        known: Option<&LoadedUser>,
+    ) -> Result<Self> {
+        let rows = sessions::live_for_client(conn, client_id).await?;
+        let mut users: HashMap<String, LoadedUser> = HashMap::new();
+        for row in &rows {
+            let user_id = &row.user_id;
+            if known.is_some_and(|known| &known.account.user.id == user_id) || users.contains_key(user_id) {
+                continue;
+            }
+            if let Some(user) = LoadedUser::load(conn, user_id).await? {
+                users.insert(user_id.clone(), user);
+            }
+        }
+        Ok(Self { rows, users })
+    }
 }

@@ -1,12 +1,11 @@
 //! An external (provider) account, as `User.external_accounts` shows it.
 
-use sqlx::SqliteConnection;
 use userdesk_fapi::models::{ClerkError, ExternalAccount, Verification, VerificationStatus};
 
 use super::status_at;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
-use crate::store::external_accounts::{self, ExternalAccountRow};
+use crate::store::external_accounts::ExternalAccountRow;
 
 /// The wire form of an account.
 pub fn external_account(row: &ExternalAccountRow) -> Result<ExternalAccount> {
@@ -53,9 +52,4 @@ pub fn external_account(row: &ExternalAccountRow) -> Result<ExternalAccount> {
             nonce: None,
         }),
     })
-}
-
-/// The user's accounts, as `User.external_accounts` shows them.
-pub async fn for_user(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<ExternalAccount>> {
-    external_accounts::list_for_user(conn, user_id).await?.iter().map(external_account).collect()
 }

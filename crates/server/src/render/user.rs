@@ -6,6 +6,7 @@ use userdesk_fapi::models::{EmailAddress, ExternalAccount, PhoneNumber, User, Ve
 use super::{external_account, metadata, profile_image, status_at, verification};
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
+use crate::store::external_accounts::{self, ExternalAccountRow};
 use crate::store::users::{self, Account, IdentificationRow};
 
 fn identification_verification(row: &IdentificationRow) -> Result<Option<Verification>> {
@@ -124,13 +125,14 @@ pub fn user(account: &Account, base_url: &str) -> Result<User> {
 
 /// A user as read for an answer: the account and its external accounts, so that one answer
 /// showing the same user twice (`GET /v1/me`: the user, and the client's session's user) reads
-/// them once.
+/// them once. Rows only: what depends on the clock is worked out when the user is shown, so a
+/// `LoadedUser` kept for later (`GET /v1/me`'s [`crate::store::memo::Memo`]) shows it as of then.
 #[derive(Debug, Clone)]
 pub struct LoadedUser {
     /// The user row, identifications and second factors.
     pub account: Account,
-    /// `User.external_accounts`.
-    pub external_accounts: Vec<ExternalAccount>,
+    /// The rows of `User.external_accounts`.
+    pub external_accounts: Vec<ExternalAccountRow>,
 }
 
 impl LoadedUser {
@@ -139,14 +141,19 @@ impl LoadedUser {
         let Some(account) = users::find(conn, user_id).await? else {
             return Ok(None);
         };
-        let external_accounts = external_account::for_user(conn, user_id).await?;
+        let external_accounts = external_accounts::list_for_user(conn, user_id).await?;
         Ok(Some(Self { account, external_accounts }))
+    }
+
+    /// `User.external_accounts`.
+    pub fn external_accounts(&self) -> Result<Vec<ExternalAccount>> {
+        self.external_accounts.iter().map(external_account::external_account).collect()
     }
 
     /// The FAPI user.
     pub fn user(&self, base_url: &str) -> Result<User> {
         let mut user = user(&self.account, base_url)?;
-        user.external_accounts = self.external_accounts.clone();
+        user.external_accounts = self.external_accounts()?;
         Ok(user)
     }
 }

@@ -2,8 +2,10 @@
 //! knows about HTTP; functions take a connection (or transaction) so a handler can group several
 //! into one atomic change.
 
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,6 +21,7 @@ mod error;
 pub mod external_accounts;
 pub mod identifications;
 pub mod lockouts;
+pub mod memo;
 pub mod oauth_flows;
 pub mod outbox;
 pub mod reverifications;
@@ -66,10 +69,15 @@ async fn migrate(options: SqliteConnectOptions) -> Result<()> {
 /// under load that was the whole tail of `GET /v1/me` (see the README's performance section).
 /// Writes on their own connection queue in the pool instead, in order, without sleeping, and
 /// reads (WAL) never wait for them.
+///
+/// Every write goes through that one connection (the readers are `query_only`: SQLite refuses a
+/// write on them), and each commit there moves [`Db::generation`] once it is visible, so an
+/// answer read at one generation is still the database's answer while the generation stays.
 #[derive(Debug, Clone)]
 pub struct Db {
     readers: SqlitePool,
     writer: SqlitePool,
+    generation: Arc<AtomicU64>,
     uses: Arc<uses::Uses>,
     /// The task writing [`uses::Uses`] (taken when the database closes).
     recorder: Arc<Mutex<Option<JoinHandle<()>>>>,
@@ -86,9 +94,8 @@ impl Db {
     /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
     ///
     /// WAL lets readers run beside the single writer; foreign keys are off by default in SQLite
-    /// and must be turned on per connection; the busy timeout makes a writer wait for another
-    /// instead of failing at once (writes made outside [`Db::write`], on a read connection, still
-    /// meet the writer that way). sqlx keeps each connection's prepared statements (100 by
+    /// and must be turned on per connection; the busy timeout makes a connection wait for a lock
+    /// (a checkpoint, another process) instead of failing at once. sqlx keeps each connection's prepared statements (100 by
     /// default), so a request's queries are not prepared again.
     pub async fn open(data_dir: &Path) -> Result<Self> {
         let path = data_dir.join(DATABASE_FILE);
@@ -101,19 +108,21 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         migrate(options.clone()).await?;
-        let readers =
-            SqlitePoolOptions::new().max_connections(reader_count()).connect_with(options.clone()).await?;
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(reader_count())
+            .connect_with(options.pragma("query_only", "ON"))
+            .await?;
+        let generation = Arc::new(AtomicU64::new(0));
         let uses = Arc::new(uses::Uses::default());
         let recorder = tokio::spawn({
-            let (uses, writer) = (uses.clone(), writer.clone());
-            async move { uses.write_continually(writer).await }
+            let (uses, writer, generation) = (uses.clone(), writer.clone(), generation.clone());
+            async move { uses.write_continually(writer, generation).await }
         });
-        Ok(Self { readers, writer, uses, recorder: Arc::new(Mutex::new(Some(recorder))) })
+        Ok(Self { readers, writer, generation, uses, recorder: Arc::new(Mutex::new(Some(recorder))) })
     }
 
-    /// For reads that need no transaction. (Writes belong in [`Db::write`]; the few that are
-    /// made here wait for the writer inside SQLite.)
+    /// For reads (the connections refuse writes: those belong in [`Db::write`]).
     pub fn pool(&self) -> &SqlitePool {
         &self.readers
     }
@@ -121,8 +130,18 @@ impl Db {
     /// A transaction that takes the write lock at once (`BEGIN IMMEDIATE`), on the writer
     /// connection: the next writer waits for this one's commit in the pool's queue. (An
     /// immediate transaction also keeps a read-then-write from failing with SQLITE_BUSY.)
-    pub async fn write(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    pub async fn write(&self) -> Result<Write> {
+        Ok(Write {
+            tx: self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            generation: self.generation.clone(),
+        })
+    }
+
+    /// The number of commits made through this database so far. Read it before reading what an answer
+    /// shows: if it is the same later, no commit has been made since, and the answer still holds
+    /// ([`memo::Memo`]).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     /// Where requests note the use of sessions and clients, written off the request path.
@@ -137,10 +156,43 @@ impl Db {
             recorder.abort();
             let _ = recorder.await;
         }
-        if let Err(e) = self.uses.flush(&self.writer).await {
+        if let Err(e) = self.uses.flush(&self.writer, &self.generation).await {
             tracing::warn!("recording sessions' and clients' use at close failed: {e}");
         }
         self.readers.close().await;
         self.writer.close().await;
+    }
+}
+
+/// A write transaction ([`Db::write`]): used as sqlx's, whose commit also moves the database's
+/// generation. Dropped without a commit, it rolls back (nothing to move).
+#[derive(Debug)]
+pub struct Write {
+    tx: Transaction<'static, Sqlite>,
+    generation: Arc<AtomicU64>,
+}
+
+impl Write {
+    /// Commits, then moves the generation: after the commit, so that a reader who sees the new
+    /// generation also sees the commit (moved before it, a read in between would keep the old
+    /// rows under the new number). Moved on a failed commit too, where SQLite may have committed.
+    pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        let committed = self.tx.commit().await;
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        committed
+    }
+}
+
+impl Deref for Write {
+    type Target = Transaction<'static, Sqlite>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl DerefMut for Write {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
     }
 }

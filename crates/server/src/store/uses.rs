@@ -7,7 +7,8 @@
 //! left when the database closes.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use sqlx::SqlitePool;
 use tokio::sync::Notify;
@@ -61,7 +62,8 @@ impl Uses {
     /// Writes every noted use in one transaction on `writer`. The notes stay pending until that
     /// transaction has committed: a flush stopped half-way (the recorder aborted as the database
     /// closes, a failed write) loses nothing, and the next flush writes them again.
-    pub async fn flush(&self, writer: &SqlitePool) -> Result<()> {
+    /// Moves `generation` after its commit (see [`super::Write::commit`]).
+    pub async fn flush(&self, writer: &SqlitePool, generation: &AtomicU64) -> Result<()> {
         let batch = self.pending().clone();
         if batch.is_empty() {
             return Ok(());
@@ -74,7 +76,9 @@ impl Uses {
         for (client_id, at) in &batch.clients {
             clients::mark_used(&mut tx, client_id, *at).await?;
         }
-        tx.commit().await?;
+        let committed = tx.commit().await;
+        generation.fetch_add(1, Ordering::SeqCst);
+        committed?;
         // Written: no longer pending, unless noted again meanwhile.
         let mut pending = self.pending();
         pending.sessions.retain(|id, noted| batch.sessions.get(id) != Some(noted));
@@ -83,10 +87,10 @@ impl Uses {
     }
 
     /// Writes what is noted, as it is noted, until the task is aborted.
-    pub async fn write_continually(&self, writer: SqlitePool) {
+    pub async fn write_continually(&self, writer: SqlitePool, generation: Arc<AtomicU64>) {
         loop {
             self.noted.notified().await;
-            if let Err(e) = self.flush(&writer).await {
+            if let Err(e) = self.flush(&writer, &generation).await {
                 // Lost bookkeeping only; the next note of the same rows writes them again.
                 tracing::warn!("recording sessions' and clients' use failed: {e}");
             }
