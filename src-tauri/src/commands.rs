@@ -5,8 +5,9 @@ use serde_json::Value;
 use tauri::State;
 use userdesk_app::{
     AccountRules, AppInfo, AvatarCrop, AvatarPreview, CodePurpose, CodeSent, CodeSignInResult, CommandResult,
-    Devices, LinkSent, LinkSignInState, OAuthFinished, OAuthStarted, ReverificationStep, Settings,
-    SignInOptions, SignInResult, SignUpForm, VerificationStrategy,
+    Devices, LegalDocument, LinkSent, LinkSignInState, OAuthFinished, OAuthStarted, ReverificationStep,
+    Settings, SignInOptions, SignInResult, SignUpForm, SignUpOptions, SignUpStep, SignUpStrategy,
+    VerificationStrategy,
 };
 use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, ReverificationLevel, Totp, User};
 use userdesk_fapi::{SecondFactor, TokenInspection, TokenService, UpdateUserParams};
@@ -51,13 +52,42 @@ pub async fn attempt_second_factor(
 }
 
 #[tauri::command]
-pub async fn start_sign_up(app: App<'_>, form: SignUpForm) -> CommandResult<String> {
+pub async fn sign_up_options(app: App<'_>) -> CommandResult<SignUpOptions> {
+    app.sign_up_options().await
+}
+
+#[tauri::command]
+pub async fn start_sign_up(app: App<'_>, form: SignUpForm) -> CommandResult<SignUpStep> {
     app.start_sign_up(form).await
 }
 
 #[tauri::command]
-pub async fn verify_sign_up(app: App<'_>, sign_up_id: String, code: String) -> CommandResult<User> {
-    app.verify_sign_up(&sign_up_id, &code).await
+pub async fn verify_sign_up(
+    app: App<'_>,
+    sign_up_id: String,
+    strategy: SignUpStrategy,
+    code: String,
+) -> CommandResult<SignUpStep> {
+    app.verify_sign_up(&sign_up_id, strategy, &code).await
+}
+
+#[tauri::command]
+pub async fn check_sign_up(app: App<'_>, sign_up_id: String) -> CommandResult<SignUpStep> {
+    app.check_sign_up(&sign_up_id).await
+}
+
+#[tauri::command]
+pub async fn resend_sign_up_verification(
+    app: App<'_>,
+    sign_up_id: String,
+    strategy: SignUpStrategy,
+) -> CommandResult<()> {
+    app.resend_sign_up_verification(&sign_up_id, strategy).await
+}
+
+#[tauri::command]
+pub async fn open_legal_document(app: App<'_>, document: LegalDocument) -> CommandResult<()> {
+    app.open_legal_document(document).await
 }
 
 #[tauri::command]

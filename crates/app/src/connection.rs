@@ -21,6 +21,10 @@ pub const TEST_REVERIFICATION_SECONDS: &str = "USERDESK_TEST_REVERIFICATION_SECO
 /// Debug builds only: set, the embedded server is a passwordless instance (email codes only).
 #[cfg(debug_assertions)]
 pub const TEST_PASSWORDLESS: &str = "USERDESK_TEST_PASSWORDLESS";
+/// Debug builds only: set, the embedded server's sign-up also requires a username and the
+/// acceptance of (example.com's) terms and privacy policy.
+#[cfg(debug_assertions)]
+pub const TEST_SIGN_UP_STRICT: &str = "USERDESK_TEST_SIGN_UP_STRICT";
 
 /// Which kind of instance is in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -101,6 +105,14 @@ impl Connection {
                 #[cfg(debug_assertions)]
                 if std::env::var_os(TEST_PASSWORDLESS).is_some() {
                     config.first_factors = userdesk_server::FirstFactors::email_code_only();
+                }
+                #[cfg(debug_assertions)]
+                if std::env::var_os(TEST_SIGN_UP_STRICT).is_some() {
+                    config.sign_up.username = userdesk_server::Requirement::Required;
+                    config.sign_up.legal_consent = Some(userdesk_server::LegalConsent {
+                        terms_url: Some("https://example.com/terms".into()),
+                        privacy_policy_url: Some("https://example.com/privacy".into()),
+                    });
                 }
                 secret = config.desktop_secret().map(str::to_owned);
                 let server = userdesk_server::start(config).await.map_err(|error| {

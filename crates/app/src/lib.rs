@@ -16,6 +16,7 @@ mod server_key;
 mod settings;
 mod shell;
 mod sign_in;
+mod sign_up;
 
 #[cfg(test)]
 mod bindings;
@@ -34,4 +35,7 @@ pub use reverification::{ReverificationFirstFactor, ReverificationSecondFactor, 
 pub use server_key::KEYCHAIN_ACCOUNT as SERVER_KEY_KEYCHAIN_ACCOUNT;
 pub use settings::{InstanceSetting, Settings, Theme};
 pub use shell::{ClipboardImage, Shell};
-pub use sign_in::{SecondFactorPhone, SecondFactorStep, SignInResult, SignUpForm};
+pub use sign_in::{SecondFactorPhone, SecondFactorStep, SignInResult};
+pub use sign_up::{
+    FieldRule, LegalConsent, LegalDocument, SignUpForm, SignUpOptions, SignUpStep, SignUpStrategy,
+};

@@ -246,7 +246,7 @@ impl<S: Shell> Controller<S> {
 /// Only a web page may be opened for an instance: `https://`, or `http://` on this computer (the
 /// embedded server's consent page). Any other URL (`file:`, `smb:`, another app's scheme) would
 /// let an instance open files and programs on this computer.
-fn check_browser_url(text: &str) -> CommandResult<()> {
+pub(crate) fn check_browser_url(text: &str) -> CommandResult<()> {
     let allowed = url::Url::parse(text).is_ok_and(|url| match url.scheme() {
         "https" => url.host().is_some(),
         "http" => userdesk_fapi::is_loopback(&url),

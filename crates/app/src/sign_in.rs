@@ -1,13 +1,11 @@
-//! Signing in (password, then a second factor when the account has one), creating an account,
-//! and signing out.
+//! Signing in (password, then a second factor when the account has one), and signing out.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
-use userdesk_fapi::models::{SignIn, SignInStatus, SignUpStatus, User};
-use userdesk_fapi::{SecondFactor, SignUpParams};
+use userdesk_fapi::models::{SignIn, SignInStatus, User};
+use userdesk_fapi::SecondFactor;
 
-use crate::account::metadata_object;
 use crate::controller::Controller;
 use crate::error::{CommandError, CommandResult};
 use crate::shell::Shell;
@@ -62,17 +60,6 @@ pub struct SecondFactorPhone {
     pub safe_identifier: String,
 }
 
-/// What the create-account screen sends.
-#[derive(Debug, Clone, Deserialize, TS)]
-pub struct SignUpForm {
-    pub email_address: String,
-    pub password: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// A JSON object copied onto the new account's unsafe metadata.
-    pub unsafe_metadata: Option<Value>,
-}
-
 impl<S: Shell> Controller<S> {
     /// The signed-in user, or `None` when this device is signed out.
     pub async fn current_user(&self) -> CommandResult<Option<User>> {
@@ -125,37 +112,6 @@ impl<S: Shell> Controller<S> {
         let sign_in = client.attempt_second_factor(sign_in_id, factor, code).await?;
         if sign_in.status != SignInStatus::Complete {
             return Err(CommandError::new("sign_in_incomplete", "The sign-in did not complete. Try again."));
-        }
-        Ok(client.me().await?)
-    }
-
-    /// Creates an account and sends the code that verifies its email; returns the sign-up's id.
-    pub async fn start_sign_up(&self, form: SignUpForm) -> CommandResult<String> {
-        let unsafe_metadata = form.unsafe_metadata.map(metadata_object).transpose()?;
-        let params = SignUpParams {
-            email_address: Some(form.email_address),
-            password: Some(form.password),
-            first_name: form.first_name.filter(|name| !name.trim().is_empty()),
-            last_name: form.last_name.filter(|name| !name.trim().is_empty()),
-            username: None,
-            unsafe_metadata,
-        };
-        let client = self.client().await?;
-        let sign_up = client.sign_up(&params).await?;
-        client.prepare_sign_up_verification(&sign_up.id).await?;
-        Ok(sign_up.id)
-    }
-
-    /// Verifies the new account's email; the account is signed in when this succeeds.
-    pub async fn verify_sign_up(&self, sign_up_id: &str, code: &str) -> CommandResult<User> {
-        let client = self.client().await?;
-        let sign_up = client.attempt_sign_up_verification(sign_up_id, code).await?;
-        if sign_up.status != SignUpStatus::Complete {
-            let missing = sign_up.missing_fields.join(", ");
-            return Err(CommandError::new(
-                "sign_up_incomplete",
-                format!("The account still needs: {missing}."),
-            ));
         }
         Ok(client.me().await?)
     }

@@ -1,11 +1,10 @@
-//! Signing in, with and without a second factor, creating an account, and signing out: the
-//! controller against the real embedded server.
+//! Signing in, with and without a second factor, and signing out: the controller against the
+//! real embedded server.
 
 mod common;
 
 use common::{App, DEMO_EMAIL, DEMO_PASSWORD};
-use serde_json::json;
-use userdesk_app::{ErrorCode, SignInResult, SignUpForm};
+use userdesk_app::{ErrorCode, SignInResult};
 use userdesk_fapi::SecondFactor;
 
 #[tokio::test]
@@ -70,38 +69,6 @@ async fn an_account_with_a_two_step_phone_signs_in_with_the_sms_code() {
     let user =
         controller.attempt_second_factor(&step.sign_in_id, SecondFactor::PhoneCode, &code).await.unwrap();
     assert_eq!(user.primary_email_address().map(|e| e.email_address.as_str()), Some(DEMO_EMAIL));
-    assert_eq!(controller.current_user().await.unwrap(), Some(user));
-    app.stop().await;
-}
-
-#[tokio::test]
-async fn a_new_account_is_signed_in_once_its_email_code_is_entered() {
-    let app = App::start().await;
-    let controller = &app.controller;
-    let form = |metadata| SignUpForm {
-        email_address: "new.person@example.com".into(),
-        password: "a long and unusual passphrase 42".into(),
-        first_name: Some("New".into()),
-        last_name: Some("  ".into()),
-        unsafe_metadata: metadata,
-    };
-    let refused = controller.start_sign_up(form(Some(json!(["not", "an", "object"])))).await.unwrap_err();
-    assert_eq!(
-        (refused.reason.as_str(), refused.field.as_deref()),
-        ("invalid_json", Some("unsafe_metadata"))
-    );
-
-    let sign_up_id = controller.start_sign_up(form(Some(json!({"plan": "free"})))).await.unwrap();
-    let code = app.latest_code("new.person@example.com").await;
-    let wrong = if code == "000000" { "111111" } else { "000000" };
-    assert_eq!(
-        controller.verify_sign_up(&sign_up_id, wrong).await.unwrap_err().reason,
-        "form_code_incorrect"
-    );
-    let user = controller.verify_sign_up(&sign_up_id, &code).await.unwrap();
-    assert_eq!(user.first_name.as_deref(), Some("New"));
-    assert_eq!(user.last_name, None, "a blank name is left out");
-    assert_eq!(serde_json::Value::Object(user.unsafe_metadata.clone()), json!({"plan": "free"}));
     assert_eq!(controller.current_user().await.unwrap(), Some(user));
     app.stop().await;
 }

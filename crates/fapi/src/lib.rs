@@ -51,7 +51,7 @@ pub use instance_url::{fapi_url_from_publishable_key, is_loopback, parse_fapi_ur
 #[cfg(feature = "client")]
 pub use profile_image::{ProfileImageUpload, UploadProgress};
 #[cfg(feature = "client")]
-pub use security::{SecondFactor, SignUpParams};
+pub use security::{SecondFactor, SignUpParams, SignUpVerification};
 #[cfg(feature = "client")]
 pub use sign_in_factors::{CodeFactor, TrustFactor};
 #[cfg(feature = "client")]

@@ -10,11 +10,14 @@ use crate::models::{
 };
 use crate::{Client, Result};
 
-/// What a person gives to create an account (`POST /v1/client/sign_ups`).
+/// What a person gives to create an account (`POST /v1/client/sign_ups`), or adds to it
+/// (`PATCH`): `None` leaves a field out.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SignUpParams {
     /// The email address to sign in with.
     pub email_address: Option<String>,
+    /// The phone number (E.164, or national in the instance's region).
+    pub phone_number: Option<String>,
     /// The password.
     pub password: Option<String>,
     /// First name.
@@ -25,6 +28,57 @@ pub struct SignUpParams {
     pub username: Option<String>,
     /// Copied onto the new user's unsafe metadata when the sign-up completes.
     pub unsafe_metadata: Option<Map<String, Value>>,
+    /// `true`: the person accepts the instance's legal terms (`legal_accepted`).
+    pub legal_accepted: bool,
+}
+
+impl SignUpParams {
+    fn form(&self) -> Vec<(&'static str, String)> {
+        let mut form: Vec<(&str, String)> = [
+            ("email_address", &self.email_address),
+            ("phone_number", &self.phone_number),
+            ("password", &self.password),
+            ("first_name", &self.first_name),
+            ("last_name", &self.last_name),
+            ("username", &self.username),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.clone().map(|value| (name, value)))
+        .collect();
+        if let Some(metadata) = &self.unsafe_metadata {
+            form.push(("unsafe_metadata", Value::Object(metadata.clone()).to_string()));
+        }
+        if self.legal_accepted {
+            form.push(("legal_accepted", "true".to_owned()));
+        }
+        form
+    }
+}
+
+/// How a sign-up's email address or phone number is verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignUpVerification {
+    /// A code emailed to the address (`email_code`).
+    EmailCode,
+    /// A link emailed to the address (`email_link`); opened in a browser, it verifies the address
+    /// (and completes the sign-up when that was all it lacked), then goes to `redirect_url`.
+    EmailLink {
+        /// Where the browser goes once the link verified the address.
+        redirect_url: Option<String>,
+    },
+    /// A code texted to the phone number (`phone_code`).
+    PhoneCode,
+}
+
+impl SignUpVerification {
+    /// As Clerk names it (`strategy`).
+    pub fn strategy(&self) -> &'static str {
+        match self {
+            SignUpVerification::EmailCode => "email_code",
+            SignUpVerification::EmailLink { .. } => "email_link",
+            SignUpVerification::PhoneCode => "phone_code",
+        }
+    }
 }
 
 /// A second factor at sign-in.
@@ -127,32 +181,46 @@ impl Client {
 
     /// Starts creating an account (`POST /v1/client/sign_ups`).
     pub async fn sign_up(&self, params: &SignUpParams) -> Result<SignUp> {
-        let mut form: Vec<(&str, String)> = [
-            ("email_address", &params.email_address),
-            ("password", &params.password),
-            ("first_name", &params.first_name),
-            ("last_name", &params.last_name),
-            ("username", &params.username),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.clone().map(|value| (name, value)))
-        .collect();
-        if let Some(metadata) = &params.unsafe_metadata {
-            form.push(("unsafe_metadata", Value::Object(metadata.clone()).to_string()));
-        }
-        self.send_enveloped(Method::POST, "v1/client/sign_ups", Some(form)).await
+        self.send_enveloped(Method::POST, "v1/client/sign_ups", Some(params.form())).await
     }
 
-    /// Sends the sign-up's email code (`POST …/prepare_verification`, strategy `email_code`).
-    pub async fn prepare_sign_up_verification(&self, sign_up_id: &str) -> Result<SignUp> {
+    /// Adds to or changes a sign-up (`PATCH /v1/client/sign_ups/{id}`).
+    pub async fn update_sign_up(&self, sign_up_id: &str, params: &SignUpParams) -> Result<SignUp> {
+        let path = format!("v1/client/sign_ups/{}", path_id(sign_up_id)?);
+        self.send_enveloped(Method::PATCH, &path, Some(params.form())).await
+    }
+
+    /// Reads a sign-up again (`GET /v1/client/sign_ups/{id}`): how a client learns that an email
+    /// link completed it.
+    pub async fn get_sign_up(&self, sign_up_id: &str) -> Result<SignUp> {
+        let path = format!("v1/client/sign_ups/{}", path_id(sign_up_id)?);
+        self.send_enveloped(Method::GET, &path, None).await
+    }
+
+    /// Sends the sign-up's code or link (`POST …/prepare_verification`).
+    pub async fn prepare_sign_up_verification(
+        &self,
+        sign_up_id: &str,
+        verification: &SignUpVerification,
+    ) -> Result<SignUp> {
         let path = format!("v1/client/sign_ups/{}/prepare_verification", path_id(sign_up_id)?);
-        self.send_enveloped(Method::POST, &path, Some(vec![("strategy", "email_code".to_owned())])).await
+        let mut form = vec![("strategy", verification.strategy().to_owned())];
+        if let SignUpVerification::EmailLink { redirect_url: Some(url) } = verification {
+            form.push(("redirect_url", url.clone()));
+        }
+        self.send_enveloped(Method::POST, &path, Some(form)).await
     }
 
-    /// Verifies the sign-up's email with its code (`POST …/attempt_verification`).
-    pub async fn attempt_sign_up_verification(&self, sign_up_id: &str, code: &str) -> Result<SignUp> {
+    /// Verifies the sign-up's email address (`EmailCode`) or phone number (`PhoneCode`) with its
+    /// code (`POST …/attempt_verification`).
+    pub async fn attempt_sign_up_verification(
+        &self,
+        sign_up_id: &str,
+        verification: &SignUpVerification,
+        code: &str,
+    ) -> Result<SignUp> {
         let path = format!("v1/client/sign_ups/{}/attempt_verification", path_id(sign_up_id)?);
-        let form = vec![("strategy", "email_code".to_owned()), ("code", code.to_owned())];
+        let form = vec![("strategy", verification.strategy().to_owned()), ("code", code.to_owned())];
         self.send_enveloped(Method::POST, &path, Some(form)).await
     }
 

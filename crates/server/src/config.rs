@@ -10,6 +10,7 @@ use crate::keys::AtRestSecret;
 use crate::oauth::OAuthProviderConfig;
 pub use crate::rate_limit::RateLimit;
 pub use crate::sign_in_policy::FirstFactors;
+use crate::sign_up_policy::SignUpSettings;
 use crate::tokens::{default_jwt_templates, JwtTemplate};
 
 /// How long a one-time code holds by default (10 minutes, email and SMS alike: long enough to
@@ -202,6 +203,11 @@ pub struct Config {
     /// for the user gives `needs_client_trust`, and a code to their email (or phone) finishes it.
     /// Off by default.
     pub client_trust: bool,
+    /// What a sign-up asks ([`SignUpSettings::default`]: an email address verified by code and a
+    /// password); `user_settings` in the environment says the same. Without password sign-in in
+    /// [`Config::first_factors`] a sign-up takes no password; settings with which nobody could
+    /// sign in are refused at start.
+    pub sign_up: SignUpSettings,
 }
 
 impl Config {
@@ -240,6 +246,7 @@ impl Config {
             reverification_window: DEFAULT_REVERIFICATION_WINDOW,
             first_factors: FirstFactors::default(),
             client_trust: false,
+            sign_up: SignUpSettings::default(),
         }
     }
 

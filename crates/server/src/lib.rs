@@ -51,6 +51,7 @@ mod rate_limit;
 mod render;
 mod secret_key;
 mod sign_in_policy;
+mod sign_up_policy;
 mod state;
 mod store;
 mod tokens;
@@ -87,6 +88,7 @@ pub use outbox::{OutboxChannel, OutboxMessage};
 pub use password::argon2_verifications;
 pub use secret_key::SECRET_KEY_FILE;
 pub use sign_in_policy::FirstFactors;
+pub use sign_up_policy::{LegalConsent, Requirement, SignUpSettings};
 pub use store::DATABASE_FILE;
 pub use tokens::{
     default_jwt_templates, JwtClaims, JwtTemplate, FIREBASE_AUDIENCE, FIREBASE_MAX_LIFETIME, HASURA_CLAIMS,
@@ -212,6 +214,8 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     let oauth = Arc::new(oauth::OAuth::new(&config, &format!("http://{local_addr}"))?);
     let server_oauth = oauth.clone();
     let (lockout, sign_in_limits) = attempt_limits(&config)?;
+    let sign_up =
+        Arc::new(config.sign_up.for_first_factors(config.first_factors).map_err(Error::InvalidConfig)?);
     let app = api::router(state::AppState {
         db: db.clone(),
         secret_key: secret_key.clone(),
@@ -239,6 +243,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
             first_factors: config.first_factors,
             client_trust: config.client_trust,
         },
+        sign_up,
         kept: Arc::default(),
     });
     let (stop, stopped) = oneshot::channel::<()>();

@@ -44,6 +44,8 @@ pub struct AppState {
     pub reverification: ReverificationPolicy,
     /// How people may sign in.
     pub sign_in: SignInPolicy,
+    /// What a sign-up asks, as applied beside the first factors.
+    pub sign_up: Arc<crate::sign_up_policy::SignUpSettings>,
     /// Reads kept while the database does not change.
     pub kept: Arc<KeptReads>,
 }

@@ -9,7 +9,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use userdesk_fapi::models::SignUpStatus;
-use userdesk_fapi::{EmailVerification, SignUpParams};
+use userdesk_fapi::{EmailVerification, SignUpParams, SignUpVerification};
 
 const VICTIM: &str = "victim@example.com";
 
@@ -45,9 +45,15 @@ async fn an_unverified_copy_of_someone_elses_address_takes_nothing_from_them() {
     // The victim signs up with their address and verifies it.
     let victim = server.client();
     let sign_up = victim.sign_up(&sign_up_params(VICTIM)).await.expect("the address is free to sign up with");
-    victim.prepare_sign_up_verification(&sign_up.id).await.expect("code sent");
+    victim
+        .prepare_sign_up_verification(&sign_up.id, &SignUpVerification::EmailCode)
+        .await
+        .expect("code sent");
     let code = server.latest_code(VICTIM).await;
-    let done = victim.attempt_sign_up_verification(&sign_up.id, &code).await.expect("verified");
+    let done = victim
+        .attempt_sign_up_verification(&sign_up.id, &SignUpVerification::EmailCode, &code)
+        .await
+        .expect("verified");
     assert_eq!(done.status, SignUpStatus::Complete);
 
     // The attacker's copy is gone, and the address signs in to the victim's account only.

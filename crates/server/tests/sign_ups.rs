@@ -1,13 +1,24 @@
-//! Signing up with an email address and a password; and deleting an account leaving nothing.
+//! Signing up with what the instance asks (`Config::sign_up`): the default email address and
+//! password, fields given bit by bit with `missing_fields` and `unverified_fields`, required
+//! usernames, legal consent, phone numbers verified by SMS, email links, passwordless instances,
+//! bad input, the environment saying all that, and the operations' conformance to the spec; and
+//! deleting an account leaving nothing.
 
 mod common;
 
 use common::security::{now_secs, totp_code};
-use common::{enc, TestServer};
+use std::time::Duration;
+
+use common::{enc, Reply, TestServer};
+use reqwest::header::{ACCEPT, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Map, Value};
-use userdesk_fapi::models::SignUpStatus;
-use userdesk_fapi::{SignUpParams, TokenService};
+use userdesk_conformance::Spec;
+use userdesk_fapi::models::{SignUpStatus, VerificationStatus};
+use userdesk_fapi::{SignUpParams, SignUpVerification, TokenService};
+use userdesk_server::{Config, FirstFactors, LegalConsent, Requirement, SignUpSettings};
+
+const EMAIL_CODE: SignUpVerification = SignUpVerification::EmailCode;
 
 fn object(value: Value) -> Map<String, Value> {
     match value {
@@ -24,6 +35,7 @@ fn params(email: &str) -> SignUpParams {
         last_name: Some("Lovelace".into()),
         username: Some("ada_l".into()),
         unsafe_metadata: Some(object(json!({"theme": "dark", "onboarding": {"step": 2}}))),
+        ..SignUpParams::default()
     }
 }
 
@@ -40,15 +52,16 @@ async fn a_sign_up_becomes_a_signed_in_user_with_its_metadata() {
     assert_eq!(sign_up.unsafe_metadata["theme"], "dark");
     assert!(sign_up.verifications.email_address.is_none(), "nothing sent yet");
 
-    let prepared = client.prepare_sign_up_verification(&sign_up.id).await.expect("code sent");
+    let prepared = client.prepare_sign_up_verification(&sign_up.id, &EMAIL_CODE).await.expect("code sent");
     let verification = prepared.verifications.email_address.expect("the verification");
     assert_eq!(verification.strategy, "email_code");
     let code = server.latest_code("ada@example.com").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let error = client.attempt_sign_up_verification(&sign_up.id, wrong).await.expect_err("wrong");
+    let error =
+        client.attempt_sign_up_verification(&sign_up.id, &EMAIL_CODE, wrong).await.expect_err("wrong");
     assert_eq!((error.status(), error.code()), (Some(422), "form_code_incorrect"));
 
-    let done = client.attempt_sign_up_verification(&sign_up.id, &code).await.expect("verified");
+    let done = client.attempt_sign_up_verification(&sign_up.id, &EMAIL_CODE, &code).await.expect("verified");
     assert_eq!(done.status, SignUpStatus::Complete);
     assert!(done.unverified_fields.is_empty());
     let user_id = done.created_user_id.expect("a user");
@@ -113,7 +126,7 @@ async fn weak_taken_and_malformed_values_are_refused() {
     let raw = server.raw();
     for (body, code, param) in [
         ("email_address=a%40b.c&unsafe_metadata=%5B1%5D", "form_param_format_invalid", "unsafe_metadata"),
-        ("email_address=a%40b.c&phone_number=%2B14155550100", "form_param_value_invalid", "phone_number"),
+        ("email_address=a%40b.c&phone_number=12", "form_param_format_invalid", "phone_number"),
         ("email_address=a%40b.c&strategy=ticket", "form_param_value_invalid", "strategy"),
         ("email_address=a%40b.c&transfer=maybe", "form_param_format_invalid", "transfer"),
         ("email_address=a%40b.c&favourite_colour=blue", "form_param_unknown", "favourite_colour"),
@@ -185,14 +198,15 @@ async fn three_wrong_codes_fail_the_verification() {
     let server = TestServer::start().await;
     let client = server.client();
     let sign_up = client.sign_up(&params("tries@example.com")).await.expect("started");
-    client.prepare_sign_up_verification(&sign_up.id).await.expect("sent");
+    client.prepare_sign_up_verification(&sign_up.id, &EMAIL_CODE).await.expect("sent");
     let code = server.latest_code("tries@example.com").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    client.attempt_sign_up_verification(&sign_up.id, wrong).await.expect_err("1");
-    client.attempt_sign_up_verification(&sign_up.id, wrong).await.expect_err("2");
-    let error = client.attempt_sign_up_verification(&sign_up.id, wrong).await.expect_err("3");
+    client.attempt_sign_up_verification(&sign_up.id, &EMAIL_CODE, wrong).await.expect_err("1");
+    client.attempt_sign_up_verification(&sign_up.id, &EMAIL_CODE, wrong).await.expect_err("2");
+    let error = client.attempt_sign_up_verification(&sign_up.id, &EMAIL_CODE, wrong).await.expect_err("3");
     assert_eq!((error.status(), error.code()), (Some(400), "verification_failed"));
-    let error = client.attempt_sign_up_verification(&sign_up.id, &code).await.expect_err("too late");
+    let error =
+        client.attempt_sign_up_verification(&sign_up.id, &EMAIL_CODE, &code).await.expect_err("too late");
     assert_eq!(error.code(), "verification_failed");
     assert_eq!(server.count_rows("users").await, 1, "only the demo user");
 }
@@ -203,9 +217,9 @@ async fn deleting_an_account_leaves_nothing_behind() {
     let server = TestServer::start_with_keys(|config| config.clock = clock.clone()).await;
     let client = server.client();
     let sign_up = client.sign_up(&params("gone@example.com")).await.expect("started");
-    client.prepare_sign_up_verification(&sign_up.id).await.expect("sent");
+    client.prepare_sign_up_verification(&sign_up.id, &EMAIL_CODE).await.expect("sent");
     let code = server.latest_code("gone@example.com").await;
-    let done = client.attempt_sign_up_verification(&sign_up.id, &code).await.expect("signed up");
+    let done = client.attempt_sign_up_verification(&sign_up.id, &EMAIL_CODE, &code).await.expect("signed up");
     let user_id = done.created_user_id.expect("user");
 
     // Everything a user can have: two-step verification, a phone, tokens, a second device.
@@ -243,4 +257,296 @@ async fn deleting_an_account_leaves_nothing_behind() {
     assert!(second.me().await.expect_err("gone").is_signed_out());
     // Its email address and username are free again.
     server.client().sign_up(&params("gone@example.com")).await.expect("a new sign-up");
+}
+
+/// Checks the reply's status and its body against the spec's operation.
+#[track_caller]
+fn fapi(method: &str, path: &str, status: u16, reply: &Reply) {
+    assert_eq!(reply.status.as_u16(), status, "{method} {path}: {}", reply.body);
+    if let Err(violations) = Spec::fapi().check_response(method, path, status, &reply.body) {
+        panic!("{violations}\nbody: {:#}", reply.body);
+    }
+}
+
+const TERMS: &str = "https://example.com/terms";
+const PRIVACY: &str = "https://example.com/privacy";
+
+/// An instance that requires a username and the legal terms, besides the default email address
+/// and password.
+fn username_and_consent(config: &mut Config) {
+    config.sign_up = SignUpSettings {
+        username: Requirement::Required,
+        legal_consent: Some(LegalConsent {
+            terms_url: Some(TERMS.into()),
+            privacy_policy_url: Some(PRIVACY.into()),
+        }),
+        ..SignUpSettings::default()
+    };
+}
+
+#[tokio::test]
+async fn the_environment_says_what_a_sign_up_asks() {
+    let server = TestServer::start().await;
+    let default = server.raw().get("/v1/environment", None).await;
+    fapi("GET", "/v1/environment", 200, &default);
+    let attributes = &default.body["user_settings"]["attributes"];
+    let shown = |attributes: &Value, field: &str| {
+        (attributes[field]["enabled"].as_bool(), attributes[field]["required"].as_bool())
+    };
+    assert_eq!(shown(attributes, "email_address"), (Some(true), Some(true)));
+    assert_eq!(shown(attributes, "password"), (Some(true), Some(true)));
+    assert_eq!(shown(attributes, "phone_number"), (Some(true), Some(false)));
+    assert_eq!(shown(attributes, "username"), (Some(true), Some(false)));
+    assert_eq!(attributes["email_address"]["verifications"], json!(["email_code"]));
+    assert_eq!(default.body["user_settings"]["sign_up"]["legal_consent_enabled"], false);
+    assert_eq!(default.body["display_config"]["terms_url"], Value::Null);
+
+    let server = TestServer::start_with(|config| {
+        username_and_consent(config);
+        config.sign_up.first_name = Requirement::Off;
+        config.sign_up.email_link = true;
+    })
+    .await;
+    let configured = server.raw().get("/v1/environment", None).await;
+    fapi("GET", "/v1/environment", 200, &configured);
+    let attributes = &configured.body["user_settings"]["attributes"];
+    assert_eq!(shown(attributes, "username"), (Some(true), Some(true)));
+    assert_eq!(shown(attributes, "first_name"), (Some(false), Some(false)));
+    assert_eq!(attributes["email_address"]["verifications"], json!(["email_code", "email_link"]));
+    assert_eq!(configured.body["auth_config"]["username"], "required");
+    assert_eq!(configured.body["auth_config"]["first_name"], "off");
+    assert_eq!(configured.body["user_settings"]["sign_up"]["legal_consent_enabled"], true);
+    assert_eq!(configured.body["display_config"]["terms_url"], TERMS);
+    assert_eq!(configured.body["display_config"]["privacy_policy_url"], PRIVACY);
+    // A field the instance does not take is refused by name.
+    let named = server
+        .raw()
+        .form(Method::POST, "/v1/client/sign_ups", None, "email_address=a%40b.c&first_name=Ada")
+        .await;
+    assert_eq!((named.code(), named.param()), ("form_param_value_invalid", Some("first_name")));
+}
+
+#[tokio::test]
+async fn missing_requirements_are_listed_field_by_field_until_all_are_given_and_verified() {
+    let server = TestServer::start_with(username_and_consent).await;
+    let raw = server.raw();
+    let started =
+        raw.form(Method::POST, "/v1/client/sign_ups", None, "email_address=lin%40example.com").await;
+    fapi("POST", "/v1/client/sign_ups", 200, &started);
+    let response = &started.body["response"];
+    assert_eq!(
+        response["required_fields"],
+        json!(["email_address", "username", "password", "legal_accepted"])
+    );
+    assert_eq!(response["optional_fields"], json!(["phone_number", "first_name", "last_name"]));
+    assert_eq!(response["missing_fields"], json!(["username", "password", "legal_accepted"]));
+    assert_eq!(response["unverified_fields"], json!(["email_address"]));
+    assert_eq!(response["verifications"]["email_address"], Value::Null, "nothing sent yet");
+    let token = started.token.clone().expect("a client");
+    let id = response["id"].as_str().expect("id").to_owned();
+    let path = format!("/v1/client/sign_ups/{id}");
+
+    // A field given bit by bit; a bad one is refused by name, the rest kept.
+    let bad = raw.form(Method::PATCH, &path, Some(&token), "username=no%20spaces").await;
+    assert_eq!((bad.status, bad.param()), (StatusCode::UNPROCESSABLE_ENTITY, Some("username")));
+    let patched = raw.form(Method::PATCH, &path, Some(&token), "username=lin_w&password=lin-wei-1990").await;
+    fapi("PATCH", "/v1/client/sign_ups/{sign_up_id}", 200, &patched);
+    assert_eq!(patched.body["response"]["missing_fields"], json!(["legal_accepted"]));
+    let prepared = raw
+        .form(Method::POST, &format!("{path}/prepare_verification"), Some(&token), "strategy=email_code")
+        .await;
+    fapi("POST", "/v1/client/sign_ups/{sign_up_id}/prepare_verification", 200, &prepared);
+    assert_eq!(
+        prepared.body["response"]["verifications"]["email_address"]["supported_strategies"],
+        json!(["email_code"])
+    );
+    let code = server.latest_code("lin@example.com").await;
+    let verified = raw
+        .form(
+            Method::POST,
+            &format!("{path}/attempt_verification"),
+            Some(&token),
+            format!("strategy=email_code&code={code}"),
+        )
+        .await;
+    fapi("POST", "/v1/client/sign_ups/{sign_up_id}/attempt_verification", 200, &verified);
+    // Everything given and verified but the legal terms: no account yet.
+    assert_eq!(verified.body["response"]["status"], "missing_requirements");
+    assert_eq!(verified.body["response"]["missing_fields"], json!(["legal_accepted"]));
+    assert_eq!(verified.body["response"]["unverified_fields"], json!([]));
+    assert_eq!(server.count_rows("users").await, 1, "only the demo user");
+    let unclear = raw.form(Method::PATCH, &path, Some(&token), "legal_accepted=yes").await;
+    assert_eq!((unclear.status, unclear.param()), (StatusCode::UNPROCESSABLE_ENTITY, Some("legal_accepted")));
+    let refused = raw.form(Method::PATCH, &path, Some(&token), "legal_accepted=false").await;
+    assert_eq!(refused.body["response"]["status"], "missing_requirements");
+
+    let done = raw.form(Method::PATCH, &path, Some(&token), "legal_accepted=true").await;
+    fapi("PATCH", "/v1/client/sign_ups/{sign_up_id}", 200, &done);
+    let response = &done.body["response"];
+    assert_eq!(response["status"], "complete");
+    assert_eq!(response["missing_fields"], json!([]));
+    let accepted_at = response["legal_accepted_at"].as_i64().expect("when");
+    assert_eq!(done.body["client"]["last_active_session_id"], response["created_session_id"]);
+    let read = raw.get(&path, Some(&token)).await;
+    fapi("GET", "/v1/client/sign_ups/{sign_up_id}", 200, &read);
+    let me = raw.get("/v1/me", Some(&token)).await;
+    assert_eq!(me.body["response"]["username"], "lin_w");
+    assert_eq!(me.body["response"]["legal_accepted_at"], accepted_at);
+}
+
+#[tokio::test]
+async fn a_phone_number_is_verified_by_an_sms_code() {
+    let server = TestServer::start_with(|config| {
+        config.first_factors = FirstFactors::all();
+        config.sign_up.email_address = Requirement::Optional;
+        config.sign_up.phone_number = Requirement::Required;
+    })
+    .await;
+    let client = server.client();
+    let params = SignUpParams {
+        phone_number: Some("(415) 555-0142".into()),
+        password: Some("a-good-long-password".into()),
+        ..SignUpParams::default()
+    };
+    let sign_up = client.sign_up(&params).await.expect("started");
+    assert_eq!(sign_up.phone_number.as_deref(), Some("+14155550142"), "E.164 in the default region");
+    assert_eq!(
+        (sign_up.missing_fields.len(), sign_up.unverified_fields.clone()),
+        (0, vec!["phone_number".to_owned()])
+    );
+    let email = client
+        .prepare_sign_up_verification(&sign_up.id, &EMAIL_CODE)
+        .await
+        .expect_err("no email address given");
+    assert_eq!((email.code(), email.field()), ("form_param_missing", Some("email_address")));
+    let phone = SignUpVerification::PhoneCode;
+    let prepared = client.prepare_sign_up_verification(&sign_up.id, &phone).await.expect("texted");
+    let verification = prepared.verifications.phone_number.expect("the verification");
+    assert_eq!(
+        (verification.strategy.as_str(), verification.status),
+        ("phone_code", VerificationStatus::Unverified)
+    );
+    let code = server.latest_code("+14155550142").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let error = client.attempt_sign_up_verification(&sign_up.id, &phone, wrong).await.expect_err("wrong");
+    assert_eq!(error.code(), "form_code_incorrect");
+    let done = client.attempt_sign_up_verification(&sign_up.id, &phone, &code).await.expect("verified");
+    assert_eq!(done.status, SignUpStatus::Complete);
+    let me = client.me().await.expect("signed in");
+    assert!(me.email_addresses.is_empty());
+    let number = &me.phone_numbers[0];
+    assert_eq!(number.phone_number, "+14155550142");
+    assert_eq!(me.primary_phone_number_id.as_deref(), Some(number.id.as_str()));
+    assert!(number.verification.as_ref().is_some_and(|v| v.is_verified() && v.strategy == "phone_code"));
+
+    // The number now belongs to someone: another sign-up cannot take it.
+    let error = server.client().sign_up(&params).await.expect_err("taken");
+    assert_eq!((error.code(), error.field()), ("form_identifier_exists", Some("phone_number")));
+    let mut bad = params.clone();
+    bad.phone_number = Some("12".into());
+    let error = server.client().sign_up(&bad).await.expect_err("malformed");
+    assert_eq!((error.code(), error.field()), ("form_param_format_invalid", Some("phone_number")));
+}
+
+#[tokio::test]
+async fn an_email_link_completes_the_sign_up_and_the_client_reads_it_so() {
+    let server = TestServer::start_with(|config| {
+        config.sign_up.email_code = false;
+        config.sign_up.email_link = true;
+    })
+    .await;
+    let client = server.client();
+    let sign_up = client.sign_up(&params("linked@example.com")).await.expect("started");
+    let error =
+        client.prepare_sign_up_verification(&sign_up.id, &EMAIL_CODE).await.expect_err("codes are off");
+    assert_eq!((error.code(), error.field()), ("form_param_value_invalid", Some("strategy")));
+    let target = "dev.userdesk.app://signed-up";
+    let link = SignUpVerification::EmailLink { redirect_url: Some(target.into()) };
+    let prepared = client.prepare_sign_up_verification(&sign_up.id, &link).await.expect("sent");
+    assert_eq!(prepared.verifications.email_address.expect("verification").strategy, "email_link");
+    let error = client.attempt_sign_up_verification(&sign_up.id, &link, "123456").await.expect_err("no code");
+    assert_eq!(error.field(), Some("strategy"));
+    let pending = client.get_sign_up(&sign_up.id).await.expect("read");
+    assert_eq!(pending.status, SignUpStatus::MissingRequirements);
+
+    let url = server.latest_link("linked@example.com").await;
+    let browser =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let opened = browser.get(&url).header(ACCEPT, "text/html").send().await.expect("open the link");
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    assert_eq!(opened.headers()[LOCATION], target);
+    // The client that started it learns of it by reading the sign-up again, and is signed in.
+    let done = client.get_sign_up(&sign_up.id).await.expect("read again");
+    assert_eq!(done.status, SignUpStatus::Complete);
+    assert_eq!(client.session_id(), done.created_session_id);
+    let me = client.me().await.expect("signed in");
+    let verification = me.email_addresses[0].verification.clone().expect("verified");
+    assert_eq!(
+        (verification.strategy.as_str(), verification.status),
+        ("email_link", VerificationStatus::Verified)
+    );
+    let again = browser.get(&url).header(ACCEPT, "text/html").send().await.expect("open it again");
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    assert!(again.text().await.expect("page").contains("already used"));
+}
+
+#[tokio::test]
+async fn expired_codes_and_links_verify_nothing() {
+    let server = TestServer::start_with(|config| {
+        config.code_lifetime = Duration::from_millis(300);
+        config.link_lifetime = Duration::from_millis(300);
+        config.resend_cooldown = Duration::ZERO;
+        config.sign_up.email_link = true;
+    })
+    .await;
+    let client = server.client();
+    let sign_up = client.sign_up(&params("late@example.com")).await.expect("started");
+    client.prepare_sign_up_verification(&sign_up.id, &EMAIL_CODE).await.expect("sent");
+    let code = server.latest_code("late@example.com").await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let error =
+        client.attempt_sign_up_verification(&sign_up.id, &EMAIL_CODE, &code).await.expect_err("expired");
+    assert_eq!(error.code(), "verification_expired");
+    let link = SignUpVerification::EmailLink { redirect_url: None };
+    client.prepare_sign_up_verification(&sign_up.id, &link).await.expect("a link instead");
+    let url = server.latest_link("late@example.com").await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let opened = reqwest::get(&url).await.expect("open the link");
+    assert_eq!(opened.status(), StatusCode::BAD_REQUEST);
+    let read = client.get_sign_up(&sign_up.id).await.expect("read");
+    assert_eq!(
+        (read.status, read.unverified_fields),
+        (SignUpStatus::MissingRequirements, vec!["email_address".to_owned()])
+    );
+    assert_eq!(server.count_rows("users").await, 1, "only the demo user");
+}
+
+#[tokio::test]
+async fn a_passwordless_instance_signs_up_without_a_password() {
+    let server =
+        TestServer::start_with(|config| config.first_factors = FirstFactors::email_code_only()).await;
+    let environment = server.raw().get("/v1/environment", None).await;
+    assert_eq!(environment.body["user_settings"]["attributes"]["password"]["required"], false);
+    let client = server.client();
+    let mut given = params("nopass@example.com");
+    let error = client.sign_up(&given).await.expect_err("no passwords here");
+    assert_eq!((error.code(), error.field()), ("form_param_value_invalid", Some("password")));
+    given.password = None;
+    let sign_up = client.sign_up(&given).await.expect("started");
+    assert!(sign_up.missing_fields.is_empty() && !sign_up.required_fields.contains(&"password".to_owned()));
+    client.prepare_sign_up_verification(&sign_up.id, &EMAIL_CODE).await.expect("sent");
+    let code = server.latest_code("nopass@example.com").await;
+    let done = client.attempt_sign_up_verification(&sign_up.id, &EMAIL_CODE, &code).await.expect("verified");
+    assert_eq!(done.status, SignUpStatus::Complete);
+    assert!(!done.password_enabled);
+    assert!(!client.me().await.expect("signed in").password_enabled);
+}
+
+#[tokio::test]
+async fn settings_nobody_could_sign_in_with_are_refused_at_start() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let mut config = Config::new(dir.path());
+    config.sign_up.email_address = Requirement::Optional;
+    let error = userdesk_server::start(config).await.expect_err("refused");
+    assert!(error.to_string().contains("sign-up"), "{error}");
 }

@@ -14,6 +14,8 @@ import type {
   SignInOptions,
   SignInResult,
   SignUpForm,
+  SignUpOptions,
+  SignUpStep,
   TokenInspection,
   TokenService,
   Totp,
@@ -148,11 +150,25 @@ export class FakeSecurity {
         return null;
       },
       attempt_second_factor: () => this.user,
+      // The instance's default: an email address and a password, the rest optional.
+      sign_up_options: (): SignUpOptions => ({
+        email_address: 'required',
+        phone_number: 'optional',
+        username: 'optional',
+        first_name: 'optional',
+        last_name: 'optional',
+        password: 'required',
+        legal_consent: null,
+      }),
       start_sign_up: (a) => {
-        this.#send((a.form as SignUpForm).email_address, 'email');
-        return `sua_${this.#next++}`;
+        const to = (a.form as SignUpForm).email_address ?? '';
+        this.#send(to, 'email');
+        return { status: 'needs_verification', sign_up_id: `sua_${this.#next++}`, strategy: 'email_code', to } satisfies SignUpStep;
       },
-      verify_sign_up: () => this.user,
+      verify_sign_up: (): SignUpStep => ({ status: 'complete', user: this.user }),
+      check_sign_up: (): SignUpStep => ({ status: 'complete', user: this.user }),
+      resend_sign_up_verification: () => null,
+      open_legal_document: () => null,
       account_rules: () => ({ reverification: this.#reverification }),
       sign_in_options: (): SignInOptions => ({ password: true, code: true, link: false, reset_password: true, username: true, phone_number: false }),
       // A sign-in by code, or a password reset: the code goes to the first address; any code is right.

@@ -207,6 +207,7 @@ export function devBackend(query: URLSearchParams): { commands: Record<string, H
     },
     attempt_second_factor: signingIn(sec.attempt_second_factor),
     verify_sign_up: signingIn(sec.verify_sign_up),
+    check_sign_up: signingIn(sec.check_sign_up),
     prepare_email_verification: (a) => {
       // The email link "opens" itself a few seconds after it was sent.
       if (a.strategy === 'email_link') setTimeout(() => fake.openLink(String(a.id)), 4000);

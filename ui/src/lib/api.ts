@@ -28,7 +28,11 @@ import type {
   Settings,
   SignInOptions,
   SignInResult,
+  LegalDocument,
   SignUpForm,
+  SignUpOptions,
+  SignUpStep,
+  SignUpStrategy,
   Devices,
   TokenInspection,
   TokenService,
@@ -256,11 +260,25 @@ export const changePassword = (
 /** Removes the password, when another way to sign in exists. */
 export const removePassword = (currentPassword: string): Promise<User> => call('remove_password', { currentPassword });
 
-/** Creates an account and emails it a code; returns the sign-up's id. */
-export const startSignUp = (form: SignUpForm): Promise<string> => call('start_sign_up', { form });
+/** What the instance asks of a new account. */
+export const signUpOptions = (): Promise<SignUpOptions> => call('sign_up_options');
 
-/** Checks the emailed code; the new account is signed in after. */
-export const verifySignUp = (signUpId: string, code: string): Promise<User> => call('verify_sign_up', { signUpId, code });
+/** Starts a sign-up and sends what verifies its first email address or phone number. */
+export const startSignUp = (form: SignUpForm): Promise<SignUpStep> => call('start_sign_up', { form });
+
+/** Checks a sign-up's code; then the next verification, or signed in. */
+export const verifySignUp = (signUpId: string, strategy: SignUpStrategy, code: string): Promise<SignUpStep> =>
+  call('verify_sign_up', { signUpId, strategy, code });
+
+/** Reads the sign-up again: an email link opened in the browser moves it on. */
+export const checkSignUp = (signUpId: string): Promise<SignUpStep> => call('check_sign_up', { signUpId });
+
+/** Sends the sign-up's code or link again. */
+export const resendSignUpVerification = (signUpId: string, strategy: SignUpStrategy): Promise<null> =>
+  call('resend_sign_up_verification', { signUpId, strategy });
+
+/** Opens the instance's terms or privacy policy in the browser. */
+export const openLegalDocument = (document: LegalDocument): Promise<null> => call('open_legal_document', { document });
 
 /** Starts verifying the session again, at the level the refusal named. */
 export const startReverification = (level: ReverificationLevel): Promise<ReverificationStep> =>

@@ -533,11 +533,31 @@ export type Devices = {
  */
 current_session_id: string | null, sessions: Array<SessionWithActivities>, };
 
-export type SignUpForm = { email_address: string, password: string, first_name: string | null, last_name: string | null, 
+export type SignUpForm = { email_address: string | null, phone_number: string | null, username: string | null, first_name: string | null, last_name: string | null, password: string | null, 
 /**
  * A JSON object copied onto the new account's unsafe metadata.
  */
-unsafe_metadata: JsonValue | null, };
+unsafe_metadata: JsonValue | null, legal_accepted: boolean, };
+
+export type SignUpOptions = { email_address: FieldRule, phone_number: FieldRule, username: FieldRule, first_name: FieldRule, last_name: FieldRule, password: FieldRule, 
+/**
+ * `Some`: a checkbox accepting these terms.
+ */
+legal_consent: LegalConsent | null, };
+
+export type FieldRule = "off" | "optional" | "required";
+
+export type LegalConsent = { terms_url: string | null, privacy_policy_url: string | null, };
+
+export type LegalDocument = "terms" | "privacy_policy";
+
+export type SignUpStep = { "status": "complete", user: User, } | { "status": "needs_verification", sign_up_id: string, strategy: SignUpStrategy, 
+/**
+ * The email address or phone number, as the instance keeps it.
+ */
+to: string, };
+
+export type SignUpStrategy = "email_code" | "email_link" | "phone_code";
 
 export type SessionWithActivities = { 
 /**

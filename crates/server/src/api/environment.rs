@@ -16,6 +16,7 @@ use userdesk_fapi::models::Environment;
 use crate::config::Mode;
 use crate::error::{Error, Result};
 use crate::sign_in_policy::{FirstFactor, FirstFactors};
+use crate::sign_up_policy::{Requirement, SignUpSettings, FIELDS};
 use crate::state::AppState;
 
 /// The routes.
@@ -33,6 +34,7 @@ async fn get_environment(State(state): State<AppState>) -> Result<Json<Environme
         "duration_in_minutes": state.lockout.duration.as_secs().div_ceil(60),
     });
     add_sign_in(&mut document, state.sign_in.first_factors);
+    add_sign_up(&mut document, &state.sign_up);
     // Reverification as configured (`domain::reverification`).
     document["auth_config"]["reverification"] = json!(state.reverification.enabled);
     let environment = serde_json::from_value(document)
@@ -123,6 +125,37 @@ fn add_sign_in(document: &mut Value, factors: FirstFactors) {
     auth["first_factors"] = Value::Array(first);
     document["display_config"]["preferred_sign_in_strategy"] =
         json!(if factors.password { "password" } else { "otp" });
+}
+
+/// The sign-up as configured (`Config::sign_up`, after [`add_sign_in`]): which attributes a
+/// sign-up takes and requires, how its email address is verified, and the legal consent with its
+/// links, so a client can build its sign-up form from them. The password's `enabled` stays the
+/// first factors' (a password may be set later where it signs in).
+fn add_sign_up(document: &mut Value, settings: &SignUpSettings) {
+    let attributes = &mut document["user_settings"]["attributes"];
+    for field in FIELDS {
+        let requirement = settings.requirement(field);
+        if field != "password" {
+            attributes[field]["enabled"] = json!(requirement.enabled());
+        }
+        attributes[field]["required"] = json!(requirement.required());
+    }
+    attributes["email_address"]["verifications"] = json!(settings.email_strategies());
+    attributes["email_address"]["verify_at_sign_up"] = json!(settings.email_address.enabled());
+    attributes["phone_number"]["verify_at_sign_up"] = json!(settings.phone_number.enabled());
+    let auth = &mut document["auth_config"];
+    for field in ["email_address", "phone_number", "username", "first_name", "last_name"] {
+        auth[field] = json!(match settings.requirement(field) {
+            Requirement::Off => "off",
+            Requirement::Optional => "on",
+            Requirement::Required => "required",
+        });
+    }
+    auth["email_address_verification_strategies"] = json!(settings.email_strategies());
+    document["user_settings"]["sign_up"]["legal_consent_enabled"] = json!(settings.legal_consent.is_some());
+    let consent = settings.legal_consent.clone().unwrap_or_default();
+    document["display_config"]["terms_url"] = json!(consent.terms_url);
+    document["display_config"]["privacy_policy_url"] = json!(consent.privacy_policy_url);
 }
 
 /// One `user_settings.attributes` entry.
@@ -312,7 +345,7 @@ fn user_settings() -> Value {
             "captcha_widget_type": "smart",
             "custom_action_required": false,
             "progressive": true,
-            // Anyone may sign up (with an email address and a password).
+            // Anyone may sign up (with what `add_sign_up` says).
             "mode": "public",
             "legal_consent_enabled": false,
         },

@@ -1,19 +1,26 @@
-//! `/v1/client/sign_ups`: creating an account with an email address and a password.
+//! `/v1/client/sign_ups`: creating an account with what the instance asks
+//! ([`crate::Config::sign_up`]).
 //!
-//! `POST` starts a sign-up (replacing the client's unfinished one), `PATCH` changes it, and the
-//! email address is verified by code (`prepare_verification`, `attempt_verification`, strategy
-//! `email_code`). Once the email is verified and a password given, the sign-up completes: the
-//! user is created with that email verified and primary, the sign-up's `unsafe_metadata`
-//! becomes theirs, and a session starts and becomes the client's active one. `transfer=true`
-//! turns an OAuth sign-in's new identity into a user instead ([`transfer`]).
+//! `POST` starts a sign-up (replacing the client's unfinished one) and `PATCH` adds to it; each
+//! takes any part of the fields and answers `missing_requirements` with `missing_fields` (required
+//! fields not given, `legal_accepted` when consent is asked) and `unverified_fields` (a given email
+//! address or phone number not verified yet) until nothing is lacking. The email address is
+//! verified by code (`email_code`) or link (`email_link`, opened in a browser, which completes the
+//! sign-up there: the client reads the sign-up again to learn of it), the phone number by SMS code
+//! (`phone_code`), through `prepare_verification` and `attempt_verification`. Once nothing is
+//! lacking the sign-up completes (`domain::sign_ups`): the user is created with those verified
+//! and primary, the sign-up's `unsafe_metadata` and legal acceptance become theirs, and a session
+//! starts and becomes the client's active one. `transfer=true` turns an OAuth sign-in's new
+//! identity into a user instead ([`transfer`]).
 //!
 //! Rules and codes (Clerk's where it has one):
-//! - `email_address` and `password` are required, `username`, `first_name` and `last_name`
-//!   optional; each is checked as elsewhere (the password by [`crate::password::check_new`]).
-//!   An email address or username that a user has: 422 `form_identifier_exists`, at once and
-//!   again (by the database's unique constraints) when the user is created.
-//! - The code: as for identifications (six digits, three tries, [`crate::Config::code_lifetime`],
-//!   the resend cooldown). A new email address forgets the old one's verification.
+//! - Each field is checked as elsewhere (the password by [`crate::password::check_new`]); a field
+//!   the instance does not take is refused by name. An email address, phone number or username
+//!   that a user has: 422 `form_identifier_exists`, at once and again (by the database's unique
+//!   constraints) when the user is created.
+//! - Codes: as for identifications (six digits, three tries, [`crate::Config::code_lifetime`],
+//!   the resend cooldown); a link holds [`crate::Config::link_lifetime`]. A new email address or
+//!   phone number forgets the old one's verification.
 //! - A complete or abandoned sign-up cannot change: 403 `sign_up_cannot_be_updated`.
 //! - A client with an active session cannot sign up (single-session mode): 400 `session_exists`.
 //! - The captcha parameters Clerk's SDKs may send are ignored (this server has no captcha);
@@ -35,15 +42,16 @@ use crate::http::activity::{self, RequestActivity};
 use crate::http::form::{Form, Params, PathId};
 use crate::http::native_client::{ClientOrNew, CurrentClient};
 use crate::http::validate;
-use crate::ids::{new_id, now_ms};
+use crate::ids::{new_client_token, new_id, now_ms, token_hash};
 use crate::one_time_code::{self, MAX_ATTEMPTS};
 use crate::outbox::{self, OutboxChannel, Outgoing};
 use crate::password;
 use crate::render;
+use crate::sign_up_policy::{SignUpSettings, FIELDS};
 use crate::state::millis;
 use crate::state::AppState;
 use crate::store::sessions::Activity;
-use crate::store::sign_ups::{self, SignUpFields, SignUpRow};
+use crate::store::sign_ups::{self, Sent, SignUpFields, SignUpRow, VerificationRow};
 use crate::store::users::{self, NewUser};
 use crate::store::{clients, oauth_flows};
 
@@ -103,7 +111,6 @@ const UPDATE_PARAMS: &[&str] = &[
 
 /// Params of other strategies and identifiers: refused if given, so nothing is silently ignored.
 const UNSUPPORTED_PARAMS: &[&str] = &[
-    "phone_number",
     "email_address_or_phone_number",
     "strategy",
     "redirect_url",
@@ -116,12 +123,6 @@ const UNSUPPORTED_PARAMS: &[&str] = &[
     "oidc_prompt",
     "proof_token",
 ];
-
-/// What this instance requires, and accepts besides.
-const REQUIRED_FIELDS: [&str; 2] = ["email_address", "password"];
-const OPTIONAL_FIELDS: [&str; 3] = ["first_name", "last_name", "username"];
-/// The one verification strategy of a sign-up's email address here.
-const EMAIL_STRATEGY: &str = "email_code";
 
 /// The sign-up params of the spec other than `transfer` and `unsafe_metadata`: none goes with a
 /// transfer (the provider gave what the account needs).
@@ -158,21 +159,23 @@ pub fn router() -> Router<AppState> {
         .route("/v1/client/sign_ups/{sign_up_id}/attempt_verification", post(attempt_verification))
 }
 
-/// The email address's verification as a sign-up shows it.
-fn email_verification(row: &SignUpRow, now: i64) -> Option<Verification> {
-    let status = row.verification_status.as_deref()?;
-    let status = match render::status_at(status, row.verification_expire_at, now) {
+/// A field's verification as a sign-up shows it.
+fn verification(row: Option<&VerificationRow>, now: i64) -> Option<Verification> {
+    let row = row?;
+    let status = match render::status_at(&row.status, Some(row.expire_at), now) {
         "verified" => VerificationStatus::Verified,
         "failed" => VerificationStatus::Failed,
         "expired" => VerificationStatus::Expired,
         _ => VerificationStatus::Unverified,
     };
     Some(Verification {
-        object: Some("verification_otp".into()),
+        object: Some(
+            if row.strategy == "email_link" { "verification_email_link" } else { "verification_otp" }.into(),
+        ),
         status,
-        strategy: EMAIL_STRATEGY.into(),
-        attempts: row.verification_attempts.and_then(|n| u32::try_from(n).ok()),
-        expire_at: row.verification_expire_at,
+        strategy: row.strategy.clone(),
+        attempts: u32::try_from(row.attempts).ok(),
+        expire_at: Some(row.expire_at),
         external_verification_redirect_url: None,
         error: None,
         nonce: None,
@@ -180,48 +183,41 @@ fn email_verification(row: &SignUpRow, now: i64) -> Option<Verification> {
 }
 
 /// The wire model of a sign-up.
-pub fn model(row: &SignUpRow) -> Result<SignUp> {
+pub fn model(
+    settings: &SignUpSettings,
+    row: &SignUpRow,
+    verifications: &[VerificationRow],
+) -> Result<SignUp> {
     let now = now_ms();
-    let complete = row.status == "complete";
-    let email_verified = row.verification_status.as_deref() == Some("verified");
-    let password_given = row.password_hash.is_some() || complete;
-    let mut missing_fields = Vec::new();
-    if row.email_address.is_none() {
-        missing_fields.push("email_address".to_owned());
-    }
-    if !password_given {
-        missing_fields.push("password".to_owned());
-    }
-    let unverified_fields = if row.email_address.is_some() && !email_verified {
-        vec!["email_address".to_owned()]
-    } else {
-        Vec::new()
-    };
+    let lacking = domain::sign_ups::lacking(settings, row, verifications);
+    let of = |field: &str| verifications.iter().find(|v| v.field == field);
     let status = match row.status.as_str() {
         "complete" => SignUpStatus::Complete,
         "abandoned" => SignUpStatus::Abandoned,
         _ if row.abandon_at <= now => SignUpStatus::Abandoned,
         _ => SignUpStatus::MissingRequirements,
     };
+    let owned = |fields: Vec<&str>| fields.into_iter().map(str::to_owned).collect();
     Ok(SignUp {
         object: "sign_up_attempt".into(),
         id: row.id.clone(),
         status,
-        required_fields: REQUIRED_FIELDS.iter().map(|s| (*s).to_owned()).collect(),
-        optional_fields: OPTIONAL_FIELDS.iter().map(|s| (*s).to_owned()).collect(),
-        missing_fields,
-        unverified_fields,
+        required_fields: owned(settings.required_fields()),
+        optional_fields: owned(settings.optional_fields()),
+        missing_fields: owned(lacking.missing),
+        unverified_fields: owned(lacking.unverified),
         verifications: SignUpVerifications {
-            email_address: email_verification(row, now),
-            phone_number: None,
+            email_address: verification(of("email_address"), now),
+            phone_number: verification(of("phone_number"), now),
             web3_wallet: None,
             external_account: None,
         },
         username: row.username.clone(),
         email_address: row.email_address.clone(),
-        phone_number: None,
+        phone_number: row.phone_number.clone(),
         web3_wallet: None,
-        password_enabled: password_given,
+        password_enabled: row.password_hash.is_some()
+            || (row.status == "complete" && settings.password.enabled()),
         first_name: row.first_name.clone(),
         last_name: row.last_name.clone(),
         unsafe_metadata: render::metadata(&row.unsafe_metadata)?,
@@ -237,8 +233,8 @@ pub fn model(row: &SignUpRow) -> Result<SignUp> {
 
 /// A sign-up as JSON: the model, with what only a sign-up's email and phone verifications carry
 /// (`next_action`: `needs_prepare`, `needs_attempt` or empty once verified;
-/// `supported_strategies`).
-pub fn wire(sign_up: &SignUp) -> Result<Value> {
+/// `supported_strategies`: what the instance offers for the field).
+pub fn wire(settings: &SignUpSettings, sign_up: &SignUp) -> Result<Value> {
     let mut value =
         serde_json::to_value(sign_up).map_err(|e| Error::Internal(format!("serialising a sign-up: {e}")))?;
     for (field, verification) in [
@@ -256,7 +252,9 @@ pub fn wire(sign_up: &SignUp) -> Result<Value> {
             _ => "needs_prepare",
         };
         shown.insert("next_action".into(), next_action.into());
-        shown.insert("supported_strategies".into(), json!([verification.strategy]));
+        let strategies =
+            if field == "email_address" { settings.email_strategies() } else { vec!["phone_code"] };
+        shown.insert("supported_strategies".into(), json!(strategies));
     }
     Ok(value)
 }
@@ -264,14 +262,15 @@ pub fn wire(sign_up: &SignUp) -> Result<Value> {
 /// The sign-up, with the client.
 async fn respond(
     conn: &mut SqliteConnection,
-    base_url: &str,
+    state: &AppState,
     client_id: &str,
     sign_up_id: &str,
 ) -> Result<Envelope<Value>> {
     let row =
         sign_ups::find_for_client(conn, client_id, sign_up_id).await?.ok_or(Error::NotFound("sign up"))?;
-    let response = wire(&model(&row)?)?;
-    let client = render::client(conn, base_url, client_id).await?;
+    let verifications = sign_ups::verifications(conn, &row.id).await?;
+    let response = wire(&state.sign_up, &model(&state.sign_up, &row, &verifications)?)?;
+    let client = render::client(conn, &state.base_url, client_id).await?;
     Ok(Envelope { response, client: Some(client) })
 }
 
@@ -286,13 +285,20 @@ struct Given<'a> {
     password: Option<&'a str>,
 }
 
-/// Reads and checks the fields of a create or update form.
-fn read_fields(form: &Params) -> Result<Given<'_>> {
+/// Reads and checks the fields of a create or update form; a field the instance does not take is
+/// refused by name.
+fn read_fields<'a>(state: &AppState, form: &'a Params) -> Result<Given<'a>> {
     for name in UNSUPPORTED_PARAMS {
         if form.one(name)?.is_some_and(|value| !value.is_empty()) {
+            return Err(FieldError::value_invalid(name, format!("`{name}` is not supported here.")).into());
+        }
+    }
+    let settings = &state.sign_up;
+    for field in FIELDS {
+        if !settings.requirement(field).enabled() && form.one(field)?.is_some_and(|value| !value.is_empty()) {
             return Err(FieldError::value_invalid(
-                name,
-                format!("`{name}` is not supported: sign up with an email address and a password."),
+                field,
+                format!("`{field}` is not part of signing up on this instance."),
             )
             .into());
         }
@@ -301,6 +307,14 @@ fn read_fields(form: &Params) -> Result<Given<'_>> {
     if let Some(email) = clearable(form, "email_address")? {
         fields.email_address = Some(match email {
             Some(email) => Some(validate::email_address("email_address", email.trim())?),
+            None => None,
+        });
+    }
+    if let Some(phone) = clearable(form, "phone_number")? {
+        fields.phone_number = Some(match phone {
+            Some(phone) => {
+                Some(validate::phone_number("phone_number", phone, state.verification.default_region)?)
+            }
             None => None,
         });
     }
@@ -318,7 +332,7 @@ fn read_fields(form: &Params) -> Result<Given<'_>> {
             *slot = Some(value.map(str::to_owned));
         }
     }
-    let password = form.one("password")?;
+    let password = form.one("password")?.filter(|password| !password.is_empty());
     if let Some(password) = password {
         password::check_new("password", password)?;
     }
@@ -338,12 +352,17 @@ fn read_fields(form: &Params) -> Result<Given<'_>> {
     Ok(Given { fields, password })
 }
 
-/// Refuses an email address or username some user already has (the unique constraints decide
-/// again when the user is created).
+/// Refuses an email address, phone number or username some user already has (the unique
+/// constraints decide again when the user is created).
 async fn ensure_available(conn: &mut SqliteConnection, fields: &SignUpFields) -> Result<()> {
     if let Some(Some(email)) = &fields.email_address {
         if sign_ups::email_taken(conn, email).await? {
             return Err(FieldError::identifier_exists("email_address").into());
+        }
+    }
+    if let Some(Some(phone)) = &fields.phone_number {
+        if sign_ups::phone_taken(conn, phone).await? {
+            return Err(FieldError::identifier_exists("phone_number").into());
         }
     }
     if let Some(Some(username)) = &fields.username {
@@ -356,7 +375,7 @@ async fn ensure_available(conn: &mut SqliteConnection, fields: &SignUpFields) ->
 
 /// Reads, checks and hashes what the form gives.
 async fn prepared_fields(state: &AppState, form: &Params) -> Result<SignUpFields> {
-    let Given { mut fields, password } = read_fields(form)?;
+    let Given { mut fields, password } = read_fields(state, form)?;
     {
         let mut conn = state.db.pool().acquire().await?;
         ensure_available(&mut conn, &fields).await?;
@@ -377,51 +396,11 @@ async fn open_sign_up(conn: &mut SqliteConnection, client_id: &str, sign_up_id: 
     Ok(row)
 }
 
-/// Completes the sign-up if nothing is missing: creates the user (email verified and primary,
-/// the sign-up's unsafe metadata), starts their session on the client.
-async fn complete_if_ready(
-    conn: &mut SqliteConnection,
-    client_id: &str,
-    sign_up_id: &str,
-    activity: &Activity,
-) -> Result<()> {
-    let row = open_sign_up(conn, client_id, sign_up_id).await?;
-    let (Some(email), Some(password_hash)) = (&row.email_address, &row.password_hash) else {
-        return Ok(());
-    };
-    if row.verification_status.as_deref() != Some("verified") {
-        return Ok(());
-    }
-    domain::sessions::ensure_signed_out(conn, client_id).await?;
-    let user_id = users::insert(
-        conn,
-        NewUser {
-            username: row.username.clone(),
-            first_name: row.first_name.clone(),
-            last_name: row.last_name.clone(),
-            password_hash: Some(password_hash.clone()),
-            email_addresses: vec![email.clone()],
-            unsafe_metadata: render::metadata(&row.unsafe_metadata)?,
-            // As the instance's environment says (`actions.delete_self`).
-            delete_self_enabled: true,
-            ..NewUser::default()
-        },
-    )
-    .await?;
-    let email_id = sign_ups::email_identification(conn, &user_id, email)
-        .await?
-        .ok_or_else(|| Error::Internal("the new user's email address vanished".into()))?;
-    sign_ups::finish_user(conn, &user_id, &email_id, &row).await?;
-    let session = domain::sessions::start(conn, client_id, &user_id, email, EMAIL_STRATEGY, activity).await?;
-    sign_ups::complete(conn, &row.id, &user_id, &session.id).await?;
-    tracing::info!(user = %user_id, session = %session.id, "signed up");
-    Ok(())
-}
-
 /// `POST /v1/client/sign_ups`.
 async fn create_sign_up(
     State(state): State<AppState>,
     ClientOrNew(client): ClientOrNew,
+    RequestActivity(activity): RequestActivity,
     headers: HeaderMap,
     Form(form): Form,
 ) -> Result<Json<Envelope<Value>>> {
@@ -429,13 +408,18 @@ async fn create_sign_up(
     match form.one("transfer")? {
         // An OAuth sign-in's new identity becoming a user.
         Some("true") => Ok(Json(transfer(&state, &client, &headers, &form).await?)),
-        None | Some("" | "false") => Ok(Json(create_regular(&state, &client, &form).await?)),
+        None | Some("" | "false") => Ok(Json(create_regular(&state, &client, &activity, &form).await?)),
         Some(_) => Err(FieldError::must_be("transfer", "true or false").into()),
     }
 }
 
 /// A sign-up with an email address and a password.
-async fn create_regular(state: &AppState, client: &CurrentClient, form: &Params) -> Result<Envelope<Value>> {
+async fn create_regular(
+    state: &AppState,
+    client: &CurrentClient,
+    activity: &Activity,
+    form: &Params,
+) -> Result<Envelope<Value>> {
     {
         let mut conn = state.db.pool().acquire().await?;
         domain::sessions::ensure_signed_out(&mut conn, &client.id).await?;
@@ -445,7 +429,10 @@ async fn create_regular(state: &AppState, client: &CurrentClient, form: &Params)
     domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
     sign_ups::abandon_open(&mut tx, &client.id).await?;
     let id = sign_ups::create(&mut tx, &client.id, fields).await?;
-    let envelope = respond(&mut tx, &state.base_url, &client.id, &id).await?;
+    let row = open_sign_up(&mut tx, &client.id, &id).await?;
+    // An instance that verifies nothing it asks for completes at once.
+    domain::sign_ups::complete_if_ready(&mut tx, &state.sign_up, &row, activity).await?;
+    let envelope = respond(&mut tx, state, &client.id, &id).await?;
     tx.commit().await?;
     Ok(envelope)
 }
@@ -456,7 +443,7 @@ async fn get_sign_up(
     PathId(sign_up_id): PathId,
 ) -> Result<Json<Envelope<Value>>> {
     let mut conn = state.db.pool().acquire().await?;
-    Ok(Json(respond(&mut conn, &state.base_url, &client.id, &sign_up_id).await?))
+    Ok(Json(respond(&mut conn, &state, &client.id, &sign_up_id).await?))
 }
 
 /// `PATCH /v1/client/sign_ups/{id}`: changes fields; completes the sign-up if that was all it
@@ -476,30 +463,46 @@ async fn update_sign_up(
     let mut fields = prepared_fields(&state, &form).await?;
     let mut tx = state.db.write().await?;
     let row = open_sign_up(&mut tx, &client.id, &sign_up_id).await?;
+    // The same address or number again keeps its verification.
     if fields.email_address.as_ref().is_some_and(|email| *email == row.email_address) {
-        // The same address again keeps its verification.
         fields.email_address = None;
     }
+    if fields.phone_number.as_ref().is_some_and(|phone| *phone == row.phone_number) {
+        fields.phone_number = None;
+    }
     sign_ups::update(&mut tx, &row.id, &fields).await?;
-    complete_if_ready(&mut tx, &client.id, &row.id, &activity).await?;
-    let envelope = respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
+    let row = open_sign_up(&mut tx, &client.id, &row.id).await?;
+    domain::sign_ups::complete_if_ready(&mut tx, &state.sign_up, &row, &activity).await?;
+    let envelope = respond(&mut tx, &state, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }
 
-/// Refuses anything but `email_code`.
-fn email_code_only(form: &Params) -> Result<()> {
-    match form.required("strategy")? {
-        EMAIL_STRATEGY => Ok(()),
-        other => Err(FieldError::value_invalid(
-            "strategy",
-            format!("The `{other}` strategy is not supported for sign-ups here; use `email_code`."),
-        )
-        .into()),
-    }
+/// The field a verification strategy verifies, if the instance offers it for sign-ups.
+fn field_of(settings: &SignUpSettings, strategy: &str) -> Result<&'static str> {
+    let field = match strategy {
+        "email_code" | "email_link" if settings.email_strategies().contains(&strategy) => "email_address",
+        "phone_code" if settings.phone_number.enabled() => "phone_number",
+        _ => {
+            let offered = settings
+                .email_strategies()
+                .into_iter()
+                .chain(settings.phone_number.enabled().then_some("phone_code"))
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(FieldError::value_invalid(
+                "strategy",
+                format!("The `{strategy}` strategy is not offered for sign-ups here; use one of {offered}."),
+            )
+            .into());
+        }
+    };
+    Ok(field)
 }
 
-/// `POST /v1/client/sign_ups/{id}/prepare_verification`: emails a code to the sign-up's address.
+/// `POST /v1/client/sign_ups/{id}/prepare_verification`: emails a code or a link to the sign-up's
+/// address, or texts a code to its phone number.
 async fn prepare_verification(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -514,37 +517,80 @@ async fn prepare_verification(
         "oidc_prompt",
         "proof_token",
     ])?;
-    email_code_only(&form)?;
-    for name in
-        ["redirect_url", "action_complete_redirect_url", "oidc_login_hint", "oidc_prompt", "proof_token"]
-    {
+    let strategy = form.required("strategy")?;
+    let field = field_of(&state.sign_up, strategy)?;
+    for name in ["action_complete_redirect_url", "oidc_login_hint", "oidc_prompt", "proof_token"] {
         if form.one(name)?.is_some_and(|value| !value.is_empty()) {
-            return Err(FieldError::not_used_with(name, "email_code").into());
+            return Err(FieldError::not_used_with(name, strategy).into());
         }
     }
+    let redirect_url = match form.one("redirect_url")?.filter(|url| !url.is_empty()) {
+        Some(_) if strategy != "email_link" => {
+            return Err(FieldError::not_used_with("redirect_url", strategy).into())
+        }
+        Some(url) => Some(validate::redirect_url("redirect_url", url, &state.verification.redirect_schemes)?),
+        None => None,
+    };
     let now = now_ms();
     let mut tx = state.db.write().await?;
     let row = open_sign_up(&mut tx, &client.id, &sign_up_id).await?;
-    let email = row.email_address.clone().ok_or_else(|| FieldError::missing("email_address"))?;
-    if row.verification_status.as_deref() == Some("verified") {
+    let (to, channel) = match field {
+        "email_address" => (row.email_address.clone(), OutboxChannel::Email),
+        _ => (row.phone_number.clone(), OutboxChannel::Sms),
+    };
+    let to = to.ok_or_else(|| FieldError::missing(field))?;
+    let current = sign_ups::verifications(&mut tx, &row.id).await?.into_iter().find(|v| v.field == field);
+    if current.as_ref().is_some_and(|v| v.status == "verified") {
         return Err(Error::VerificationAlreadyVerified);
     }
-    outbox::ensure_deliverable(state.mode, OutboxChannel::Email)?;
-    if let Some(sent_at) = row.verification_sent_at {
-        domain::verification::ensure_cooldown_passed(&state, sent_at, now)?;
+    outbox::ensure_deliverable(state.mode, channel)?;
+    if let Some(current) = &current {
+        domain::verification::ensure_cooldown_passed(&state, current.sent_at, now)?;
     }
-    let code = one_time_code::generate();
-    let lifetime = state.verification.code_lifetime;
-    sign_ups::prepare(&mut tx, &row.id, &one_time_code::hash(&code), now.saturating_add(millis(lifetime)))
-        .await?;
-    outbox::send(&mut tx, state.mode, Outgoing::email_code(&email, &code, lifetime)).await?;
-    let envelope = respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
+    if strategy == "email_link" {
+        // A long random token (as client tokens are); only its hash is kept.
+        let token = new_client_token();
+        let hash = token_hash(&token);
+        let lifetime = state.verification.link_lifetime;
+        let sent = Sent {
+            field,
+            strategy,
+            code_hash: None,
+            link_token_hash: Some(&hash),
+            redirect_url: redirect_url.as_deref(),
+            expire_at: now.saturating_add(millis(lifetime)),
+        };
+        sign_ups::prepare(&mut tx, &row.id, sent).await?;
+        let link = format!("{}/v1/verify?token={token}", state.base_url);
+        // In desktop mode the browser that opens it needs a capability, made for this link.
+        let link = crate::desktop::link(&state, link, &hash, lifetime);
+        outbox::send(&mut tx, state.mode, Outgoing::email_link(&to, &link, lifetime)).await?;
+    } else {
+        let code = one_time_code::generate();
+        let hash = one_time_code::hash(&code);
+        let lifetime = state.verification.code_lifetime;
+        let sent = Sent {
+            field,
+            strategy,
+            code_hash: Some(&hash),
+            link_token_hash: None,
+            redirect_url: None,
+            expire_at: now.saturating_add(millis(lifetime)),
+        };
+        sign_ups::prepare(&mut tx, &row.id, sent).await?;
+        let message = match channel {
+            OutboxChannel::Email => Outgoing::email_code(&to, &code, lifetime),
+            OutboxChannel::Sms => Outgoing::sms_code(&to, &code, lifetime),
+        };
+        outbox::send(&mut tx, state.mode, message).await?;
+    }
+    let envelope = respond(&mut tx, &state, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }
 
-/// `POST /v1/client/sign_ups/{id}/attempt_verification`: the emailed code; completes the
-/// sign-up when nothing else is missing.
+/// `POST /v1/client/sign_ups/{id}/attempt_verification`: the emailed or texted code; completes
+/// the sign-up when nothing else is lacking.
 async fn attempt_verification(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -553,44 +599,53 @@ async fn attempt_verification(
     Form(form): Form,
 ) -> Result<Json<Envelope<Value>>> {
     form.allow_only(&["strategy", "code", "signature", "token"])?;
-    email_code_only(&form)?;
+    let strategy = form.required("strategy")?;
+    let field = field_of(&state.sign_up, strategy)?;
+    if strategy == "email_link" {
+        return Err(FieldError::value_invalid(
+            "strategy",
+            "An email link is verified by opening it; read the sign-up again to see it verified.",
+        )
+        .into());
+    }
     for name in ["signature", "token"] {
         if form.one(name)?.is_some_and(|value| !value.is_empty()) {
-            return Err(FieldError::not_used_with(name, "email_code").into());
+            return Err(FieldError::not_used_with(name, strategy).into());
         }
     }
     let code = validate::code(form.required("code")?)?;
     let mut tx = state.db.write().await?;
     let row = open_sign_up(&mut tx, &client.id, &sign_up_id).await?;
-    match row
-        .verification_status
-        .as_deref()
-        .map(|status| render::status_at(status, row.verification_expire_at, now_ms()))
-    {
-        None => return Err(Error::VerificationMissing),
-        Some("verified") => return Err(Error::VerificationAlreadyVerified),
-        Some("failed") => return Err(Error::VerificationFailed),
-        Some("expired") => return Err(Error::VerificationExpired),
-        Some(_) => {}
+    let current = sign_ups::verifications(&mut tx, &row.id)
+        .await?
+        .into_iter()
+        .find(|v| v.field == field)
+        .ok_or(Error::VerificationMissing)?;
+    match render::status_at(&current.status, Some(current.expire_at), now_ms()) {
+        "verified" => return Err(Error::VerificationAlreadyVerified),
+        "failed" => return Err(Error::VerificationFailed),
+        "expired" => return Err(Error::VerificationExpired),
+        _ => {}
     }
-    let stored = row.verification_code_hash.as_deref().ok_or(Error::VerificationMissing)?;
+    // A link was sent, or another strategy's code: this code is not the one awaited.
+    let stored = current.code_hash.as_deref().filter(|_| current.strategy == strategy);
+    let stored = stored.ok_or(Error::VerificationMissing)?;
     if !one_time_code::matches(code, stored) {
-        let attempts =
-            u32::try_from(row.verification_attempts.unwrap_or(0)).unwrap_or(u32::MAX).saturating_add(1);
+        let attempts = u32::try_from(current.attempts).unwrap_or(u32::MAX).saturating_add(1);
         let refusal = if attempts >= MAX_ATTEMPTS {
-            sign_ups::record_attempt(&mut tx, &row.id, "failed").await?;
+            sign_ups::record_attempt(&mut tx, &row.id, field, "failed").await?;
             Error::VerificationFailed
         } else {
-            sign_ups::record_attempt(&mut tx, &row.id, "unverified").await?;
+            sign_ups::record_attempt(&mut tx, &row.id, field, "unverified").await?;
             Error::CodeIncorrect { attempts_left: MAX_ATTEMPTS - attempts }
         };
         // The attempt counts even though the answer is an error.
         tx.commit().await?;
         return Err(refusal);
     }
-    sign_ups::record_attempt(&mut tx, &row.id, "verified").await?;
-    complete_if_ready(&mut tx, &client.id, &row.id, &activity).await?;
-    let envelope = respond(&mut tx, &state.base_url, &client.id, &row.id).await?;
+    sign_ups::record_attempt(&mut tx, &row.id, field, "verified").await?;
+    domain::sign_ups::complete_if_ready(&mut tx, &state.sign_up, &row, &activity).await?;
+    let envelope = respond(&mut tx, &state, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
 }

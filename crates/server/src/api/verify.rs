@@ -99,7 +99,13 @@ async fn verify_token(state: &AppState, token: &str) -> (LinkFor, Result<Verifie
 
 async fn verify_address(state: &AppState, hash: &str) -> Result<Verified> {
     let mut tx = state.db.write().await?;
-    let target = identifications::find_by_link_token(&mut tx, hash).await?.ok_or(Error::LinkInvalid)?;
+    let Some(target) = identifications::find_by_link_token(&mut tx, hash).await? else {
+        // A sign-up's address: verifying it may complete the sign-up.
+        let verified = domain::sign_ups::verify_link(&mut tx, &state.sign_up, hash).await?;
+        let verified = verified.ok_or(Error::LinkInvalid)?;
+        tx.commit().await?;
+        return Ok(verified.redirect_url.map_or(Verified::Page(verified.email_address), Verified::Redirect));
+    };
     match render::status_at(&target.status, target.expire_at, now_ms()) {
         "unverified" => {}
         "verified" => return Err(Error::VerificationAlreadyVerified),

@@ -8,4 +8,5 @@ pub mod reverification;
 pub mod second_factor;
 pub mod sessions;
 pub mod sign_in_factors;
+pub mod sign_ups;
 pub mod verification;

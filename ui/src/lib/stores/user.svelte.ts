@@ -89,11 +89,6 @@ class UserStore {
     return this.put(await api.attemptSecondFactor(signInId, strategy, code));
   }
 
-  /** Checks a sign-up's emailed code; the new account is signed in after. */
-  async verifySignUp(signUpId: string, code: string): Promise<User> {
-    return this.put(await api.verifySignUp(signUpId, code));
-  }
-
   async changePassword(currentPassword: string, newPassword: string, signOutOfOtherSessions: boolean): Promise<User> {
     return this.put(await api.changePassword(currentPassword, newPassword, signOutOfOtherSessions));
   }
