@@ -188,9 +188,10 @@ async fn a_factor_the_instance_does_not_enable_is_refused() {
 async fn a_passwordless_instance_signs_in_by_email_code_only() {
     let server = server_with(FirstFactors::email_code_only()).await;
     let environment = server.client().environment().await.expect("environment");
+    // Passkeys stay on (`Config::passkeys`): they need no password either.
     assert_eq!(
         environment.first_factors().iter().filter(|s| !s.starts_with("oauth_")).collect::<Vec<_>>(),
-        ["email_code"]
+        ["email_code", "passkey"]
     );
     assert!(!environment.password_enabled());
     let email = &environment.user_settings.attributes["email_address"];
@@ -222,7 +223,10 @@ async fn the_default_environment_tells_the_default_factors() {
     let server = TestServer::start().await;
     let environment = server.client().environment().await.expect("environment");
     let ours = |list: Vec<String>| list.into_iter().filter(|s| !s.starts_with("oauth_")).collect::<Vec<_>>();
-    assert_eq!(ours(environment.first_factors()), ["password", "email_code", "reset_password_email_code"]);
+    assert_eq!(
+        ours(environment.first_factors()),
+        ["password", "email_code", "reset_password_email_code", "passkey"]
+    );
     assert_eq!(ours(environment.identification_strategies()), ["email_address", "username"]);
     assert!(environment.password_enabled());
 }

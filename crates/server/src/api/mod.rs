@@ -27,6 +27,7 @@ mod external_accounts;
 mod jwks;
 mod me;
 mod oauth_callback;
+mod passkeys;
 mod passwords;
 mod phone_numbers;
 mod profile_image;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tokens::router())
         .merge(two_factor::router())
         .merge(passwords::router())
+        .merge(passkeys::router())
         .merge(reverification::router())
         .merge(sign_ups::router())
         .layer(request_timeout)

@@ -76,6 +76,15 @@ async fn prepare_first_factor(
 ) -> Result<Json<Envelope<SignIn>>> {
     form.allow_only(PREPARE_PARAMS)?;
     let strategy = form.required("strategy")?;
+    if strategy == domain::passkeys::STRATEGY {
+        // The options name all of the user's passkeys; one alone (`passkey_id`) is not offered.
+        for &name in PREPARE_PARAMS.iter().filter(|&&name| name != "strategy") {
+            if form.one(name)?.is_some_and(|value| !value.is_empty()) {
+                return Err(FieldError::not_used_with(name, strategy).into());
+            }
+        }
+        return Ok(Json(domain::passkeys::prepare(&state, &client.id, &sign_in_id).await?));
+    }
     let factor = match FirstFactor::parse(strategy) {
         Some(FirstFactor::Password) => {
             return Err(FieldError::value_invalid(

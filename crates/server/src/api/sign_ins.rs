@@ -192,6 +192,16 @@ async fn create_sign_in(
     if let Some(oauth) = strategy.filter(|s| s.starts_with("oauth_")) {
         return Ok(Json(start_oauth(&state, &client, &headers, &form, oauth).await?));
     }
+    if strategy == Some(domain::passkeys::STRATEGY) {
+        // No identifier: any discoverable passkey answers (`domain::passkeys`).
+        for &name in CREATE_PARAMS.iter().filter(|&&name| !matches!(name, "strategy" | "locale" | "timezone"))
+        {
+            if form.one(name)?.is_some_and(|value| !value.is_empty()) {
+                return Err(FieldError::not_used_with(name, domain::passkeys::STRATEGY).into());
+            }
+        }
+        return Ok(Json(domain::passkeys::start_discoverable(&state, &client.id).await?));
+    }
     if let Some(other) = strategy.filter(|s| *s != "password") {
         return Err(unsupported_strategy(other));
     }
@@ -247,7 +257,7 @@ async fn create_sign_in(
         return Err(FieldError::identifier_not_found("identifier").into());
     };
 
-    let first_factors = state.sign_in.first_factors.stored();
+    let first_factors = domain::passkeys::stored_first_factors(&state);
     let Some(password) = password else {
         // Identified; the first factor comes next.
         let mut tx = state.db.write().await?;
@@ -340,6 +350,18 @@ async fn attempt_first_factor(
 ) -> Result<Json<Envelope<SignIn>>> {
     form.allow_only(ATTEMPT_PARAMS)?;
     let strategy = form.required("strategy")?;
+    if strategy == domain::passkeys::STRATEGY {
+        for &name in
+            ATTEMPT_PARAMS.iter().filter(|&&name| !matches!(name, "strategy" | "public_key_credential"))
+        {
+            if form.one(name)?.is_some_and(|value| !value.is_empty()) {
+                return Err(FieldError::not_used_with(name, strategy).into());
+            }
+        }
+        let credential = form.required("public_key_credential")?;
+        let attempt = domain::passkeys::attempt(&state, &client.id, &activity, &sign_in_id, credential);
+        return Ok(Json(attempt.await?));
+    }
     match FirstFactor::parse(strategy) {
         Some(FirstFactor::Password) => {}
         // A link is not attempted: the person opens it, and the client reads the sign-in.

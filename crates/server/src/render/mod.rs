@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 
 pub mod client;
 pub mod external_account;
+pub mod passkey;
 pub mod profile_image;
 pub mod reverification;
 pub mod session;
@@ -53,6 +54,7 @@ fn verification_object(strategy: &str) -> &'static str {
         "ticket" => "verification_ticket",
         "totp" => "verification_totp",
         "backup_code" => "verification_backup_code",
+        "passkey" => "verification_passkey",
         s if s.starts_with("from_oauth_") => "verification_from_oauth",
         s if s.starts_with("oauth_") => "verification_oauth",
         _ => "verification",

@@ -9,12 +9,13 @@ use userdesk_fapi::models::{
 };
 
 use super::{parse_enum, profile_image, status_at, verification, SUPPORTED_IDENTIFIERS};
-use crate::domain::second_factor;
+use crate::domain::{self, second_factor};
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
 use crate::sign_in_policy::{FirstFactor, FirstFactors};
 use crate::store::identifications::list_for_user;
 use crate::store::oauth_flows;
+use crate::store::passkeys;
 use crate::store::second_factors::{self, SecondFactorRow};
 use crate::store::sign_in_factors::{self, CodeRow, Factor};
 use crate::store::sign_ins::{self, SignInRow};
@@ -101,6 +102,18 @@ async fn first_factors(
         factors
             .extend(targets.iter().map(|target| factor_on(strategy, target, user, identified_by.as_deref())));
     }
+    if domain::passkeys::offered(stored.as_deref()) && passkeys::has_verified(conn, &user.id).await? {
+        // Any of the user's passkeys will do: the request options name them all.
+        factors.push(SignInFactor {
+            strategy: domain::passkeys::STRATEGY.into(),
+            safe_identifier: None,
+            email_address_id: None,
+            phone_number_id: None,
+            passkey_id: None,
+            primary: None,
+            default: None,
+        });
+    }
     Ok(factors)
 }
 
@@ -173,6 +186,25 @@ pub fn sign_in(row: &SignInRow, user: Option<&UserRow>, base_url: &str) -> Resul
 /// Fills in what only OAuth sign-ins have on their first-factor verification: its expiry and
 /// status as of now, the provider's URL while it is under way, and the error of a failure.
 pub async fn decorate(conn: &mut SqliteConnection, sign_in: &mut SignIn) -> Result<()> {
+    // A passkey ceremony under way: its request options, until an attempt takes them.
+    if let Some(ceremony) = passkeys::ceremony(conn, &sign_in.id).await? {
+        let attempts = sign_in.first_factor_verification.as_ref().and_then(|v| v.attempts);
+        sign_in.first_factor_verification = Some(Verification {
+            object: Some("verification_passkey".into()),
+            status: if ceremony.expire_at <= now_ms() {
+                VerificationStatus::Expired
+            } else {
+                VerificationStatus::Unverified
+            },
+            strategy: domain::passkeys::STRATEGY.into(),
+            attempts,
+            expire_at: Some(ceremony.expire_at),
+            external_verification_redirect_url: None,
+            error: None,
+            nonce: Some(ceremony.options),
+        });
+        return Ok(());
+    }
     let Some(verification) = sign_in.first_factor_verification.as_mut() else {
         return Ok(());
     };

@@ -7,6 +7,7 @@ use super::{external_account, metadata, profile_image, status_at, verification};
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
 use crate::store::external_accounts::{self, ExternalAccountRow};
+use crate::store::passkeys::{self, PasskeyRow};
 use crate::store::users::{self, Account, IdentificationRow};
 
 fn identification_verification(row: &IdentificationRow) -> Result<Option<Verification>> {
@@ -133,6 +134,8 @@ pub struct LoadedUser {
     pub account: Account,
     /// The rows of `User.external_accounts`.
     pub external_accounts: Vec<ExternalAccountRow>,
+    /// The rows of `User.passkeys`: verified passkeys only (one being registered is not yet one).
+    pub passkeys: Vec<PasskeyRow>,
 }
 
 impl LoadedUser {
@@ -142,7 +145,8 @@ impl LoadedUser {
             return Ok(None);
         };
         let external_accounts = external_accounts::list_for_user(conn, user_id).await?;
-        Ok(Some(Self { account, external_accounts }))
+        let passkeys = passkeys::list_verified(conn, user_id).await?;
+        Ok(Some(Self { account, external_accounts, passkeys }))
     }
 
     /// `User.external_accounts`.
@@ -154,6 +158,7 @@ impl LoadedUser {
     pub fn user(&self, base_url: &str) -> Result<User> {
         let mut user = user(&self.account, base_url)?;
         user.external_accounts = self.external_accounts()?;
+        user.passkeys = self.passkeys.iter().map(|row| super::passkey::passkey(row, None)).collect();
         Ok(user)
     }
 }

@@ -24,6 +24,7 @@ pub mod lockouts;
 pub mod memo;
 pub mod oauth_flows;
 pub mod outbox;
+pub mod passkeys;
 pub mod reverifications;
 pub mod second_factors;
 pub mod sessions;

@@ -81,6 +81,41 @@ pub async fn create(conn: &mut SqliteConnection, new: NewSignIn<'_>) -> Result<S
     Ok(id)
 }
 
+/// Creates a sign-in that names nobody yet, waiting for a first factor that will (a
+/// discoverable passkey); [`set_user`] records who answered. Returns its id.
+pub async fn create_unidentified(
+    conn: &mut SqliteConnection,
+    client_id: &str,
+    first_factors: &str,
+) -> Result<String> {
+    let now = now_ms();
+    let id = new_id("sia");
+    sqlx::query(
+        "INSERT INTO sign_ins (id, client_id, status, abandon_at, created_at, updated_at, first_factors)
+         VALUES (?, ?, 'needs_first_factor', ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(client_id)
+    .bind(now + ABANDON_AFTER_MS)
+    .bind(now)
+    .bind(now)
+    .bind(first_factors)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Records the user a sign-in turned out to be for.
+pub async fn set_user(conn: &mut SqliteConnection, id: &str, user_id: &str) -> Result<()> {
+    sqlx::query("UPDATE sign_ins SET user_id = ?, updated_at = ? WHERE id = ?")
+        .bind(user_id)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// The client's sign-in with this id.
 pub async fn find_for_client(
     conn: &mut SqliteConnection,
