@@ -208,6 +208,21 @@ pub struct Config {
     /// [`Config::first_factors`] a sign-up takes no password; settings with which nobody could
     /// sign in are refused at start.
     pub sign_up: SignUpSettings,
+    /// Passkeys: people may register them (`/v1/me/passkeys`) and sign in with them
+    /// (`strategy=passkey`, with or without an identifier). On by default.
+    pub passkeys: bool,
+    /// The WebAuthn relying-party id passkeys are bound to: a domain, the origins' own or a
+    /// parent of theirs ([`crate::passkeys::DEFAULT_RP_ID`], `localhost`). Passkeys made for one
+    /// id do not work with another, so it must not change once people have them.
+    pub passkey_rp_id: String,
+    /// The origins a passkey's client may present (`clientDataJSON.origin`), each on
+    /// [`Config::passkey_rp_id`] ([`crate::passkeys::DEFAULT_ORIGIN`], `http://localhost`; with the
+    /// rp id `localhost` any port, so `http://localhost:{port}`, what the app presents to the
+    /// embedded server). Checked at start.
+    pub passkey_origins: Vec<String>,
+    /// Whether signing in with a passkey (user-verified) also stands for the second factor
+    /// (`passkey_settings.satisfies_second_factor`; Clerk's default, on).
+    pub passkey_satisfies_second_factor: bool,
 }
 
 impl Config {
@@ -247,6 +262,10 @@ impl Config {
             first_factors: FirstFactors::default(),
             client_trust: false,
             sign_up: SignUpSettings::default(),
+            passkeys: true,
+            passkey_rp_id: crate::passkeys::DEFAULT_RP_ID.to_owned(),
+            passkey_origins: vec![crate::passkeys::DEFAULT_ORIGIN.to_owned()],
+            passkey_satisfies_second_factor: true,
         }
     }
 

@@ -46,6 +46,7 @@ mod lockout;
 mod oauth;
 mod one_time_code;
 mod outbox;
+mod passkeys;
 mod password;
 mod rate_limit;
 mod render;
@@ -214,6 +215,12 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     let oauth = Arc::new(oauth::OAuth::new(&config, &format!("http://{local_addr}"))?);
     let server_oauth = oauth.clone();
     let (lockout, sign_in_limits) = attempt_limits(&config)?;
+    let passkeys = Arc::new(passkeys::Passkeys::new(
+        config.passkeys,
+        config.passkey_satisfies_second_factor,
+        &config.passkey_rp_id,
+        &config.passkey_origins,
+    )?);
     let sign_up =
         Arc::new(config.sign_up.for_first_factors(config.first_factors).map_err(Error::InvalidConfig)?);
     let app = api::router(state::AppState {
@@ -245,6 +252,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         },
         sign_up,
         kept: Arc::default(),
+        passkeys,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, app, config.header_read_timeout, stopped));

@@ -48,6 +48,8 @@ pub struct AppState {
     pub sign_up: Arc<crate::sign_up_policy::SignUpSettings>,
     /// Reads kept while the database does not change.
     pub kept: Arc<KeptReads>,
+    /// Passkeys: on or off, and the WebAuthn relying party.
+    pub passkeys: Arc<crate::passkeys::Passkeys>,
 }
 
 /// What the most frequent reads found, kept until the next commit ([`crate::store::memo`]): a

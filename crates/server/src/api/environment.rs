@@ -35,6 +35,7 @@ async fn get_environment(State(state): State<AppState>) -> Result<Json<Environme
     });
     add_sign_in(&mut document, state.sign_in.first_factors);
     add_sign_up(&mut document, &state.sign_up);
+    add_passkeys(&mut document, &state.passkeys);
     // Reverification as configured (`domain::reverification`).
     document["auth_config"]["reverification"] = json!(state.reverification.enabled);
     let environment = serde_json::from_value(document)
@@ -70,6 +71,24 @@ fn add_social(document: &mut Value, oauth: &crate::oauth::OAuth) {
         }
     }
     document["user_settings"]["social"] = Value::Object(social);
+}
+
+/// Passkeys as configured (`Config::passkeys`): the `passkey` attribute, a first factor, and
+/// `passkey_settings` (the sign-in button; autofill is the browser's, which the app has not).
+fn add_passkeys(document: &mut Value, passkeys: &crate::passkeys::Passkeys) {
+    let on = passkeys.enabled;
+    let verifications: &[&str] = if on { &["passkey"] } else { &[] };
+    document["user_settings"]["attributes"]["passkey"] = attribute(on, false, on, &[], verifications);
+    document["user_settings"]["passkey_settings"] = json!({
+        "allow_autofill": false,
+        "show_sign_in_button": on,
+        "satisfies_second_factor": passkeys.satisfies_second_factor,
+    });
+    if on {
+        if let Some(Value::Array(first)) = document["auth_config"].get_mut("first_factors") {
+            first.push(json!("passkey"));
+        }
+    }
 }
 
 /// The first factors as configured (`Config::first_factors`): which attributes identify people

@@ -4,6 +4,7 @@
 
 pub mod identifications;
 pub mod lockout;
+pub mod passkeys;
 pub mod reverification;
 pub mod second_factor;
 pub mod sessions;
