@@ -21,6 +21,9 @@ pub const TEST_REVERIFICATION_SECONDS: &str = "USERDESK_TEST_REVERIFICATION_SECO
 /// Debug builds only: set, the embedded server is a passwordless instance (email codes only).
 #[cfg(debug_assertions)]
 pub const TEST_PASSWORDLESS: &str = "USERDESK_TEST_PASSWORDLESS";
+/// Debug builds only: set, the embedded server also signs people in with an emailed link.
+#[cfg(debug_assertions)]
+pub const TEST_EMAIL_LINK: &str = "USERDESK_TEST_EMAIL_LINK";
 /// Debug builds only: set, the embedded server's sign-up also requires a username and the
 /// acceptance of (example.com's) terms and privacy policy.
 #[cfg(debug_assertions)]
@@ -105,6 +108,10 @@ impl Connection {
                 #[cfg(debug_assertions)]
                 if std::env::var_os(TEST_PASSWORDLESS).is_some() {
                     config.first_factors = userdesk_server::FirstFactors::email_code_only();
+                }
+                #[cfg(debug_assertions)]
+                if std::env::var_os(TEST_EMAIL_LINK).is_some() {
+                    config.first_factors.email_link = true;
                 }
                 #[cfg(debug_assertions)]
                 if std::env::var_os(TEST_SIGN_UP_STRICT).is_some() {
