@@ -68,6 +68,12 @@ fn main() {
         "resend_sign_in_link",
         "check_link_sign_in",
         "reset_password",
+        "check_account",
+        "offline_view",
+        "take_session_ended",
+        "take_notice_section",
+        "security_log",
+        "export_account_data",
     ];
     // The capabilities live in src-tauri/ with the rest of the shell, not beside tauri.conf.json.
     println!("cargo:rerun-if-changed=src-tauri/capabilities");

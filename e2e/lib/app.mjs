@@ -330,16 +330,17 @@ export function appLog() {
  * Starts `userdesk-server` (USERDESK_SERVER, built beside the app by scripts/e2e.sh) on a free
  * port with its data beside this test file's, for flows that must outlive the app (the embedded
  * server stops with it), and makes it the instance of this run's app (its saved settings).
- * Returns its URL, `logText()` (what it has logged so far) and `stop()`.
+ * Returns its URL, `logText()` (what it has logged so far) and `stop()`. `addr` (`host:port`)
+ * starts it again where an earlier one listened, on the same data.
  */
-export async function startAccountServer() {
+export async function startAccountServer({ addr = '127.0.0.1:0' } = {}) {
   const binary = env('USERDESK_SERVER');
   const data = join(dirname(env('XDG_DATA_HOME')), 'account-server');
   mkdirSync(data, { recursive: true });
   const logFile = join(ARTIFACTS, 'account-server.log');
   mkdirSync(ARTIFACTS, { recursive: true });
   const stderr = openSync(logFile, 'a');
-  const server = spawn(binary, ['--addr', '127.0.0.1:0', '--data', data], { stdio: ['ignore', 'pipe', stderr] });
+  const server = spawn(binary, ['--addr', addr, '--data', data], { stdio: ['ignore', 'pipe', stderr] });
   closeSync(stderr);
   const url = await new Promise((resolve, reject) => {
     let out = '';

@@ -9,6 +9,7 @@ use userdesk_app::{
     Settings, SignInOptions, SignInResult, SignUpForm, SignUpOptions, SignUpStep, SignUpStrategy,
     VerificationStrategy,
 };
+use userdesk_app::{NoticeSection, OfflineView, SecurityEvent};
 use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, ReverificationLevel, Totp, User};
 use userdesk_fapi::{SecondFactor, TokenInspection, TokenService, UpdateUserParams};
 use userdesk_server::OutboxMessage;
@@ -427,4 +428,34 @@ pub async fn reset_password(
     sign_out_of_other_sessions: bool,
 ) -> CommandResult<SignInResult> {
     app.reset_password(&sign_in_id, &password, sign_out_of_other_sessions).await
+}
+
+#[tauri::command]
+pub async fn offline_view(app: App<'_>) -> CommandResult<Option<OfflineView>> {
+    app.offline_view().await
+}
+
+#[tauri::command]
+pub fn take_session_ended(app: App<'_>) -> bool {
+    app.take_session_ended()
+}
+
+#[tauri::command]
+pub fn take_notice_section(app: App<'_>) -> Option<NoticeSection> {
+    app.take_notice_section()
+}
+
+#[tauri::command]
+pub async fn security_log(app: App<'_>) -> CommandResult<Vec<SecurityEvent>> {
+    app.security_log().await
+}
+
+#[tauri::command]
+pub async fn export_account_data(app: App<'_>) -> CommandResult<bool> {
+    app.export_account_data().await
+}
+
+#[tauri::command]
+pub async fn check_account(app: App<'_>) -> CommandResult<()> {
+    app.check_account().await
 }

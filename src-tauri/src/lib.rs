@@ -7,11 +7,12 @@ mod former_identifier;
 mod settings;
 mod shell;
 mod token_store;
+mod tray;
 
 use std::sync::Arc;
 
 use tauri::{DragDropEvent, Manager, RunEvent, WindowEvent};
-use userdesk_app::{Controller, DragDrop};
+use userdesk_app::{Controller, DragDrop, WATCH_INTERVAL};
 
 use crate::shell::TauriShell;
 
@@ -42,17 +43,31 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_store::Builder::default().build())
+        // Sent from Rust only: the webview is granted none of its commands.
+        .plugin(tauri_plugin_notification::init())
         .on_window_event(|window, event| {
-            let WindowEvent::DragDrop(drag) = event else { return };
-            let drag = match drag {
-                DragDropEvent::Enter { paths, .. } => DragDrop::Enter { files: paths.len() },
-                DragDropEvent::Leave => DragDrop::Leave,
-                DragDropEvent::Drop { paths, .. } => DragDrop::Drop { paths: paths.clone() },
-                // `Over` comes with every mouse move and says nothing new.
-                _ => return,
-            };
-            if let Some(controller) = window.try_state::<Userdesk>() {
-                controller.on_drag_drop(drag);
+            let Some(controller) = window.try_state::<Userdesk>() else { return };
+            match event {
+                WindowEvent::Focused(true) => controller.on_window_focused(),
+                // With the setting on, closing hides the window and the app stays in the tray.
+                WindowEvent::CloseRequested { api, .. }
+                    if tauri::async_runtime::block_on(controller.settings())
+                        .is_ok_and(|s| s.keep_in_tray) =>
+                {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+                WindowEvent::DragDrop(drag) => {
+                    let drag = match drag {
+                        DragDropEvent::Enter { paths, .. } => DragDrop::Enter { files: paths.len() },
+                        DragDropEvent::Leave => DragDrop::Leave,
+                        DragDropEvent::Drop { paths, .. } => DragDrop::Drop { paths: paths.clone() },
+                        // `Over` comes with every mouse move and says nothing new.
+                        _ => return,
+                    };
+                    controller.on_drag_drop(drag);
+                }
+                _ => {}
             }
         })
         .setup(|app| {
@@ -63,7 +78,11 @@ pub fn run() {
             let shell = TauriShell::new(app.handle().clone());
             let controller =
                 tauri::async_runtime::block_on(Controller::open(shell, settings, data_dir, &scheme));
+            controller.start_watching(WATCH_INTERVAL);
             app.manage(controller);
+            if let Err(error) = tray::create(app.handle()) {
+                tracing::warn!("no tray icon: {error}");
+            }
             deep_link::listen(app);
             Ok(())
         })
@@ -134,6 +153,12 @@ pub fn run() {
             commands::resend_sign_in_link,
             commands::check_link_sign_in,
             commands::reset_password,
+            commands::check_account,
+            commands::offline_view,
+            commands::take_session_ended,
+            commands::take_notice_section,
+            commands::security_log,
+            commands::export_account_data,
         ])
         .build(tauri::generate_context!());
 

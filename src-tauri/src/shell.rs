@@ -7,12 +7,15 @@ use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_dialog::{DialogExt, FileDialogBuilder, FilePath};
+use tauri_plugin_notification::NotificationExt;
 use tauri_plugin_opener::OpenerExt;
 use tokio::sync::oneshot;
-use userdesk_app::{ClipboardImage, CommandError, CommandResult, Event, Settings, Shell, TokenStorage};
+use userdesk_app::{
+    ClipboardImage, CommandError, CommandResult, Event, Notice, Settings, Shell, TokenStorage,
+};
 use userdesk_fapi::TokenStore;
 
-use crate::{settings, token_store};
+use crate::{settings, token_store, tray};
 
 pub struct TauriShell {
     app: AppHandle,
@@ -72,7 +75,11 @@ impl Shell for TauriShell {
 
     async fn choose_save_path(&self, file_name: &str) -> CommandResult<Option<PathBuf>> {
         let (chosen, choice) = oneshot::channel();
-        self.file_dialog().set_file_name(file_name).add_filter("Text", &["txt"]).save_file(move |path| {
+        let (kind, extension) = match Path::new(file_name).extension().and_then(|e| e.to_str()) {
+            Some("json") => ("JSON", "json"),
+            _ => ("Text", "txt"),
+        };
+        self.file_dialog().set_file_name(file_name).add_filter(kind, &[extension]).save_file(move |path| {
             let _ = chosen.send(path);
         });
         local_path(choice.await.ok().flatten(), "invalid_path")
@@ -91,6 +98,18 @@ impl Shell for TauriShell {
 
     fn save_settings(&self, settings: &Settings) -> Result<(), String> {
         settings::save(&self.app, settings)
+    }
+
+    fn notify(&self, notice: &Notice) {
+        // Where the desktop has no notification service, the log in Devices still has it.
+        let shown = self.app.notification().builder().title(&notice.title).body(&notice.body).show();
+        if let Err(error) = shown {
+            tracing::warn!("cannot show a notification: {error}");
+        }
+    }
+
+    fn account_shown(&self, label: Option<&str>) {
+        tray::show_account(&self.app, label);
     }
 
     fn token_store(&self, account: &str, fallback_dir: &Path) -> (Arc<dyn TokenStore>, TokenStorage) {

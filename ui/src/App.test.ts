@@ -101,7 +101,7 @@ describe('an ended session', () => {
     await ue.type(await screen.findByTestId('profile-first-name'), 'x{Enter}');
 
     expect(await screen.findByTestId('signin-identifier')).toBeVisible();
-    expect(screen.getByTestId('toast')).toHaveTextContent('Your session has ended. Sign in again.');
+    expect(screen.getByTestId('toast')).toHaveTextContent('Signed out — sign in again.');
   });
 });
 

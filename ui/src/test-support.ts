@@ -155,7 +155,7 @@ export function makeAppInfo(overrides: Partial<AppInfo> = {}): AppInfo {
 }
 
 export function makeSettings(overrides: Partial<Settings> = {}): Settings {
-  return { instance: { kind: 'embedded' }, theme: 'system', ...overrides };
+  return { instance: { kind: 'embedded' }, theme: 'system', keep_in_tray: false, ...overrides };
 }
 
 export type Call = { cmd: string; args: Record<string, unknown> };
@@ -178,6 +178,10 @@ export function fakeBackend(
     current_user: () => current,
     launch_oauth_result: () => null,
     oauth_strategies: () => [],
+    take_session_ended: () => false,
+    take_notice_section: () => null,
+    security_log: () => [],
+    check_account: () => null,
     sign_out: () => {
       current = null;
       return null;
@@ -232,7 +236,20 @@ export function accountBackend(
 export function actions(calls: Call[]): Call[] {
   return calls.filter(
     (c) =>
-      !['app_info', 'get_settings', 'current_user', 'launch_oauth_result', 'dev_outbox', 'oauth_strategies', 'sign_in_options', 'account_rules'].includes(
+      ![
+        'app_info',
+        'get_settings',
+        'current_user',
+        'launch_oauth_result',
+        'dev_outbox',
+        'oauth_strategies',
+        'sign_in_options',
+        'account_rules',
+        'take_session_ended',
+        'take_notice_section',
+        'security_log',
+        'check_account',
+      ].includes(
         c.cmd,
       ),
   );

@@ -1,6 +1,8 @@
 //! The signed-in account: profile and metadata, email addresses, phone numbers, devices, tokens
 //! for integrations, two-step verification and the password.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -28,7 +30,7 @@ pub struct AccountRules {
 }
 
 /// The person's sessions on every device.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct Devices {
     /// This device's session.
     pub current_session_id: Option<String>,
@@ -113,7 +115,9 @@ impl<S: Shell> Controller<S> {
     pub async fn devices(&self) -> CommandResult<Devices> {
         let client = self.client().await?;
         let sessions = client.get_sessions().await?;
-        Ok(Devices { current_session_id: client.session_id(), sessions })
+        let devices = Devices { current_session_id: client.session_id(), sessions };
+        self.remember_devices(&devices).await;
+        Ok(devices)
     }
 
     pub async fn revoke_session(&self, id: &str) -> CommandResult<()> {
@@ -127,10 +131,14 @@ impl<S: Shell> Controller<S> {
     }
 
     /// A token for an integration, taken apart and checked against the instance's keys.
-    pub async fn get_token(&self, service: TokenService) -> CommandResult<TokenInspection> {
+    pub async fn get_token(self: &Arc<Self>, service: TokenService) -> CommandResult<TokenInspection> {
         let client = self.client().await?;
         let jwt = client.get_token(service).await?;
-        Ok(client.inspect_token(&jwt).await?)
+        let inspection = client.inspect_token(&jwt).await?;
+        if let Some(expires_at) = inspection.expires_at {
+            self.watch_token(service, expires_at);
+        }
+        Ok(inspection)
     }
 
     pub async fn create_totp(&self) -> CommandResult<Totp> {
@@ -181,6 +189,7 @@ impl<S: Shell> Controller<S> {
 
     pub async fn delete_account(&self) -> CommandResult<()> {
         self.client().await?.delete_user().await?;
+        self.forget_shown_account().await;
         Ok(())
     }
 }

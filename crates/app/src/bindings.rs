@@ -82,6 +82,10 @@ fn render() -> String {
         declaration::<AvatarUploadProgress>(&config),
         declaration::<CommandError>(&config),
         declaration::<ErrorCode>(&config),
+        declaration::<OfflineView>(&config),
+        declaration::<SecurityEvent>(&config),
+        declaration::<SecurityEventKind>(&config),
+        declaration::<NoticeSection>(&config),
     ];
     format!(
         "// Generated from the Rust types by `make bindings`; do not edit.\n\n{}\n{}",

@@ -72,6 +72,9 @@ pub struct Connection {
     pub token_storage: TokenStorage,
     /// Where the embedded server's key for secrets at rest is kept; `None` for other instances.
     pub server_key_storage: Option<TokenStorage>,
+    /// Names the instance among the app's accounts (its token's keychain entry): stable across
+    /// runs, unlike the embedded server's port.
+    pub instance_key: String,
     server: Option<RunningServer>,
 }
 
@@ -167,6 +170,7 @@ impl Connection {
             demo_account,
             token_storage,
             server_key_storage,
+            instance_key: account,
             server,
         })
     }

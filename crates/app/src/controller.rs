@@ -40,7 +40,7 @@ pub struct Controller<S: Shell> {
     connection: Arc<RwLock<Result<Connection, CommandError>>>,
     pub(crate) flows: FlowRegistry,
     settings: Mutex<Settings>,
-    data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
     user_agent: String,
     /// The completion of the flow whose link started the app: its result waits here until the UI
     /// is up to collect it (an event sent before the page listens reaches no one).
@@ -48,6 +48,8 @@ pub struct Controller<S: Shell> {
     pub(crate) avatars: Avatars,
     /// Where background work runs: window events arrive on the GUI's thread, outside any runtime.
     pub(crate) runtime: Handle,
+    /// What the app watches over the account in the background, and the files it keeps of it.
+    pub(crate) watch: crate::watch::Watch,
 }
 
 impl<S: Shell> Controller<S> {
@@ -74,6 +76,7 @@ impl<S: Shell> Controller<S> {
             launch_flow: std::sync::Mutex::new(None),
             avatars: Avatars::default(),
             runtime: runtime.clone(),
+            watch: Default::default(),
         });
         let shell = controller.shell.clone();
         let user_agent = controller.user_agent.clone();
@@ -155,6 +158,12 @@ impl<S: Shell> Controller<S> {
             }
         }
         Ok(connection)
+    }
+
+    /// The client and the instance's key among the app's accounts.
+    pub(crate) async fn client_and_instance(&self) -> CommandResult<(Arc<Client>, String)> {
+        let connection = self.connection.read().await;
+        connection.as_ref().map(|c| (c.client.clone(), c.instance_key.clone())).map_err(Clone::clone)
     }
 
     pub(crate) async fn client(&self) -> CommandResult<Arc<Client>> {

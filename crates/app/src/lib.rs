@@ -4,6 +4,7 @@
 //! the real embedded server with a recording shell.
 
 mod account;
+mod account_store;
 mod avatar;
 mod code_sign_in;
 mod connection;
@@ -11,12 +12,15 @@ mod controller;
 mod error;
 mod events;
 mod oauth;
+mod offline;
 mod reverification;
+mod security_log;
 mod server_key;
 mod settings;
 mod shell;
 mod sign_in;
 mod sign_up;
+mod watch;
 
 #[cfg(test)]
 mod bindings;
@@ -31,7 +35,9 @@ pub use controller::{AppInfo, Controller};
 pub use error::{CommandError, CommandResult, ErrorCode};
 pub use events::{DragDrop, Event};
 pub use oauth::{OAuthFinished, OAuthFlowKind, OAuthOutcome, OAuthStarted};
+pub use offline::OfflineView;
 pub use reverification::{ReverificationFirstFactor, ReverificationSecondFactor, ReverificationStep};
+pub use security_log::{SecurityEvent, SecurityEventKind};
 pub use server_key::KEYCHAIN_ACCOUNT as SERVER_KEY_KEYCHAIN_ACCOUNT;
 pub use settings::{InstanceSetting, Settings, Theme};
 pub use shell::{ClipboardImage, Shell};
@@ -39,3 +45,4 @@ pub use sign_in::{SecondFactorPhone, SecondFactorStep, SignInResult};
 pub use sign_up::{
     FieldRule, LegalConsent, LegalDocument, SignUpForm, SignUpOptions, SignUpStep, SignUpStrategy,
 };
+pub use watch::{Notice, NoticeSection, WATCH_INTERVAL};

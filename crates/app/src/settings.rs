@@ -31,4 +31,7 @@ pub enum Theme {
 pub struct Settings {
     pub instance: InstanceSetting,
     pub theme: Theme,
+    /// Closing the window keeps Userdesk running in the tray, watching over the account.
+    #[serde(default)]
+    pub keep_in_tray: bool,
 }

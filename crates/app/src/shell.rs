@@ -12,6 +12,7 @@ use crate::connection::TokenStorage;
 use crate::error::CommandResult;
 use crate::events::Event;
 use crate::settings::Settings;
+use crate::watch::Notice;
 
 /// An image read from the system clipboard: 8-bit RGBA, rows top to bottom.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +47,12 @@ pub trait Shell: Send + Sync + 'static {
 
     /// Keeps the settings for the next start.
     fn save_settings(&self, settings: &Settings) -> Result<(), String>;
+
+    /// Shows an OS notification (the watcher found something the person should know).
+    fn notify(&self, notice: &Notice);
+
+    /// The account the window shows, by name, for the tray; `None` when signed out.
+    fn account_shown(&self, label: Option<&str>);
 
     /// The store for one instance's client token (`account` names the instance), preferring the
     /// OS keychain; `fallback_dir` is where a file goes when there is none.

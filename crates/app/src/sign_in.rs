@@ -68,8 +68,14 @@ impl<S: Shell> Controller<S> {
             return Ok(None);
         }
         match client.me().await {
-            Ok(user) => Ok(Some(user)),
-            Err(error) if error.is_signed_out() => Ok(None),
+            Ok(user) => {
+                self.remember_user(&user).await;
+                Ok(Some(user))
+            }
+            Err(error) if error.is_signed_out() => {
+                self.note_session_ended().await;
+                Ok(None)
+            }
             Err(error) => Err(error.into()),
         }
     }
@@ -117,6 +123,7 @@ impl<S: Shell> Controller<S> {
     }
 
     pub async fn sign_out(&self) -> CommandResult<()> {
+        self.forget_shown_account().await;
         match self.client().await?.sign_out().await {
             Err(error) if !error.is_signed_out() => Err(error.into()),
             _ => Ok(()),

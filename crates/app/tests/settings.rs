@@ -18,6 +18,7 @@ async fn an_instance_that_does_not_answer_leaves_the_app_as_it_was() {
     let unreachable = Settings {
         instance: InstanceSetting::FapiUrl { url: "http://127.0.0.1:9".into() },
         theme: Theme::Dark,
+        ..Settings::default()
     };
     let refused = controller.save_settings(unreachable).await.unwrap_err();
     assert_eq!((refused.code, refused.field.as_deref()), (ErrorCode::Network, Some("url")));

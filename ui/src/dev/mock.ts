@@ -126,6 +126,7 @@ export function devBackend(query: URLSearchParams): { commands: Record<string, H
   let settings: Settings = {
     instance: clerk ? { kind: 'publishable_key', key: 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k' } : { kind: 'embedded' },
     theme: (query.get('theme') as Theme | null) ?? 'system',
+    keep_in_tray: false,
   };
   const info = (): AppInfo => ({
     version: '0.1.0',
@@ -184,6 +185,12 @@ export function devBackend(query: URLSearchParams): { commands: Record<string, H
       return info();
     },
     launch_oauth_result: () => null,
+    take_session_ended: () => false,
+    take_notice_section: () => null,
+    offline_view: () => null,
+    security_log: () => [],
+    export_account_data: () => true,
+    check_account: () => null,
     current_user: () => {
       if (!signedIn) return null;
       if (section && (SECTIONS as readonly string[]).includes(section)) {

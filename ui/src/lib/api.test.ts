@@ -14,13 +14,13 @@ describe('api', () => {
     await api.signIn('a@example.com', 'pw');
     await api.updateProfile({ first_name: 'A' });
     await api.setUnsafeMetadata({ k: 1 });
-    await api.saveSettings({ instance: { kind: 'embedded' }, theme: 'dark' });
+    await api.saveSettings({ instance: { kind: 'embedded' }, theme: 'dark', keep_in_tray: false });
 
     expect(seen).toEqual([
       ['sign_in', { identifier: 'a@example.com', password: 'pw' }],
       ['update_profile', { params: { first_name: 'A' } }],
       ['set_unsafe_metadata', { metadata: { k: 1 } }],
-      ['save_settings', { settings: { instance: { kind: 'embedded' }, theme: 'dark' } }],
+      ['save_settings', { settings: { instance: { kind: 'embedded' }, theme: 'dark', keep_in_tray: false } }],
     ]);
   });
 

@@ -34,6 +34,9 @@ import type {
   SignUpStep,
   SignUpStrategy,
   Devices,
+  NoticeSection,
+  OfflineView,
+  SecurityEvent,
   TokenInspection,
   TokenService,
   Totp,
@@ -367,3 +370,23 @@ export const onAvatarDrop = (handler: (event: AvatarDropEvent) => void): Promise
 /** The bytes an upload has sent so far. */
 export const onAvatarUploadProgress = (handler: (progress: AvatarUploadProgress) => void): Promise<UnlistenFn> =>
   onEvent(EVENTS.AVATAR_UPLOAD_PROGRESS, handler);
+
+// ── Offline, watching, export ───────────────────────────────────────────────────────────────────
+
+/** The account as Userdesk last knew it, for when the instance cannot be reached; null when none is kept. */
+export const offlineView = (): Promise<OfflineView | null> => call('offline_view');
+
+/** True once after this device's session ended elsewhere (revoked, expired), not by signing out here. */
+export const takeSessionEnded = (): Promise<boolean> => call('take_session_ended');
+
+/** The section the latest notification leads to, once; null when there is none. */
+export const takeNoticeSection = (): Promise<NoticeSection | null> => call('take_notice_section');
+
+/** The account's local security log, newest first. */
+export const securityLog = (): Promise<SecurityEvent[]> => call('security_log');
+
+/** Saves everything the account shows as JSON where the person picks; false when they cancelled. */
+export const exportAccountData = (): Promise<boolean> => call('export_account_data');
+
+/** Reads the account and its devices and keeps them (offline view, security log, notifications). */
+export const checkAccount = (): Promise<null> => call('check_account');

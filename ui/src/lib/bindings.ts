@@ -449,7 +449,11 @@ export type DemoAccount = { email: string, password: string, };
 
 export type TokenStorage = { "kind": "keychain" } | { "kind": "file", path: string, reason: string, };
 
-export type Settings = { instance: InstanceSetting, theme: Theme, };
+export type Settings = { instance: InstanceSetting, theme: Theme, 
+/**
+ * Closing the window keeps Userdesk running in the tray, watching over the account.
+ */
+keep_in_tray: boolean, };
 
 export type InstanceSetting = { "kind": "embedded" } | { "kind": "publishable_key", key: string, } | { "kind": "fapi_url", url: string, };
 
@@ -848,6 +852,30 @@ export type CommandError = { code: ErrorCode, message: string, field: string | n
 reverification?: ReverificationLevel, };
 
 export type ErrorCode = "network" | "timeout" | "signed_out" | "form_code_incorrect" | "verification_failed" | "verification_expired" | "too_many_requests" | "resource_not_found" | "upload_cancelled" | "reverification_required" | "reverification_cancelled" | "internal" | "other";
+
+export type OfflineView = { 
+/**
+ * When the user was last read from the instance (Unix ms).
+ */
+saved_at: number, user: User, 
+/**
+ * The devices when they were last listed, if they were.
+ */
+devices: Devices | null, };
+
+export type SecurityEvent = { 
+/**
+ * When the app saw it (Unix ms).
+ */
+at: number, kind: SecurityEventKind, 
+/**
+ * What it concerns, for the person: the device, or the provider and address.
+ */
+detail: string, };
+
+export type SecurityEventKind = "sign_in_seen" | "device_signed_out" | "two_step_turned_on" | "two_step_turned_off" | "password_changed" | "password_added" | "password_removed" | "connected_account_added" | "connected_account_removed" | "connected_account_failed";
+
+export type NoticeSection = "devices" | "connected" | "tokens";
 
 /** The name of every event the app sends. */
 export const EVENTS = {

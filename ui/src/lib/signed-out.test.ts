@@ -60,6 +60,6 @@ describe('signing out', () => {
     await expect(api.devices()).rejects.toMatchObject({ code: 'signed_out' });
 
     expectForgotten();
-    expect(toasts.current?.message).toBe('Your session has ended. Sign in again.');
+    expect(toasts.current?.message).toBe('Signed out — sign in again.');
   });
 });

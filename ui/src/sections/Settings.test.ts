@@ -54,7 +54,7 @@ describe('settings', () => {
     expect(actions(calls)).toEqual([
       {
         cmd: 'save_settings',
-        args: { settings: { instance: { kind: 'publishable_key', key: KEY }, theme: 'system' } },
+        args: { settings: { instance: { kind: 'publishable_key', key: KEY }, theme: 'system', keep_in_tray: false } },
       },
     ]);
     // Asked again who is signed in, on the new instance.

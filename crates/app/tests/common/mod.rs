@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use userdesk_app::{
-    ClipboardImage, CommandError, CommandResult, Controller, Event, Settings, Shell, SignInResult,
+    ClipboardImage, CommandError, CommandResult, Controller, Event, Notice, Settings, Shell, SignInResult,
     TokenStorage,
 };
 use userdesk_fapi::models::User;
@@ -41,6 +41,10 @@ pub struct Desktop {
     pub keychain: HashMap<String, Arc<MemoryTokenStore>>,
     /// Why there is no keychain, when there is none (the shell then keeps secrets in files).
     pub no_keychain: Option<String>,
+    /// The OS notifications shown.
+    pub notices: Vec<Notice>,
+    /// The account the tray names.
+    pub account_shown: Option<String>,
 }
 
 #[derive(Clone, Default)]
@@ -92,6 +96,14 @@ impl Shell for TestShell {
     fn save_settings(&self, settings: &Settings) -> Result<(), String> {
         self.desktop().saved_settings.push(settings.clone());
         Ok(())
+    }
+
+    fn notify(&self, notice: &Notice) {
+        self.desktop().notices.push(notice.clone());
+    }
+
+    fn account_shown(&self, label: Option<&str>) {
+        self.desktop().account_shown = label.map(str::to_owned);
     }
 
     fn token_store(&self, account: &str, fallback_dir: &Path) -> (Arc<dyn TokenStore>, TokenStorage) {

@@ -45,7 +45,7 @@ function findCycle(graph: Map<string, string[]>): string[] | null {
 
 describe('the stores’ imports', () => {
   it('reads the imports between stores', () => {
-    expect(storeImports().get('user.svelte')).toEqual(['toast.svelte']);
+    expect(storeImports().get('user.svelte')).toEqual(['offline.svelte', 'toast.svelte']);
     expect(storeImports().get('phone-numbers.svelte')).toContain('user.svelte');
   });
 

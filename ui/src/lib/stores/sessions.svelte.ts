@@ -2,6 +2,7 @@
 import * as api from '../api';
 import type { CommandError, SessionWithActivities } from '../bindings';
 import { onSignedOut } from '../signed-out';
+import { offline } from './offline.svelte';
 
 class SessionStore {
   sessions = $state<SessionWithActivities[]>([]);
@@ -20,7 +21,10 @@ class SessionStore {
   async load(): Promise<void> {
     this.loading = true;
     try {
-      const result = await api.devices();
+      // Offline, the devices are the ones the app last listed (none when it never did).
+      const result = offline.view
+        ? (offline.view.devices ?? { current_session_id: null, sessions: [] })
+        : await api.devices();
       // This device first, then the most recently active.
       this.sessions = [...result.sessions].sort(
         (a, b) =>

@@ -43,6 +43,13 @@ class SettingsStore {
     }
   }
 
+  /** Whether closing the window keeps the app in the tray; saved with the rest unchanged. Throws on failure. */
+  async setKeepInTray(keep: boolean): Promise<void> {
+    const previous = this.current;
+    if (!previous) throw { code: 'internal', message: 'Settings are not loaded yet.', field: null };
+    await this.save({ ...previous, keep_in_tray: keep });
+  }
+
   #set(settings: Settings): void {
     this.current = settings;
     applyTheme(settings.theme);

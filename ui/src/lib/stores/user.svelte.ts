@@ -16,6 +16,7 @@ import type {
   User,
 } from '../bindings';
 import { onSignedOut, signedOut } from '../signed-out';
+import { isUnreachable, offline } from './offline.svelte';
 import { toasts } from './toast.svelte';
 
 /** `unknown` until the first answer: the app shows its start-up screen only then. */
@@ -31,7 +32,7 @@ class UserStore {
   constructor() {
     onSignedOut((cause) => {
       // A session that ended elsewhere sends the person back to sign in: say why.
-      if (cause === 'session_ended' && this.current) toasts.error('Your session has ended. Sign in again.');
+      if (cause === 'session_ended' && this.current) toasts.error(SESSION_ENDED);
       this.current = null;
       this.status = 'ready';
     });
@@ -44,10 +45,51 @@ class UserStore {
       this.current = await api.currentUser();
       this.error = null;
       this.status = 'ready';
+      if (!this.current && (await api.takeSessionEnded())) toasts.error(SESSION_ENDED);
     } catch (err) {
+      if (isUnreachable(err) && (await this.#openOffline())) return;
       this.current = null;
       this.error = err as CommandError;
       this.status = 'error';
+    }
+  }
+
+  /**
+   * The window came back to the front: the shown user is read again, so changes made elsewhere
+   * appear. An instance that no longer answers turns the window into the read-only view of what
+   * the app knew. Never throws.
+   */
+  async refreshQuietly(): Promise<void> {
+    if (!this.current) return;
+    if (offline.active) {
+      await offline.retry();
+      return;
+    }
+    try {
+      await this.refresh();
+    } catch (err) {
+      if (isUnreachable(err)) await this.#openOffline();
+    }
+  }
+
+  /** Shows what the app kept of the account, read-only; false when it kept nothing. */
+  async #openOffline(): Promise<boolean> {
+    const view = await offline.read();
+    if (!view) return false;
+    this.current = view.user;
+    this.error = null;
+    this.status = 'ready';
+    offline.enter(view, () => this.#reconnect());
+    return true;
+  }
+
+  /** Tries the live account again; true when the instance answered (signed in or not). */
+  async #reconnect(): Promise<boolean> {
+    try {
+      await this.refresh();
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -128,8 +170,9 @@ class UserStore {
   async refresh(): Promise<User | null> {
     const current = await api.currentUser();
     if (current) return this.put(current);
-    // Nobody is signed in any more: as after signing out, nothing of the account stays.
-    signedOut('signed_out');
+    // Nobody is signed in any more: as after signing out, nothing of the account stays; if the
+    // session ended elsewhere, the person is told.
+    signedOut((await api.takeSessionEnded()) ? 'session_ended' : 'signed_out');
     return null;
   }
 
@@ -151,11 +194,18 @@ class UserStore {
 
   /** Puts a user a command returned in place: signed in as them from now on. */
   put(user: User): User {
+    const signedInNow = this.current?.id !== user.id;
     this.current = user;
     this.status = 'ready';
     this.error = null;
+    // Just signed in: the account is read once more and kept on this computer, for offline use
+    // and watching (crates/app/README.md). Nothing to report if that fails.
+    if (signedInNow) api.checkAccount().catch(() => undefined);
     return user;
   }
 }
+
+/** What the person reads when this device's session ended elsewhere. */
+export const SESSION_ENDED = 'Signed out — sign in again.';
 
 export const user = new UserStore();
