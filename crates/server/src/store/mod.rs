@@ -177,11 +177,19 @@ impl Write {
     /// Commits, then moves the generation: after the commit, so that a reader who sees the new
     /// generation also sees the commit (moved before it, a read in between would keep the old
     /// rows under the new number). Moved on a failed commit too, where SQLite may have committed.
+    ///
+    /// On a task of its own: a request dropped while it commits (its client gone, its time up)
+    /// would otherwise leave the commit made and the generation where it was.
     pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
-        let committed = self.tx.commit().await;
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        committed
+        let Self { tx, generation } = self;
+        let committing = tokio::spawn(async move {
+            let committed = tx.commit().await;
+            generation.fetch_add(1, Ordering::SeqCst);
+            committed
+        });
+        committing.await.unwrap_or(Err(sqlx::Error::WorkerCrashed))
     }
+
 }
 
 impl Deref for Write {
