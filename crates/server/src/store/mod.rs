@@ -189,7 +189,6 @@ impl Write {
         });
         committing.await.unwrap_or(Err(sqlx::Error::WorkerCrashed))
     }
-
 }
 
 impl Deref for Write {
