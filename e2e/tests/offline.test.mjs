@@ -74,6 +74,16 @@ test('the app shows what it knew while the instance is down, and goes live when 
       await screenshot(driver, 'profile');
     });
 
+    await step(driver, 'Settings stay usable offline: the export and the tray setting', async () => {
+      await click(driver, 'nav-settings');
+      const exportButton = await find(driver, 'export-data');
+      assert.equal(await exportButton.isEnabled(), true, 'exporting what was kept');
+      await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", exportButton);
+      assert.equal(await (await find(driver, 'settings-keep-in-tray')).isEnabled(), true);
+      await screenshot(driver, 'settings');
+      await click(driver, 'nav-profile');
+    });
+
     await step(driver, 'the instance is back: Retry shows the live account', async () => {
       server = await startAccountServer({ addr });
       await click(driver, 'offline-retry');
