@@ -403,8 +403,20 @@ async fn every_answer_conforms_to_the_spec() {
     assert_eq!(prepared.status.as_u16(), 200, "{}", prepared.body);
     check("POST", &prepare, &prepared);
 
+    // The Backend API's user shows the passkey (used above) in its own shape.
+    let me = raw.get("/v1/me", Some(&token)).await;
+    let user_id = me.body["response"]["id"].as_str().expect("user id").to_owned();
+    let path = format!("/v1/users/{user_id}");
+    let backend = raw.backend(Method::GET, &path, Some(&server.secret_key), None).await;
+    assert_eq!(backend.body["passkeys"][0]["name"], "Laptop", "{}", backend.body);
+    // The BAPI spec's paths have no `/v1` prefix.
+    if let Err(violations) =
+        Spec::bapi().check_response("GET", &format!("/users/{user_id}"), 200, &backend.body)
+    {
+        panic!("GET {path}: {violations}");
+    }
+
     check("DELETE", &one, &raw.form(Method::DELETE, &one, Some(&token), "").await);
-    let _ = DEMO_PASSWORD;
 }
 
 fn enc(text: &str) -> String {

@@ -51,6 +51,13 @@ async fn backend_user(conn: &mut SqliteConnection, base_url: &str, user_id: &str
     let private = render::metadata(&loaded.account.user.private_metadata)?;
     if let Value::Object(map) = &mut value {
         map.insert("private_metadata".into(), Value::Object(private));
+        // The Backend API's `Passkey` has no timestamps of its own (the FAPI's has).
+        if let Some(Value::Array(passkeys)) = map.get_mut("passkeys") {
+            for passkey in passkeys.iter_mut().filter_map(Value::as_object_mut) {
+                passkey.remove("created_at");
+                passkey.remove("updated_at");
+            }
+        }
     }
     Ok(value)
 }
