@@ -7,6 +7,8 @@ import type {
   CodeSignInResult,
   Devices,
   JsonValue,
+  LinkSent,
+  LinkSignInState,
   ReverificationLevel,
   ReverificationStep,
   SecondFactor,
@@ -185,6 +187,17 @@ export class FakeSecurity {
         a.purpose === 'reset_password'
           ? { status: 'needs_new_password', sign_in_id: String(a.signInId) }
           : { status: 'complete', user: this.user },
+      // A sign-in link goes to the first address; the first look after it finds it opened.
+      start_link_sign_in: () => {
+        const to = this.user.email_addresses[0]?.email_address ?? '';
+        this.#send(to, 'email');
+        return { sign_in_id: `sia_${this.#next++}`, sent_to: to } satisfies LinkSent;
+      },
+      resend_sign_in_link: () => {
+        this.#send(this.user.email_addresses[0]?.email_address ?? '', 'email');
+        return null;
+      },
+      check_link_sign_in: (): LinkSignInState => ({ status: 'complete', user: this.user }),
       reset_password: (): SignInResult => ({ status: 'complete', user: update({ password_enabled: true }) }),
       // Reverification: the password and an email code are offered; any answer completes it.
       start_reverification: (a) => this.reverificationStep(a.level as ReverificationLevel, 'needs_first_factor'),
