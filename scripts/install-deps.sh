@@ -16,6 +16,9 @@ esac
 
 build_packages=(libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev libdbus-1-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config)
+# Passkeys on USB security keys: the HID transport links libudev and generates its bindings to the
+# kernel's hidraw headers with bindgen, which needs libclang.
+build_packages+=(libudev-dev libclang-dev)
 # To run: a session bus and a virtual display for machines without a display; xdg-open (the
 # app opens the browser with it, and the end-to-end tests rely on that); update-desktop-database,
 # with which a development build registers its URL scheme; colour emoji for the UI.

@@ -4,10 +4,10 @@
 use serde_json::Value;
 use tauri::State;
 use userdesk_app::{
-    AccountRules, AppInfo, AvatarCrop, AvatarPreview, CodePurpose, CodeSent, CodeSignInResult, CommandResult,
-    Devices, LegalDocument, LinkSent, LinkSignInState, OAuthFinished, OAuthStarted, ReverificationStep,
-    Settings, SignInOptions, SignInResult, SignUpForm, SignUpOptions, SignUpStep, SignUpStrategy,
-    VerificationStrategy,
+    AccountRules, AppInfo, AuthenticatorKind, AvatarCrop, AvatarPreview, CodePurpose, CodeSent,
+    CodeSignInResult, CommandResult, Devices, LegalDocument, LinkSent, LinkSignInState, OAuthFinished,
+    OAuthStarted, ReverificationStep, Settings, SignInOptions, SignInResult, SignUpForm, SignUpOptions,
+    SignUpStep, SignUpStrategy, VerificationStrategy,
 };
 use userdesk_app::{NoticeSection, OfflineView, SecurityEvent};
 use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, ReverificationLevel, Totp, User};
@@ -458,4 +458,39 @@ pub async fn export_account_data(app: App<'_>) -> CommandResult<bool> {
 #[tauri::command]
 pub async fn check_account(app: App<'_>) -> CommandResult<()> {
     app.check_account().await
+}
+
+#[tauri::command]
+pub fn passkey_authenticators(app: App<'_>) -> Vec<AuthenticatorKind> {
+    app.passkey_authenticators()
+}
+
+#[tauri::command]
+pub async fn add_passkey(app: App<'_>) -> CommandResult<User> {
+    app.add_passkey().await
+}
+
+#[tauri::command]
+pub async fn rename_passkey(app: App<'_>, id: String, name: String) -> CommandResult<User> {
+    app.rename_passkey(&id, &name).await
+}
+
+#[tauri::command]
+pub async fn remove_passkey(app: App<'_>, id: String) -> CommandResult<User> {
+    app.remove_passkey(&id).await
+}
+
+#[tauri::command]
+pub async fn sign_in_with_passkey(app: App<'_>, identifier: Option<String>) -> CommandResult<SignInResult> {
+    app.sign_in_with_passkey(identifier.as_deref()).await
+}
+
+#[tauri::command]
+pub fn answer_passkey_pin(app: App<'_>, pin: String) {
+    app.answer_passkey_pin(pin);
+}
+
+#[tauri::command]
+pub fn cancel_passkey(app: App<'_>) {
+    app.cancel_passkey();
 }

@@ -80,6 +80,8 @@ fn render() -> String {
         declaration::<AvatarCrop>(&config),
         declaration::<AvatarDropEvent>(&config),
         declaration::<AvatarUploadProgress>(&config),
+        declaration::<AuthenticatorKind>(&config),
+        declaration::<PasskeyPrompt>(&config),
         declaration::<CommandError>(&config),
         declaration::<ErrorCode>(&config),
         declaration::<OfflineView>(&config),
@@ -101,6 +103,7 @@ fn events(config: &Config) -> String {
         ("OAUTH_FINISHED", OAuthFinished::name(config)),
         ("AVATAR_DROP", AvatarDropEvent::name(config)),
         ("AVATAR_UPLOAD_PROGRESS", AvatarUploadProgress::name(config)),
+        ("PASSKEY_PROMPT", PasskeyPrompt::name(config)),
     ];
     let names = Event::NAMES.iter().map(|(constant, name)| format!("  {constant}: \"{name}\",\n"));
     let payload_of = |constant: &str| {

@@ -32,6 +32,8 @@ pub struct SignInOptions {
     pub username: bool,
     /// Phone numbers identify people too.
     pub phone_number: bool,
+    /// "Sign in with a passkey".
+    pub passkey: bool,
 }
 
 /// What the code is for.
@@ -122,6 +124,7 @@ impl<S: Shell> Controller<S> {
             reset_password: has("reset_password_email_code") || has("reset_password_phone_code"),
             username: identifies("username"),
             phone_number: identifies("phone_number"),
+            passkey: has("passkey"),
         })
     }
 

@@ -13,10 +13,12 @@ use userdesk_fapi::native_flow::{FlowRegistry, DEFAULT_FLOW_LIFETIME};
 use userdesk_fapi::Client;
 use userdesk_server::OutboxMessage;
 
+use crate::authenticator::{self, Authenticator};
 use crate::avatar::Avatars;
 use crate::connection::{self, Connection, DemoAccount, InstanceInfo, TokenStorage};
 use crate::error::{CommandError, CommandResult};
 use crate::oauth::OAuthFinished;
+use crate::passkeys::Ceremonies;
 use crate::settings::{InstanceSetting, Settings};
 use crate::shell::Shell;
 
@@ -48,6 +50,9 @@ pub struct Controller<S: Shell> {
     pub(crate) avatars: Avatars,
     /// Where background work runs: window events arrive on the GUI's thread, outside any runtime.
     pub(crate) runtime: Handle,
+    /// The WebAuthn client passkeys are made and used with.
+    pub(crate) authenticator: Arc<dyn Authenticator>,
+    pub(crate) ceremonies: Ceremonies,
     /// What the app watches over the account in the background, and the files it keeps of it.
     pub(crate) watch: crate::watch::Watch,
 }
@@ -76,6 +81,8 @@ impl<S: Shell> Controller<S> {
             launch_flow: std::sync::Mutex::new(None),
             avatars: Avatars::default(),
             runtime: runtime.clone(),
+            authenticator: authenticator::from_environment(),
+            ceremonies: Ceremonies::default(),
             watch: Default::default(),
         });
         let shell = controller.shell.clone();

@@ -45,6 +45,18 @@ pub enum ErrorCode {
     /// The person closed that question: the action was not done, and nothing is to report.
     /// (Raised by the UI itself, never by a command.)
     ReverificationCancelled,
+    /// Passkeys: no security key answered (none plugged in, or none this app may open).
+    NoAuthenticator,
+    /// The key's PIN was wrong; the message says how many attempts are left.
+    PinIncorrect,
+    /// The key refuses its PIN until it is reset (too many wrong ones).
+    AuthenticatorLocked,
+    /// The person cancelled the passkey ceremony: nothing to report.
+    PasskeyCancelled,
+    /// The key has no passkey for this instance (or the instance's RP does not fit its origin).
+    PasskeyWrongRelyingParty,
+    /// The instance's passkey options could not be read.
+    PasskeyMalformed,
     /// A fault inside Userdesk.
     Internal,
     Other,
@@ -64,6 +76,12 @@ impl ErrorCode {
             "resource_not_found" => Self::ResourceNotFound,
             "upload_cancelled" => Self::UploadCancelled,
             "session_reverification_required" => Self::ReverificationRequired,
+            "no_authenticator" => Self::NoAuthenticator,
+            "pin_incorrect" => Self::PinIncorrect,
+            "authenticator_locked" => Self::AuthenticatorLocked,
+            "passkey_cancelled" => Self::PasskeyCancelled,
+            "passkey_wrong_relying_party" => Self::PasskeyWrongRelyingParty,
+            "passkey_malformed" => Self::PasskeyMalformed,
             "internal" => Self::Internal,
             _ => Self::Other,
         }

@@ -1,5 +1,6 @@
 //! Everything the app tells the UI without being asked, each under its event name.
 
+use crate::authenticator::PasskeyPrompt;
 use crate::avatar::{AvatarDropEvent, AvatarUploadProgress};
 use crate::oauth::OAuthFinished;
 
@@ -12,14 +13,17 @@ pub enum Event {
     AvatarDrop(AvatarDropEvent),
     /// An avatar upload is under way.
     AvatarUploadProgress(AvatarUploadProgress),
+    /// A passkey ceremony asks something of the person (touch the key, its PIN).
+    PasskeyPrompt(PasskeyPrompt),
 }
 
 impl Event {
     /// Every event's name, with the constant the UI's bindings give it.
-    pub const NAMES: [(&'static str, &'static str); 3] = [
+    pub const NAMES: [(&'static str, &'static str); 4] = [
         ("OAUTH_FINISHED", "oauth-finished"),
         ("AVATAR_DROP", "avatar-drop"),
         ("AVATAR_UPLOAD_PROGRESS", "avatar-upload-progress"),
+        ("PASSKEY_PROMPT", "passkey-prompt"),
     ];
 
     pub fn name(&self) -> &'static str {
@@ -27,6 +31,7 @@ impl Event {
             Event::OAuthFinished(_) => 0,
             Event::AvatarDrop(_) => 1,
             Event::AvatarUploadProgress(_) => 2,
+            Event::PasskeyPrompt(_) => 3,
         };
         Self::NAMES[index].1
     }
@@ -37,6 +42,7 @@ impl Event {
             Event::OAuthFinished(finished) => serde_json::to_value(finished),
             Event::AvatarDrop(drop) => serde_json::to_value(drop),
             Event::AvatarUploadProgress(progress) => serde_json::to_value(progress),
+            Event::PasskeyPrompt(prompt) => serde_json::to_value(prompt),
         }
     }
 }

@@ -4,7 +4,9 @@
 //! the real embedded server with a recording shell.
 
 mod account;
+mod authenticator;
 mod account_store;
+mod authenticator;
 mod avatar;
 mod code_sign_in;
 mod connection;
@@ -12,7 +14,9 @@ mod controller;
 mod error;
 mod events;
 mod oauth;
+mod passkeys;
 mod offline;
+mod passkeys;
 mod reverification;
 mod security_log;
 mod server_key;
@@ -26,6 +30,9 @@ mod watch;
 mod bindings;
 
 pub use account::{AccountRules, Devices, VerificationStrategy};
+#[cfg(debug_assertions)]
+pub use authenticator::TEST_AUTHENTICATOR;
+pub use authenticator::{AuthenticatorKind, PasskeyPrompt};
 pub use avatar::{AvatarCrop, AvatarDropEvent, AvatarPreview, AvatarUploadProgress};
 pub use code_sign_in::{CodePurpose, CodeSent, CodeSignInResult, LinkSent, LinkSignInState, SignInOptions};
 pub use connection::{DemoAccount, InstanceInfo, InstanceKind, TokenStorage};

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 use userdesk_fapi::models::{SignIn, SignInStatus, User};
-use userdesk_fapi::SecondFactor;
+use userdesk_fapi::{Client, SecondFactor};
 
 use crate::controller::Controller;
 use crate::error::{CommandError, CommandResult};
@@ -60,6 +60,21 @@ pub struct SecondFactorPhone {
     pub safe_identifier: String,
 }
 
+/// Where a sign-in stands after its first factor (the password, a passkey).
+pub(crate) async fn outcome(client: &Client, sign_in: SignIn) -> CommandResult<SignInResult> {
+    match sign_in.status {
+        SignInStatus::Complete => Ok(SignInResult::Complete { user: Box::new(client.me().await?) }),
+        SignInStatus::NeedsSecondFactor => Ok(SignInResult::NeedsSecondFactor(SecondFactorStep::of(sign_in))),
+        SignInStatus::NeedsClientTrust => Ok(SignInResult::NeedsClientTrust(
+            crate::code_sign_in::start_client_trust(client, sign_in).await?,
+        )),
+        other => Err(CommandError::new(
+            "sign_in_incomplete",
+            format!("This account needs another step to sign in ({other:?}), which Userdesk cannot do yet."),
+        )),
+    }
+}
+
 impl<S: Shell> Controller<S> {
     /// The signed-in user, or `None` when this device is signed out.
     pub async fn current_user(&self) -> CommandResult<Option<User>> {
@@ -83,21 +98,7 @@ impl<S: Shell> Controller<S> {
     pub async fn sign_in(&self, identifier: &str, password: &str) -> CommandResult<SignInResult> {
         let client = self.client().await?;
         let sign_in = client.sign_in_with_password(identifier, password).await?;
-        match sign_in.status {
-            SignInStatus::Complete => Ok(SignInResult::Complete { user: Box::new(client.me().await?) }),
-            SignInStatus::NeedsSecondFactor => {
-                Ok(SignInResult::NeedsSecondFactor(SecondFactorStep::of(sign_in)))
-            }
-            SignInStatus::NeedsClientTrust => Ok(SignInResult::NeedsClientTrust(
-                crate::code_sign_in::start_client_trust(&client, sign_in).await?,
-            )),
-            other => Err(CommandError::new(
-                "sign_in_incomplete",
-                format!(
-                    "This account needs another step to sign in ({other:?}), which Userdesk cannot do yet."
-                ),
-            )),
-        }
+        outcome(&client, sign_in).await
     }
 
     /// Sends the SMS code of a sign-in's second factor.

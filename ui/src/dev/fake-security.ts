@@ -9,6 +9,7 @@ import type {
   JsonValue,
   LinkSent,
   LinkSignInState,
+  Passkey,
   ReverificationLevel,
   ReverificationStep,
   SecondFactor,
@@ -172,7 +173,19 @@ export class FakeSecurity {
       resend_sign_up_verification: () => null,
       open_legal_document: () => null,
       account_rules: () => ({ reverification: this.#reverification }),
-      sign_in_options: (): SignInOptions => ({ password: true, code: true, link: false, reset_password: true, username: true, phone_number: false }),
+      sign_in_options: (): SignInOptions => ({ password: true, code: true, link: false, reset_password: true, username: true, phone_number: false, passkey: true }),
+      // Passkeys: a security key is at hand, and every ceremony succeeds at once (no prompts).
+      passkey_authenticators: () => ['security_key'],
+      add_passkey: () => {
+        const at = Date.now();
+        const added: Passkey = { id: `pk_${this.#next++}`, object: 'passkey', name: 'Security key', last_used_at: null, verification: null, created_at: at, updated_at: at };
+        return update({ passkeys: [...this.user.passkeys, added] });
+      },
+      rename_passkey: (a) => update({ passkeys: this.user.passkeys.map((p) => (p.id === a.id ? { ...p, name: String(a.name) } : p)) }),
+      remove_passkey: (a) => update({ passkeys: this.user.passkeys.filter((p) => p.id !== a.id) }),
+      sign_in_with_passkey: (): SignInResult => ({ status: 'complete', user: this.user }),
+      answer_passkey_pin: () => null,
+      cancel_passkey: () => null,
       // A sign-in by code, or a password reset: the code goes to the first address; any code is right.
       start_code_sign_in: () => {
         const to = this.user.email_addresses[0]?.email_address ?? '';

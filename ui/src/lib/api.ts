@@ -5,6 +5,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AccountRules,
   AppInfo,
+  AuthenticatorKind,
   AvatarCrop,
   AvatarDropEvent,
   AvatarPreview,
@@ -21,6 +22,7 @@ import type {
   OAuthFinished,
   OAuthStarted,
   OutboxMessage,
+  PasskeyPrompt,
   PhoneNumber,
   ReverificationLevel,
   ReverificationStep,
@@ -390,3 +392,29 @@ export const exportAccountData = (): Promise<boolean> => call('export_account_da
 
 /** Reads the account and its devices and keeps them (offline view, security log, notifications). */
 export const checkAccount = (): Promise<null> => call('check_account');
+
+// ── Passkeys ────────────────────────────────────────────────────────────────────────────────────
+
+/** The kinds of authenticator this machine can add passkeys with (a USB key, Windows Hello). */
+export const passkeyAuthenticators = (): Promise<AuthenticatorKind[]> => call('passkey_authenticators');
+
+/** Adds a passkey: the authenticator's prompts come as `passkey-prompt` events; the user after. */
+export const addPasskey = (): Promise<User> => call('add_passkey');
+
+export const renamePasskey = (id: string, name: string): Promise<User> => call('rename_passkey', { id, name });
+
+export const removePasskey = (id: string): Promise<User> => call('remove_passkey', { id });
+
+/** Signs in with a passkey: any on the authenticator without `identifier`, else one of that account's. */
+export const signInWithPasskey = (identifier: string | null): Promise<SignInResult> =>
+  call('sign_in_with_passkey', { identifier });
+
+/** The PIN the authenticator asked for. */
+export const answerPasskeyPin = (pin: string): Promise<null> => call('answer_passkey_pin', { pin });
+
+/** Stops the passkey ceremony in progress; its command rejects with `passkey_cancelled`. */
+export const cancelPasskey = (): Promise<null> => call('cancel_passkey');
+
+/** What the authenticator asks of the person now (insert, touch, PIN). */
+export const onPasskeyPrompt = (handler: (prompt: PasskeyPrompt) => void): Promise<UnlistenFn> =>
+  onEvent(EVENTS.PASSKEY_PROMPT, handler);

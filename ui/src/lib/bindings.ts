@@ -729,7 +729,11 @@ username: boolean,
 /**
  * Phone numbers identify people too.
  */
-phone_number: boolean, };
+phone_number: boolean, 
+/**
+ * "Sign in with a passkey".
+ */
+passkey: boolean, };
 
 export type AccountRules = { 
 /**
@@ -845,13 +849,17 @@ sent: number,
  */
 total: number, };
 
+export type AuthenticatorKind = "security_key" | "platform";
+
+export type PasskeyPrompt = { "step": "insert_key" } | { "step": "touch" } | { "step": "pin", attempts_left: number | null, } | { "step": "processing" };
+
 export type CommandError = { code: ErrorCode, message: string, field: string | null, 
 /**
  * For `reverification_required`: what the instance asks the person to prove.
  */
 reverification?: ReverificationLevel, };
 
-export type ErrorCode = "network" | "timeout" | "signed_out" | "form_code_incorrect" | "verification_failed" | "verification_expired" | "too_many_requests" | "resource_not_found" | "upload_cancelled" | "reverification_required" | "reverification_cancelled" | "internal" | "other";
+export type ErrorCode = "network" | "timeout" | "signed_out" | "form_code_incorrect" | "verification_failed" | "verification_expired" | "too_many_requests" | "resource_not_found" | "upload_cancelled" | "reverification_required" | "reverification_cancelled" | "no_authenticator" | "pin_incorrect" | "authenticator_locked" | "passkey_cancelled" | "passkey_wrong_relying_party" | "passkey_malformed" | "internal" | "other";
 
 export type OfflineView = { 
 /**
@@ -882,6 +890,7 @@ export const EVENTS = {
   OAUTH_FINISHED: "oauth-finished",
   AVATAR_DROP: "avatar-drop",
   AVATAR_UPLOAD_PROGRESS: "avatar-upload-progress",
+  PASSKEY_PROMPT: "passkey-prompt",
 } as const;
 
 /** What each event carries. */
@@ -889,4 +898,5 @@ export type EventPayloads = {
   "oauth-finished": OAuthFinished,
   "avatar-drop": AvatarDropEvent,
   "avatar-upload-progress": AvatarUploadProgress,
+  "passkey-prompt": PasskeyPrompt,
 };

@@ -39,7 +39,7 @@ export const SECTION_INFO: Record<Section, SectionInfo> = {
     label: 'Security',
     icon: 'shield',
     title: 'Security',
-    purpose: 'Your password, the second step that protects your sign-in, and deleting your account.',
+    purpose: 'Your password, passkeys, the second step that protects your sign-in, and deleting your account.',
   },
   devices: {
     id: 'devices',

@@ -6,7 +6,7 @@ import type { LinkSignInState, SignInOptions } from '$lib/bindings';
 import { actions, fakeBackend, makeUser } from '../test-support';
 
 const grace = makeUser();
-const OPTIONS: SignInOptions = { password: true, code: true, link: true, reset_password: true, username: true, phone_number: false };
+const OPTIONS: SignInOptions = { password: true, code: true, link: true, reset_password: true, username: true, phone_number: false, passkey: false };
 
 /** A signed-out app whose instance emails sign-in links; `state` is what reading the sign-in says. */
 function instance(state: () => LinkSignInState, options: SignInOptions = OPTIONS) {

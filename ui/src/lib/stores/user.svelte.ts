@@ -127,6 +127,13 @@ class UserStore {
   }
 
   /** Completes a two-step sign-in; signed in after. Throws the `CommandError` for the code. */
+  /** A passkey sign-in (its ceremony runs meanwhile); the user is kept when it completes. */
+  async signInWithPasskey(identifier: string | null): Promise<SignInResult> {
+    const result = await api.signInWithPasskey(identifier);
+    if (result.status === 'complete') this.put(result.user);
+    return result;
+  }
+
   async attemptSecondFactor(signInId: string, strategy: SecondFactor, code: string): Promise<User> {
     return this.put(await api.attemptSecondFactor(signInId, strategy, code));
   }
