@@ -4,7 +4,6 @@
 //! the real embedded server with a recording shell.
 
 mod account;
-mod authenticator;
 mod account_store;
 mod authenticator;
 mod avatar;
@@ -14,7 +13,6 @@ mod controller;
 mod error;
 mod events;
 mod oauth;
-mod passkeys;
 mod offline;
 mod passkeys;
 mod reverification;
