@@ -15,5 +15,8 @@ if [ -d "$db/.git" ] || [ -f "$db/.git" ]; then
 else
   echo "  advisories: not checked (no RustSec database at $db; see this script)"
 fi
+# cargo-deny reads the whole graph, every target's crates included (the Windows-only ones of the
+# passkey client too), which a Linux build never downloads: fetch them first (crates.io is reachable).
+cargo fetch --locked --quiet
 # Duplicate versions are reported as warnings: shown in full only when asked.
 cargo deny --offline --log-level "${DENY_LOG:-error}" check "${checks[@]}"
