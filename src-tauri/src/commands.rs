@@ -6,8 +6,8 @@ use tauri::State;
 use userdesk_app::{
     AccountRules, AppInfo, AuthenticatorKind, AvatarCrop, AvatarPreview, CodePurpose, CodeSent,
     CodeSignInResult, CommandResult, Devices, LegalDocument, LinkSent, LinkSignInState, OAuthFinished,
-    OAuthStarted, ReverificationStep, Settings, SignInOptions, SignInResult, SignUpForm, SignUpOptions,
-    SignUpStep, SignUpStrategy, VerificationStrategy,
+    OAuthStarted, ReverificationStep, Settings, SignInMethod, SignInOptions, SignInResult, SignUpForm,
+    SignUpOptions, SignUpStep, SignUpStrategy, VerificationStrategy,
 };
 use userdesk_app::{NoticeSection, OfflineView, SecurityEvent};
 use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, ReverificationLevel, Totp, User};
@@ -418,6 +418,29 @@ pub async fn resend_sign_in_link(app: App<'_>, sign_in_id: String) -> CommandRes
 #[tauri::command]
 pub async fn check_link_sign_in(app: App<'_>, sign_in_id: String) -> CommandResult<LinkSignInState> {
     app.check_link_sign_in(&sign_in_id).await
+}
+
+#[tauri::command]
+pub async fn sign_in_methods(app: App<'_>, sign_in_id: String) -> CommandResult<Vec<SignInMethod>> {
+    app.sign_in_methods(&sign_in_id).await
+}
+
+#[tauri::command]
+pub async fn use_sign_in_code(
+    app: App<'_>,
+    sign_in_id: String,
+    method: SignInMethod,
+) -> CommandResult<CodeSent> {
+    app.use_sign_in_code(&sign_in_id, method).await
+}
+
+#[tauri::command]
+pub async fn use_sign_in_link(
+    app: App<'_>,
+    sign_in_id: String,
+    method: SignInMethod,
+) -> CommandResult<LinkSent> {
+    app.use_sign_in_link(&sign_in_id, method).await
 }
 
 #[tauri::command]

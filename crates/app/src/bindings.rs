@@ -68,6 +68,7 @@ fn render() -> String {
         declaration::<CodeSignInResult>(&config),
         declaration::<LinkSent>(&config),
         declaration::<LinkSignInState>(&config),
+        declaration::<SignInMethod>(&config),
         declaration::<ReverificationStep>(&config),
         declaration::<ReverificationFirstFactor>(&config),
         declaration::<ReverificationSecondFactor>(&config),

@@ -81,6 +81,21 @@ pub struct LinkSent {
     pub sent_to: String,
 }
 
+/// A way a started sign-in can go on instead ("Use another method"): one per first factor the
+/// sign-in offers this account that the app can take, as the instance lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignInMethod {
+    /// `password`, `email_code`, `phone_code`, `email_link` or `passkey`.
+    pub strategy: String,
+    /// Where a code or link goes, partly masked as the instance shows it.
+    pub safe_identifier: Option<String>,
+    /// The email address or phone number it goes to.
+    pub target_id: Option<String>,
+}
+
+/// The first factors "Use another method" offers, in the sign-in's own order.
+const OTHER_METHODS: [&str; 5] = ["password", "email_code", "phone_code", "email_link", "passkey"];
+
 /// Where a sign-in by email link stands, each time the app looks.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -217,6 +232,56 @@ impl<S: Shell> Controller<S> {
             }
             other => Err(incomplete(other)),
         }
+    }
+
+    /// The ways the started sign-in can go on instead of the one under way.
+    pub async fn sign_in_methods(&self, sign_in_id: &str) -> CommandResult<Vec<SignInMethod>> {
+        let sign_in = self.client().await?.get_sign_in(sign_in_id).await?;
+        Ok(sign_in
+            .supported_first_factors
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|factor| OTHER_METHODS.contains(&factor.strategy.as_str()))
+            .map(|factor| SignInMethod {
+                target_id: target_id(&factor).map(str::to_owned),
+                strategy: factor.strategy,
+                safe_identifier: factor.safe_identifier,
+            })
+            .collect())
+    }
+
+    /// Sends the started sign-in's code by `method` (an email or a text) instead of the one sent.
+    pub async fn use_sign_in_code(&self, sign_in_id: &str, method: SignInMethod) -> CommandResult<CodeSent> {
+        let factor = match method.strategy.as_str() {
+            "email_code" => CodeFactor::EmailCode,
+            "phone_code" => CodeFactor::PhoneCode,
+            other => {
+                return Err(CommandError::new(
+                    "strategy_for_user_invalid",
+                    format!("`{other}` sends no code."),
+                ))
+            }
+        };
+        let client = self.client().await?;
+        let sign_in = client.prepare_first_factor(sign_in_id, factor, method.target_id.as_deref()).await?;
+        Ok(CodeSent {
+            sign_in_id: sign_in.id,
+            sent_to: method.safe_identifier.unwrap_or_default(),
+            by_sms: matches!(factor, CodeFactor::PhoneCode),
+        })
+    }
+
+    /// Emails the started sign-in's link to `method`'s address instead of sending a code.
+    pub async fn use_sign_in_link(&self, sign_in_id: &str, method: SignInMethod) -> CommandResult<LinkSent> {
+        if method.strategy != "email_link" {
+            return Err(CommandError::new(
+                "strategy_for_user_invalid",
+                format!("`{}` sends no link.", method.strategy),
+            ));
+        }
+        let client = self.client().await?;
+        let sign_in = client.prepare_email_link(sign_in_id, method.target_id.as_deref(), None).await?;
+        Ok(LinkSent { sign_in_id: sign_in.id, sent_to: method.safe_identifier.unwrap_or_default() })
     }
 
     /// Sends the code again.

@@ -32,7 +32,9 @@ pub use account::{AccountRules, Devices, VerificationStrategy};
 pub use authenticator::TEST_AUTHENTICATOR;
 pub use authenticator::{AuthenticatorKind, PasskeyPrompt};
 pub use avatar::{AvatarCrop, AvatarDropEvent, AvatarPreview, AvatarUploadProgress};
-pub use code_sign_in::{CodePurpose, CodeSent, CodeSignInResult, LinkSent, LinkSignInState, SignInOptions};
+pub use code_sign_in::{
+    CodePurpose, CodeSent, CodeSignInResult, LinkSent, LinkSignInState, SignInMethod, SignInOptions,
+};
 pub use connection::{DemoAccount, InstanceInfo, InstanceKind, TokenStorage};
 #[cfg(debug_assertions)]
 pub use connection::{TEST_PASSWORDLESS, TEST_REVERIFICATION_SECONDS};

@@ -6,7 +6,9 @@
 mod common;
 
 use common::{App, TestShell, DEMO_EMAIL, DEMO_PASSWORD};
-use userdesk_app::{CodePurpose, CodeSignInResult, InstanceSetting, LinkSignInState, Settings, SignInResult};
+use userdesk_app::{
+    CodePurpose, CodeSignInResult, InstanceSetting, LinkSignInState, Settings, SignInMethod, SignInResult,
+};
 use userdesk_server::{FirstFactors, RunningServer};
 
 const PHONE: &str = "+14155550142";
@@ -112,6 +114,73 @@ async fn a_phone_number_signs_in_with_the_texted_code() {
         }
         other => panic!("expected to be signed in, got {other:?}"),
     }
+    app.stop().await;
+    server.shutdown().await;
+}
+
+/// Gives the demo account a verified phone number, and signs out.
+async fn with_phone(app: &App, server: &RunningServer) {
+    match app.controller.sign_in(DEMO_EMAIL, DEMO_PASSWORD).await.expect("signed in") {
+        SignInResult::Complete { .. } => {}
+        other => panic!("{other:?}"),
+    }
+    let phone = app.controller.create_phone_number(PHONE).await.expect("added");
+    app.controller.prepare_phone_verification(&phone.id).await.expect("texted");
+    let code = latest(server, PHONE).await.code.expect("a code");
+    app.controller.attempt_phone_verification(&phone.id, &code).await.expect("verified");
+    app.controller.sign_out().await.expect("signed out");
+}
+
+fn method<'a>(methods: &'a [SignInMethod], strategy: &str) -> &'a SignInMethod {
+    methods.iter().find(|m| m.strategy == strategy).unwrap_or_else(|| panic!("no {strategy} in {methods:?}"))
+}
+
+#[tokio::test]
+async fn another_method_texts_the_code_or_emails_a_link_for_the_same_sign_in() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let server = instance(&data).await;
+    let app = app_for(&server).await;
+    with_phone(&app, &server).await;
+
+    // An emailed code first; the person asks for a text instead.
+    let sent = app.controller.start_code_sign_in(DEMO_EMAIL, CodePurpose::SignIn).await.expect("emailed");
+    assert!(!sent.by_sms);
+    let methods = app.controller.sign_in_methods(&sent.sign_in_id).await.expect("listed");
+    let mut strategies: Vec<&str> = methods.iter().map(|m| m.strategy.as_str()).collect();
+    strategies.sort_unstable();
+    assert_eq!(strategies, ["email_code", "email_link", "password", "phone_code"]);
+    let texted = app
+        .controller
+        .use_sign_in_code(&sent.sign_in_id, method(&methods, "phone_code").clone())
+        .await
+        .expect("texted");
+    assert_eq!(texted.sign_in_id, sent.sign_in_id, "the same sign-in");
+    assert!(texted.by_sms);
+    let code = latest(&server, PHONE).await.code.expect("a texted code");
+    match app.controller.attempt_code_sign_in(&sent.sign_in_id, CodePurpose::SignIn, &code).await {
+        Ok(CodeSignInResult::Complete { .. }) => {}
+        other => panic!("the texted code signs in: {other:?}"),
+    }
+    app.controller.sign_out().await.expect("signed out");
+
+    // A code first again; this time a link instead, opened in a browser.
+    let sent = app.controller.start_code_sign_in(DEMO_EMAIL, CodePurpose::SignIn).await.expect("emailed");
+    let methods = app.controller.sign_in_methods(&sent.sign_in_id).await.expect("listed");
+    let link_sent = app
+        .controller
+        .use_sign_in_link(&sent.sign_in_id, method(&methods, "email_link").clone())
+        .await
+        .expect("a link instead");
+    let link = latest(&server, DEMO_EMAIL).await.link.expect("a link");
+    assert_eq!(reqwest::get(&link).await.expect("opened").status().as_u16(), 200);
+    match app.controller.check_link_sign_in(&link_sent.sign_in_id).await.expect("read") {
+        LinkSignInState::Complete { .. } => {}
+        other => panic!("the link signs in: {other:?}"),
+    }
+    // A method that sends nothing is refused by name, not sent.
+    let password = method(&methods, "password").clone();
+    let refused = app.controller.use_sign_in_code(&sent.sign_in_id, password).await.expect_err("refused");
+    assert_eq!(refused.reason, "strategy_for_user_invalid");
     app.stop().await;
     server.shutdown().await;
 }

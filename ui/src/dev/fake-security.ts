@@ -12,6 +12,7 @@ import type {
   Passkey,
   ReverificationLevel,
   ReverificationStep,
+  SignInMethod,
   SecondFactor,
   SessionWithActivities,
   SignInOptions,
@@ -211,6 +212,23 @@ export class FakeSecurity {
         return null;
       },
       check_link_sign_in: (): LinkSignInState => ({ status: 'complete', user: this.user }),
+      // "Use another method": the password, and a code or a link to each address.
+      sign_in_methods: (): SignInMethod[] => [
+        { strategy: 'password', safe_identifier: null, target_id: null },
+        ...this.user.email_addresses.flatMap((e) =>
+          (['email_code', 'email_link'] as const).map((strategy) => ({ strategy, safe_identifier: e.email_address, target_id: e.id })),
+        ),
+      ],
+      use_sign_in_code: (a) => {
+        const method = a.method as SignInMethod;
+        this.#send(method.safe_identifier ?? '', 'email');
+        return { sign_in_id: String(a.signInId), sent_to: method.safe_identifier ?? '', by_sms: false } satisfies CodeSent;
+      },
+      use_sign_in_link: (a) => {
+        const method = a.method as SignInMethod;
+        this.#send(method.safe_identifier ?? '', 'email');
+        return { sign_in_id: String(a.signInId), sent_to: method.safe_identifier ?? '' } satisfies LinkSent;
+      },
       reset_password: (): SignInResult => ({ status: 'complete', user: update({ password_enabled: true }) }),
       // Reverification: the password and an email code are offered; any answer completes it.
       start_reverification: (a) => this.reverificationStep(a.level as ReverificationLevel, 'needs_first_factor'),

@@ -28,6 +28,7 @@ import type {
   ReverificationStep,
   SecondFactor,
   Settings,
+  SignInMethod,
   SignInOptions,
   SignInResult,
   LegalDocument,
@@ -143,6 +144,17 @@ export const resendSignInLink = (signInId: string): Promise<null> => call('resen
 /** Where a sign-in by link stands: waiting for the link to be opened, expired, or signed in. */
 export const checkLinkSignIn = (signInId: string): Promise<LinkSignInState> =>
   call('check_link_sign_in', { signInId });
+
+/** The ways a started sign-in can go on instead ("Use another method"). */
+export const signInMethods = (signInId: string): Promise<SignInMethod[]> => call('sign_in_methods', { signInId });
+
+/** Sends the started sign-in's code by `method` (an email or a text) instead. */
+export const useSignInCode = (signInId: string, method: SignInMethod): Promise<CodeSent> =>
+  call('use_sign_in_code', { signInId, method });
+
+/** Emails the started sign-in's link to `method`'s address instead. */
+export const useSignInLink = (signInId: string, method: SignInMethod): Promise<LinkSent> =>
+  call('use_sign_in_link', { signInId, method });
 
 /** Sets the new password of a reset; signed in after, or at the second factor. */
 export const resetPassword = (signInId: string, password: string, signOutOfOtherSessions: boolean): Promise<SignInResult> =>

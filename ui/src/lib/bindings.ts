@@ -764,6 +764,20 @@ sent_to: string, };
 
 export type LinkSignInState = { "status": "waiting" } | { "status": "expired" } | { "status": "complete", user: User, } | { "status": "needs_second_factor" } & SecondFactorStep;
 
+export type SignInMethod = { 
+/**
+ * `password`, `email_code`, `phone_code`, `email_link` or `passkey`.
+ */
+strategy: string, 
+/**
+ * Where a code or link goes, partly masked as the instance shows it.
+ */
+safe_identifier: string | null, 
+/**
+ * The email address or phone number it goes to.
+ */
+target_id: string | null, };
+
 export type ReverificationStep = { level: ReverificationLevel, status: ReverificationStatus, first_factors: Array<ReverificationFirstFactor>, second_factors: Array<ReverificationSecondFactor>, };
 
 export type ReverificationFirstFactor = { "strategy": "password" } | { "strategy": "email_code", email_address_id: string, safe_identifier: string, };

@@ -1,6 +1,6 @@
 // Where the signed-out screens stand: the sign-in form, its second step, or creating an account.
 import * as api from '../api';
-import type { CodePurpose, CodeSent, SecondFactorStep, SignInOptions } from '../bindings';
+import type { CodePurpose, CodeSent, LinkSent, SecondFactorStep, SignInOptions } from '../bindings';
 
 /**
  * A sign-in by code, the reset of a forgotten password, or the new-device check of a password
@@ -8,8 +8,8 @@ import type { CodePurpose, CodeSent, SecondFactorStep, SignInOptions } from '../
  */
 export type CodeFlow = { purpose: CodePurpose; identifier: string; sent?: CodeSent };
 
-/** A sign-in by emailed link, with the identifier it started from. */
-export type LinkFlow = { identifier: string };
+/** A sign-in by emailed link, with the identifier it started from and the link already sent, if one was. */
+export type LinkFlow = { identifier: string; sent?: LinkSent };
 
 class SignInFlowStore {
   /** A sign-in waiting for its second step. */
@@ -23,6 +23,8 @@ class SignInFlowStore {
   /** What the instance enables (from its environment); null until known, and if it cannot be
    * read, in which case the form offers everything and the instance's answer tells. */
   options = $state<SignInOptions | null>(null);
+  /** What the sign-in form's identifier starts as: the one typed on the way back to it. */
+  typed = $state('');
 
   /** What the identifier field is called: the identifiers the instance accepts. */
   get identifierLabel(): string {
@@ -66,7 +68,26 @@ class SignInFlowStore {
     this.code = { purpose: 'client_trust', identifier, sent };
   }
 
+  /** "Use another method" chose a code: its screen, for the sign-in already started. */
+  switchToCode(identifier: string, sent: CodeSent): void {
+    this.link = null;
+    this.code = { purpose: 'sign_in', identifier, sent };
+  }
+
+  /** "Use another method" chose an emailed link: its screen, for the sign-in already started. */
+  switchToLink(identifier: string, sent: LinkSent): void {
+    this.code = null;
+    this.link = { identifier, sent };
+  }
+
+  /** Back to the sign-in form (the password, a passkey), with `identifier` already typed. */
+  toForm(identifier: string): void {
+    this.reset();
+    this.typed = identifier;
+  }
+
   reset(): void {
+    this.typed = '';
     this.secondFactor = null;
     this.signingUp = false;
     this.code = null;
