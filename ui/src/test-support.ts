@@ -1,6 +1,7 @@
 // Shared by the unit tests: fixtures, a fake Rust side that records calls, and a store reset.
 import { clearMocks, mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import type {
+  AccountSummary,
   AppInfo,
   CommandError,
   EmailAddress,
@@ -10,6 +11,7 @@ import type {
   User,
   VerificationStatus,
 } from '$lib/bindings';
+import { accounts } from '$lib/stores/accounts.svelte';
 import { appInfo } from '$lib/stores/app-info.svelte';
 import { confirmation } from '$lib/stores/confirm.svelte';
 import { oauth } from '$lib/stores/oauth.svelte';
@@ -143,6 +145,24 @@ export function makeUser(overrides: Partial<User> = {}): User {
   return { ...user, ...overrides } as User;
 }
 
+/** The id in the app of the account the fake Rust side shows by default. */
+export const ACCOUNT_ID = 'acc_1';
+
+/** An account as the switcher lists it, signed in as `user` (null: being added, or signed out). */
+export function makeAccount(id: string, user: User | null, more: Partial<AccountSummary> = {}): AccountSummary {
+  const address = user?.email_addresses.find((e) => e.id === user.primary_email_address_id)?.email_address ?? null;
+  const name = user ? [user.first_name, user.last_name].filter(Boolean).join(' ') || address || user.id : '';
+  return {
+    id,
+    instance_kind: 'embedded',
+    instance_label: 'Embedded account server',
+    person: user ? { name, email: address, image_url: user.has_image ? user.image_url : null } : null,
+    active: false,
+    signed_out: false,
+    ...more,
+  };
+}
+
 export function makeAppInfo(overrides: Partial<AppInfo> = {}): AppInfo {
   return {
     version: '1.2.3',
@@ -163,8 +183,9 @@ export type Call = { cmd: string; args: Record<string, unknown> };
 type Handler = (args: Record<string, unknown>) => unknown;
 
 /**
- * Installs a fake Rust side. `signedIn` decides what `current_user` answers; `handlers` replace or
- * add commands. Returns the list of calls, in order, for assertions.
+ * Installs a fake Rust side. `signedIn` decides what `current_user` answers, and the one account
+ * `accounts` lists (`ACCOUNT_ID`); `handlers` replace or add commands. Returns the list of calls,
+ * in order, for assertions.
  */
 export function fakeBackend(
   options: { signedIn?: User | null; info?: AppInfo; settings?: Settings; handlers?: Record<string, Handler> } = {},
@@ -183,9 +204,11 @@ export function fakeBackend(
     take_notice_section: () => null,
     security_log: () => [],
     check_account: () => null,
+    accounts: () => [makeAccount(ACCOUNT_ID, current, { active: true })],
     sign_out: () => {
+      // The account removed, a new signed-out one shows (none other is in the app).
       current = null;
-      return null;
+      return [makeAccount('acc_next', null, { active: true })];
     },
   };
   const handlers = { ...defaults, ...options.handlers };
@@ -251,6 +274,7 @@ export function actions(calls: Call[]): Call[] {
         'take_notice_section',
         'security_log',
         'check_account',
+        'accounts',
       ].includes(
         c.cmd,
       ),
@@ -270,6 +294,7 @@ export function resetAll(): void {
   settings.error = null;
   toasts.dismiss();
   oauth.reset();
+  accounts.reset();
   signInFlow.reset();
   if (confirmation.current) confirmation.settle(false);
   document.documentElement.removeAttribute('data-theme');

@@ -52,6 +52,8 @@ export class FakeOAuth {
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Set by the mock: makes the app signed in (for `sign_in_with_oauth`). */
   onSignedIn: () => void = () => undefined;
+  /** Set by the mock: the account (its id in the app) shown when a flow starts, which it ends in. */
+  shownAccount: () => string = () => 'acc_demo';
 
   constructor(fake: FakeAccount, query: URLSearchParams) {
     this.#fake = fake;
@@ -112,24 +114,28 @@ export class FakeOAuth {
 
   #start(strategy: string, accountId: string | null, scopes: string[], signIn = false) {
     const flow_id = `flow_${this.#next++}`;
+    const account_id = this.shownAccount();
     if (this.#mode !== 'slow') {
       this.#timers.set(
         flow_id,
         setTimeout(() => {
           this.#timers.delete(flow_id);
-          void emit(EVENTS.OAUTH_FINISHED, signIn ? this.#signIn(flow_id, strategy) : this.#finish(flow_id, strategy, accountId, scopes));
+          void emit(
+            EVENTS.OAUTH_FINISHED,
+            signIn ? this.#signIn(flow_id, account_id, strategy) : this.#finish(flow_id, account_id, strategy, accountId, scopes),
+          );
         }, FINISH_MS),
       );
     }
     return { flow_id, authorization_url: `https://${strategy.replace(/^oauth_/, '')}.example/oauth/authorize?state=${flow_id}` };
   }
 
-  #finish(flow_id: string, strategy: string, accountId: string | null, scopes: string[]): OAuthFinished {
+  #finish(flow_id: string, account_id: string, strategy: string, accountId: string | null, scopes: string[]): OAuthFinished {
     const u = this.#fake.user;
     const id = accountId ?? u.external_accounts.find((e) => e.provider === strategy)?.id ?? `eac_${this.#next++}`;
     if (this.#mode === 'fail') {
       const error: CommandError = { code: 'other', message: `${provider(strategy).name} refused: you didn’t grant access.`, field: null };
-      return { flow_id, kind: accountId ? 'reauthorize' : 'connect', strategy, status: 'account_failed', user: u, external_account_id: u.external_accounts.some((e) => e.id === id) ? id : null, error };
+      return { flow_id, account_id, kind: accountId ? 'reauthorize' : 'connect', strategy, status: 'account_failed', user: u, external_account_id: u.external_accounts.some((e) => e.id === id) ? id : null, error };
     }
     const old = u.external_accounts.find((e) => e.id === id);
     const granted = [...new Set([...(old?.approved_scopes.split(' ').filter(Boolean) ?? provider(strategy).scopes.slice(0, 2)), ...scopes])];
@@ -138,15 +144,15 @@ export class FakeOAuth {
       ...u,
       external_accounts: old ? u.external_accounts.map((e) => (e.id === id ? fresh : e)) : [...u.external_accounts, fresh],
     };
-    return { flow_id, kind: accountId ? 'reauthorize' : 'connect', strategy, status: 'account_verified', user: this.#fake.user, external_account_id: id };
+    return { flow_id, account_id, kind: accountId ? 'reauthorize' : 'connect', strategy, status: 'account_verified', user: this.#fake.user, external_account_id: id };
   }
 
-  #signIn(flow_id: string, strategy: string): OAuthFinished {
+  #signIn(flow_id: string, account_id: string, strategy: string): OAuthFinished {
     if (this.#mode === 'fail') {
       const error: CommandError = { code: 'other', message: `${provider(strategy).name} refused: you didn’t grant access.`, field: null };
-      return { flow_id, kind: 'sign_in', strategy, status: 'sign_in_failed', error };
+      return { flow_id, account_id, kind: 'sign_in', strategy, status: 'sign_in_failed', error };
     }
     this.onSignedIn();
-    return { flow_id, kind: 'sign_in', strategy, status: 'signed_in', user: this.#fake.user, new_user: false };
+    return { flow_id, account_id, kind: 'sign_in', strategy, status: 'signed_in', user: this.#fake.user, new_user: false };
   }
 }

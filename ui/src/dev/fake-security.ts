@@ -2,6 +2,7 @@
 // sign-in step, account deletion) on a FakeAccount's user, shared by the dev mock and the unit
 // tests. Fixture data like FakeAccount: every command succeeds (any code, any password).
 import type {
+  AccountSummary,
   BackupCodes,
   CodeSent,
   CodeSignInResult,
@@ -147,7 +148,10 @@ export class FakeSecurity {
         return update({ password_enabled: true });
       },
       remove_password: () => update({ password_enabled: false }),
-      delete_account: () => null,
+      // The account deleted and removed from the app; a new, signed-out one shows.
+      delete_account: (): AccountSummary[] => [
+        { id: 'acc_new', instance_kind: 'embedded', instance_label: 'Embedded account server', person: null, active: true, signed_out: false },
+      ],
       prepare_second_factor: () => {
         const phone = this.user.phone_numbers.find((p) => p.reserved_for_second_factor);
         if (phone) this.#send(phone.phone_number, 'sms');

@@ -13,10 +13,12 @@
 //                         and pasted images work as in the app
 //   ?two-factor           the demo account has an authenticator app and backup codes: signing in
 //                         asks for the second step
+//   ?others               more accounts in the switcher (see fake-accounts.ts)
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type { AppInfo, CommandError, EmailAddress, PhoneNumber, Settings, Theme, User } from '$lib/bindings';
 import { nav, SECTIONS, type Section } from '$lib/stores/nav.svelte';
 import { FakeAccount, type Handler } from './fake-account';
+import { DEMO_ACCOUNT, FakeAccounts } from './fake-accounts';
 import { FakeAvatar } from './fake-avatar';
 import { FakeOAuth } from './fake-oauth';
 import { FakeSecurity } from './fake-security';
@@ -122,6 +124,12 @@ export function devBackend(query: URLSearchParams): { commands: Record<string, H
     console.info(`${DEV_MOCK_MARKER}: backup codes`, security.backupCodes.join(' '));
   }
   let signedIn = query.has('signed-in');
+  // The accounts in the switcher; `signedIn` is the demo account's state.
+  const accounts = new FakeAccounts(() => fake.user, signedIn, query);
+  const markSignedIn = (identifier: string | null = null) => {
+    if (accounts.active === DEMO_ACCOUNT) signedIn = true;
+    accounts.signedIn(identifier);
+  };
   const clerk = query.get('instance') === 'clerk';
   let settings: Settings = {
     instance: clerk ? { kind: 'publishable_key', key: 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k' } : { kind: 'embedded' },
@@ -162,14 +170,15 @@ export function devBackend(query: URLSearchParams): { commands: Record<string, H
 
   // OAuth (see fake-oauth.ts: ?connected=many, ?oauth=fail|slow); flows end with an event.
   const oauth = new FakeOAuth(fake, query);
-  oauth.onSignedIn = () => (signedIn = true);
+  oauth.onSignedIn = () => markSignedIn();
+  oauth.shownAccount = () => accounts.active;
   // The profile picture (see fake-avatar.ts); drops on the page become `avatar-drop` events.
   const avatar = new FakeAvatar(fake, query);
   avatar.signedIn = () => signedIn;
   const account = fake.handlers();
   const sec = security.handlers();
   const signingIn = (handler: Handler | undefined): Handler => (a) => {
-    signedIn = true;
+    markSignedIn();
     return handler?.(a);
   };
 
@@ -178,6 +187,7 @@ export function devBackend(query: URLSearchParams): { commands: Record<string, H
     ...sec,
     ...oauth.handlers(),
     ...avatar.handlers(),
+    ...accounts.handlers(),
     app_info: () => info(),
     get_settings: () => settings,
     save_settings: (a) => {
@@ -192,6 +202,7 @@ export function devBackend(query: URLSearchParams): { commands: Record<string, H
     export_account_data: () => true,
     check_account: () => null,
     current_user: () => {
+      if (accounts.active !== DEMO_ACCOUNT) return accounts.shownUser();
       if (!signedIn) return null;
       if (section && (SECTIONS as readonly string[]).includes(section)) {
         nav.go(section);
@@ -199,18 +210,18 @@ export function devBackend(query: URLSearchParams): { commands: Record<string, H
       }
       return fake.user;
     },
-    sign_in: () => {
-      if (fake.user.two_factor_enabled) return security.needsSecondFactor();
-      signedIn = true;
-      return { status: 'complete', user: fake.user };
+    sign_in: (a) => {
+      if (accounts.active === DEMO_ACCOUNT && fake.user.two_factor_enabled) return security.needsSecondFactor();
+      markSignedIn(String(a.identifier));
+      return { status: 'complete', user: accounts.shownUser() ?? fake.user };
     },
     sign_out: () => {
-      signedIn = false;
-      return null;
+      if (accounts.active === DEMO_ACCOUNT) signedIn = false;
+      return accounts.leave();
     },
     delete_account: () => {
-      signedIn = false;
-      return null;
+      if (accounts.active === DEMO_ACCOUNT) signedIn = false;
+      return accounts.leave();
     },
     attempt_second_factor: signingIn(sec.attempt_second_factor),
     verify_sign_up: signingIn(sec.verify_sign_up),

@@ -4,6 +4,8 @@ import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AccountRules,
+  AccountSummary,
+  AccountsChanged,
   AppInfo,
   AuthenticatorKind,
   AvatarCrop,
@@ -160,8 +162,8 @@ export const useSignInLink = (signInId: string, method: SignInMethod): Promise<L
 export const resetPassword = (signInId: string, password: string, signOutOfOtherSessions: boolean): Promise<SignInResult> =>
   call('reset_password', { signInId, password, signOutOfOtherSessions });
 
-/** Ends the session on the server and forgets it locally. */
-export const signOut = (): Promise<null> => call('sign_out');
+/** Ends the shown account's session and removes it from the app; the accounts after (the next one shown). */
+export const signOut = (): Promise<AccountSummary[]> => call('sign_out');
 
 /** Updates the fields present in `params`; an empty string clears a field, a missing one stays. */
 export const updateProfile = (params: UpdateUserParams): Promise<User> =>
@@ -319,8 +321,8 @@ export const prepareReverificationSecondFactor = (phoneNumberId: string): Promis
 export const attemptReverificationSecondFactor = (strategy: SecondFactor, code: string): Promise<ReverificationStep> =>
   call('attempt_reverification_second_factor', { strategy, code });
 
-/** Deletes the account for good (when the instance allows it); signed out after. */
-export const deleteAccount = (): Promise<null> => call('delete_account');
+/** Deletes the account for good (when the instance allows it) and removes it from the app; the accounts after. */
+export const deleteAccount = (): Promise<AccountSummary[]> => call('delete_account');
 
 /** The OAuth strategies the instance has enabled, e.g. `oauth_github`. */
 export const oauthStrategies = (): Promise<string[]> => call('oauth_strategies');
@@ -355,6 +357,24 @@ const onEvent = <Name extends keyof EventPayloads>(
 /** The end of every OAuth round trip. */
 export const onOAuthFinished = (handler: (finished: OAuthFinished) => void): Promise<UnlistenFn> =>
   onEvent(EVENTS.OAUTH_FINISHED, handler);
+
+// ── Accounts ────────────────────────────────────────────────────────────────────────────────────
+
+/** Every account in the app; the shown one is `active`. */
+export const accounts = (): Promise<AccountSummary[]> => call('accounts');
+
+/** Shows a new, signed-out account on the shown one's instance (its sign-in screen); the others stay signed in. */
+export const addAccount = (): Promise<AccountSummary[]> => call('add_account');
+
+/** Shows account `id` at once, signed in as it was; an account left before it signed in is dropped. */
+export const switchAccount = (id: string): Promise<AccountSummary[]> => call('switch_account', { id });
+
+/** Signs account `id` out and forgets it; when it was shown, the one used most recently is shown next. */
+export const removeAccount = (id: string): Promise<AccountSummary[]> => call('remove_account', { id });
+
+/** The accounts changed outside the window (the tray, a session ended elsewhere, an account added twice). */
+export const onAccountsChanged = (handler: (changed: AccountsChanged) => void): Promise<UnlistenFn> =>
+  onEvent(EVENTS.ACCOUNTS_CHANGED, handler);
 
 // ── Profile picture ─────────────────────────────────────────────────────────────────────────────
 

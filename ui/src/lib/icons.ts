@@ -1,4 +1,6 @@
 // Stroke icons on a 24-unit grid, drawn for Userdesk, as SVG path data.
+import type { InstanceKind } from './bindings';
+
 export const ICON_PATHS = {
   user: 'M20 21a8 8 0 0 0-16 0 M12 13a5 5 0 1 0 0-10 5 5 0 0 0 0 10',
   mail: 'M3 6.5A1.5 1.5 0 0 1 4.5 5h15A1.5 1.5 0 0 1 21 6.5v11a1.5 1.5 0 0 1-1.5 1.5h-15A1.5 1.5 0 0 1 3 17.5z M3.5 6.5l8.5 6 8.5-6',
@@ -29,6 +31,11 @@ export const ICON_PATHS = {
   copy: 'M9 9h10.5v11.5H9z M15 9V4.5H4.5V15H9',
   trash: 'M4 7h16 M10 11v6 M14 11v6 M6 7l1 13h10l1-13 M9 7V4h6v3',
   clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18 M12 7.5V12l3 2',
+  chevrons: 'M8 9.5l4-4 4 4 M8 14.5l4 4 4-4',
+  userPlus: 'M15 20a6 6 0 0 0-12 0 M9 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8 M19 8v6 M16 11h6',
 } as const;
 
 export type IconName = keyof typeof ICON_PATHS;
+
+/** The icon of each kind of instance: the embedded server, a Clerk instance, a FAPI URL. */
+export const INSTANCE_ICON: Record<InstanceKind, IconName> = { embedded: 'server', clerk: 'cloud', url: 'globe' };

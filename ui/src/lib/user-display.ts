@@ -19,6 +19,13 @@ export function initials(user: User): string {
   return (letters || '?').toUpperCase();
 }
 
+/** One or two letters for the avatar of someone known only by `name` ("Ada Lovelace", an address). */
+export function nameInitials(name: string): string {
+  const words = name.includes('@') ? [name] : name.trim().split(/\s+/);
+  const letters = words.length > 1 ? `${words[0]?.[0] ?? ''}${words.at(-1)?.[0] ?? ''}` : (words[0]?.[0] ?? '');
+  return (letters || '?').toUpperCase();
+}
+
 export function isVerified(address: { verification: { status: string } | null }): boolean {
   return address.verification?.status === 'verified';
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import App from '../App.svelte';
 import type { OAuthFinished, OAuthOutcome } from '$lib/bindings';
 import { EVENTS } from '$lib/bindings';
-import { actions, fakeBackend, makeUser } from '../test-support';
+import { ACCOUNT_ID, actions, fakeBackend, makeUser } from '../test-support';
 
 const SIX = ['oauth_google', 'oauth_github', 'oauth_microsoft', 'oauth_discord', 'oauth_gitlab', 'oauth_twitter'];
 
@@ -20,7 +20,7 @@ function backend(strategies = SIX) {
 }
 
 const finish = (payload: OAuthOutcome & { flow_id: string }) =>
-  act(() => emit(EVENTS.OAUTH_FINISHED, { kind: 'sign_in', strategy: 'oauth_google', ...payload } satisfies OAuthFinished));
+  act(() => emit(EVENTS.OAUTH_FINISHED, { account_id: ACCOUNT_ID, kind: 'sign_in', strategy: 'oauth_google', ...payload } satisfies OAuthFinished));
 
 describe('sign-in with a provider', () => {
   it('shows the four most used providers under "or", and the rest behind More', async () => {
@@ -124,7 +124,7 @@ describe('sign-in with a provider', () => {
         launch_oauth_result: () => {
           signedIn = true;
           return {
-            flow_id: 'flow_cold', kind: 'sign_in', strategy: 'oauth_github', status: 'signed_in', user: makeUser(),
+            flow_id: 'flow_cold', account_id: ACCOUNT_ID, kind: 'sign_in', strategy: 'oauth_github', status: 'signed_in', user: makeUser(),
             new_user: false,
           } satisfies OAuthFinished;
         },

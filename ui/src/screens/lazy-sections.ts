@@ -2,7 +2,8 @@
 // signed out) are separate chunks: the window draws without parsing them, and they are fetched
 // once the first screen is up, so opening one later does not wait either. Their code carries the
 // heavy parts only they need: phone metadata (Emails & phones, Security) and the QR encoder
-// (Security).
+// (Security). The sidebar's account switcher is one too: its header draws without it, and its
+// menu (with the card menus' code) comes with the sections.
 import type { Component } from 'svelte';
 import type { User } from '$lib/bindings';
 
@@ -25,6 +26,7 @@ export const lazySections = {
   security: once<Component<{ user: User }>>(() => import('../sections/Security.svelte')),
   devices: once<Component>(() => import('../sections/Devices.svelte')),
   tokens: once<Component>(() => import('../sections/Tokens.svelte')),
+  switcher: once<Component<{ user: User }>>(() => import('./AccountSwitcher.svelte')),
 };
 
 /** Fetches every lazy section while the window is idle, so none waits when first opened. */

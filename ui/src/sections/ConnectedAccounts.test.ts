@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import App from '../App.svelte';
 import type { OAuthFinished, OAuthOutcome, User } from '$lib/bindings';
 import { EVENTS } from '$lib/bindings';
-import { actions, externalAccount, fakeBackend, makeUser } from '../test-support';
+import { ACCOUNT_ID, actions, externalAccount, fakeBackend, makeUser } from '../test-support';
 
 const STRATEGIES = ['oauth_github', 'oauth_google', 'oauth_discord'];
 
@@ -36,7 +36,7 @@ async function open(user: User, handlers: Handlers = {}) {
 }
 
 const finish = (payload: OAuthOutcome & { flow_id: string }) =>
-  act(() => emit(EVENTS.OAUTH_FINISHED, { kind: 'connect', strategy: 'oauth_github', ...payload } satisfies OAuthFinished));
+  act(() => emit(EVENTS.OAUTH_FINISHED, { account_id: ACCOUNT_ID, kind: 'connect', strategy: 'oauth_github', ...payload } satisfies OAuthFinished));
 
 const cards = () => screen.queryAllByTestId('external-account-card');
 

@@ -19,7 +19,11 @@ class NavStore {
   signedOutSettings = $state(false);
 
   constructor() {
-    onSignedOut(() => this.reset());
+    // Another account shown keeps the section (its Devices for Devices), and Settings open over a
+    // sign-in screen stay open (changing the instance there shows another account).
+    onSignedOut((cause) => {
+      if (cause !== 'switched') this.reset();
+    });
   }
 
   go(section: Section): void {

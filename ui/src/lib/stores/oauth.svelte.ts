@@ -1,11 +1,14 @@
 // OAuth round trips: connecting an account, asking it for more access, signing in with a provider.
 // A flow starts with a command (the system browser opens) and ends with the `oauth-finished` event
 // for its flow id; meanwhile `pending` drives the "Continue in your browser" panel. One flow at a
-// time. The user store stays the one copy of the user: a finished flow hands its user to it.
+// time. The user store stays the one copy of the user: a finished flow hands its user to it —
+// unless the flow's account is no longer the one shown: then a toast says how it ended there.
 import * as api from '../api';
 import type { CommandError, OAuthFinished, OAuthFlowKind, OAuthStarted } from '../bindings';
 import { offerOrder, provider } from '../providers';
 import { onSignedOut } from '../signed-out';
+import { displayName } from '../user-display';
+import { accounts } from './accounts.svelte';
 import { nav } from './nav.svelte';
 import { signInFlow } from './sign-in-flow.svelte';
 import { toasts } from './toast.svelte';
@@ -38,9 +41,15 @@ class OAuthStore {
   #early = new Map<string, OAuthFinished>();
   #cancelled = false;
   #loading: Promise<void> | null = null;
+  /** Flows left waiting in an account no longer shown, by flow id: they end there. */
+  #left = new Map<string, PendingFlow>();
 
   constructor() {
-    onSignedOut(() => this.#forgetAccount());
+    onSignedOut((cause) => {
+      // The round trip goes on in the account that started it (the Rust side keeps it).
+      if (cause === 'switched' && this.pending?.flowId) this.#left.set(this.pending.flowId, this.pending);
+      this.#forgetAccount();
+    });
   }
 
   /** Loads the enabled strategies once (again after a failure). Never throws. */
@@ -137,6 +146,12 @@ class OAuthStore {
   }
 
   async #finish(finished: OAuthFinished): Promise<void> {
+    const left = this.#left.get(finished.flow_id);
+    if (left) {
+      this.#left.delete(finished.flow_id);
+      await this.#report(left, finished);
+      return;
+    }
     const flow = this.pending;
     if (!flow) return;
     if (flow.flowId === null) {
@@ -166,6 +181,10 @@ class OAuthStore {
   }
 
   async #report(flow: PendingFlow, finished: OAuthFinished): Promise<void> {
+    if (!accounts.isShown(finished.account_id)) {
+      this.#reportHidden(flow, finished);
+      return;
+    }
     const name = provider(flow.strategy).name;
     const message = 'error' in finished ? finished.error.message : null;
     switch (finished.status) {
@@ -195,6 +214,30 @@ class OAuthStore {
     this.#fail(flow, message ?? `Signing in with ${name} didn’t finish.`);
   }
 
+  /** How a flow ended in an account that is not shown: its user stays out of the window. */
+  #reportHidden(flow: PendingFlow, finished: OAuthFinished): void {
+    const name = provider(flow.strategy || finished.strategy || '').name;
+    const who = accounts.nameOf(finished.account_id);
+    switch (finished.status) {
+      case 'account_verified':
+        toasts.success(flow.kind === 'reauthorize' ? `${name} access updated for ${who}` : `${name} account connected to ${who}`);
+        return;
+      case 'signed_in':
+        toasts.success(`${displayName(finished.user)} signed in with ${name}`);
+        // Who that account is may be new to the list.
+        void accounts.load();
+        return;
+      case 'needs_second_factor':
+        toasts.error(`Signing in to ${who} with ${name} needs two-step verification: switch to it and sign in again.`);
+        return;
+      case 'account_failed':
+        toasts.error(`${who}: ${finished.error.message || `${name} didn’t confirm the account.`}`);
+        return;
+      default:
+        toasts.error(`${who}: ${finished.error.message || `Signing in with ${name} didn’t finish.`}`);
+    }
+  }
+
   #fail(flow: PendingFlow, message: string): void {
     if (flow.kind === 'sign_in') this.signInError = message;
     else if (flow.accountId) this.accountErrors = { ...this.accountErrors, [flow.accountId]: message };
@@ -208,6 +251,7 @@ class OAuthStore {
     this.strategiesError = null;
     this.#listening = null;
     this.#loading = null;
+    this.#left.clear();
   }
 
   /**

@@ -1,12 +1,20 @@
 // The saved settings. The theme is applied as soon as it is known or changed.
 import * as api from '../api';
 import type { AppInfo, CommandError, Settings, Theme } from '../bindings';
+import { onSignedOut } from '../signed-out';
 import { applyTheme } from '../theme';
 import { appInfo } from './app-info.svelte';
 
 class SettingsStore {
   current = $state<Settings | null>(null);
   error = $state<CommandError | null>(null);
+
+  constructor() {
+    // The saved instance is the shown account's.
+    onSignedOut((cause) => {
+      if (cause === 'switched') void this.load();
+    });
+  }
 
   /** Never throws: a failure is kept in `error` and the system theme stays. */
   async load(): Promise<void> {

@@ -1,6 +1,7 @@
 // Where the signed-out screens stand: the sign-in form, its second step, or creating an account.
 import * as api from '../api';
 import type { CodePurpose, CodeSent, LinkSent, SecondFactorStep, SignInOptions } from '../bindings';
+import { onSignedOut } from '../signed-out';
 
 /**
  * A sign-in by code, the reset of a forgotten password, or the new-device check of a password
@@ -25,6 +26,13 @@ class SignInFlowStore {
   options = $state<SignInOptions | null>(null);
   /** What the sign-in form's identifier starts as: the one typed on the way back to it. */
   typed = $state('');
+
+  constructor() {
+    // A sign-in under way belongs to the account being signed in: another one shown starts afresh.
+    onSignedOut((cause) => {
+      if (cause === 'switched') this.reset();
+    });
+  }
 
   /** What the identifier field is called: the identifiers the instance accepts. */
   get identifierLabel(): string {

@@ -2,6 +2,7 @@
 // User refreshes it; components read it and never keep their own copy.
 import * as api from '../api';
 import type {
+  AccountSummary,
   AvatarCrop,
   CodePurpose,
   CodeSignInResult,
@@ -31,6 +32,9 @@ class UserStore {
 
   constructor() {
     onSignedOut((cause) => {
+      // Another account is shown: its user is read next and replaces this one (no sign-in
+      // screen in between).
+      if (cause === 'switched') return;
       // A session that ended elsewhere sends the person back to sign in: say why.
       if (cause === 'session_ended' && this.current) toasts.error(SESSION_ENDED);
       this.current = null;
@@ -100,9 +104,9 @@ class UserStore {
     return result;
   }
 
-  async signOut(): Promise<void> {
-    await api.signOut();
-    signedOut('signed_out');
+  /** Signs the shown account out and removes it from the app; true when another account shows now. */
+  async signOut(): Promise<boolean> {
+    return this.#leave(await api.signOut());
   }
 
   /** Answers a sign-in's code; signed in when it says `complete`. */
@@ -147,9 +151,24 @@ class UserStore {
   }
 
   /** Deletes the account; nothing of it stays behind. */
-  async deleteAccount(): Promise<void> {
-    await api.deleteAccount();
+  async deleteAccount(): Promise<boolean> {
+    return this.#leave(await api.deleteAccount());
+  }
+
+  /**
+   * The shown account is gone from the app; `next` are the accounts left. Another signed-in one
+   * shows at once; otherwise the sign-in screen (of a signed-out account, or a new one). True
+   * when another account shows.
+   */
+  async #leave(next: AccountSummary[]): Promise<boolean> {
+    const shown = next.find((a) => a.active);
+    if (shown?.person && !shown.signed_out) {
+      signedOut('switched');
+      await this.load();
+      return true;
+    }
     signedOut('signed_out');
+    return false;
   }
 
   async updateProfile(params: UpdateUserParams): Promise<User> {
