@@ -549,7 +549,9 @@ impl Client {
         Ok(value)
     }
 
-    fn forget_token(&self) -> Result<()> {
+    /// Forgets this device's client token, here and in its store: the next request starts a new
+    /// client. For an account removed from the app.
+    pub fn forget_token(&self) -> Result<()> {
         self.token_store.clear().map_err(|e| Error::TokenStore(e.to_string()))?;
         let mut state = self.state();
         state.token = None;

@@ -179,6 +179,25 @@ impl FlowRegistry {
         removed
     }
 
+    /// `true` when `callback` names a flow pending here: of the app's several registries (one per
+    /// account), the one that started the flow completes it.
+    pub fn holds(&self, callback: &str) -> bool {
+        let Ok(url) = Url::parse(callback) else { return false };
+        let mut flows = url.query_pairs().filter(|(key, _)| key == "flow");
+        match (flows.next(), flows.next()) {
+            (Some((_, id)), None) => self.pending().contains_key(id.as_ref()),
+            _ => false,
+        }
+    }
+
+    /// Forgets every pending flow and deletes the registry's file (its account was removed).
+    pub fn discard(&self) {
+        self.pending().clear();
+        if let Some(file) = &self.file {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+
     /// Checks a callback URL and, if it names a pending flow, completes that flow (once).
     pub fn accept(&self, callback: &str) -> Result<CompletedFlow, CallbackRejected> {
         self.accept_at(callback, now_ms())
@@ -296,6 +315,17 @@ mod tests {
         assert_eq!(done.kind, connect());
         assert_eq!(done.outcome, FlowOutcome::Completed { rotating_token_nonce: Some("n0nce".into()) });
         assert_eq!(flows.accept(&callback), Err(CallbackRejected::UnknownFlow), "a replay is refused");
+    }
+
+    #[test]
+    fn only_the_registry_that_started_a_flow_holds_its_link() {
+        let (first, second) = (registry(), registry());
+        let (_, redirect) = first.start(connect());
+        assert!(first.holds(&redirect));
+        assert!(!second.holds(&redirect), "another account's registry");
+        assert!(!first.holds(&format!("{redirect}&flow=other")), "two flow parameters");
+        first.accept(&redirect).expect("accepted");
+        assert!(!first.holds(&redirect), "completed flows are gone");
     }
 
     #[test]
