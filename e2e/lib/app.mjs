@@ -331,9 +331,10 @@ export function appLog() {
  * port with its data beside this test file's, for flows that must outlive the app (the embedded
  * server stops with it), and makes it the instance of this run's app (its saved settings).
  * Returns its URL, `logText()` (what it has logged so far) and `stop()`. `addr` (`host:port`)
- * starts it again where an earlier one listened, on the same data.
+ * starts it again where an earlier one listened, on the same data. `useInApp: false` leaves the
+ * app's settings alone (a test adds the server as a second account's instance through the UI).
  */
-export async function startAccountServer({ addr = '127.0.0.1:0' } = {}) {
+export async function startAccountServer({ addr = '127.0.0.1:0', useInApp = true } = {}) {
   const binary = env('USERDESK_SERVER');
   const data = join(dirname(env('XDG_DATA_HOME')), 'account-server');
   mkdirSync(data, { recursive: true });
@@ -362,11 +363,13 @@ export async function startAccountServer({ addr = '127.0.0.1:0' } = {}) {
   const orphaned = () => server.kill('SIGTERM');
   process.once('exit', orphaned);
   log(`account server at ${url}`);
-  // tauri-plugin-store's file, in the app's data directory: what Settings would save.
-  const appData = join(env('XDG_DATA_HOME'), APP_IDENTIFIER);
-  mkdirSync(appData, { recursive: true });
-  writeFileSync(join(appData, 'settings.json'),
-    JSON.stringify({ settings: { instance: { kind: 'fapi_url', url }, theme: 'system' } }, null, 2));
+  if (useInApp) {
+    // tauri-plugin-store's file, in the app's data directory: what Settings would save.
+    const appData = join(env('XDG_DATA_HOME'), APP_IDENTIFIER);
+    mkdirSync(appData, { recursive: true });
+    writeFileSync(join(appData, 'settings.json'),
+      JSON.stringify({ settings: { instance: { kind: 'fapi_url', url }, theme: 'system' } }, null, 2));
+  }
   const stop = async () => {
     if (server.exitCode !== null || server.signalCode !== null) return;
     process.off('exit', orphaned);

@@ -9,7 +9,7 @@ use userdesk_app::{
     OAuthStarted, ReverificationStep, Settings, SignInMethod, SignInOptions, SignInResult, SignUpForm,
     SignUpOptions, SignUpStep, SignUpStrategy, VerificationStrategy,
 };
-use userdesk_app::{NoticeSection, OfflineView, SecurityEvent};
+use userdesk_app::{AccountSummary, NoticeSection, OfflineView, SecurityEvent};
 use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, ReverificationLevel, Totp, User};
 use userdesk_fapi::{SecondFactor, TokenInspection, TokenService, UpdateUserParams};
 use userdesk_server::OutboxMessage;
@@ -92,8 +92,28 @@ pub async fn open_legal_document(app: App<'_>, document: LegalDocument) -> Comma
 }
 
 #[tauri::command]
-pub async fn sign_out(app: App<'_>) -> CommandResult<()> {
+pub async fn sign_out(app: App<'_>) -> CommandResult<Vec<AccountSummary>> {
     app.sign_out().await
+}
+
+#[tauri::command]
+pub async fn accounts(app: App<'_>) -> CommandResult<Vec<AccountSummary>> {
+    app.accounts().await
+}
+
+#[tauri::command]
+pub async fn add_account(app: App<'_>) -> CommandResult<Vec<AccountSummary>> {
+    app.add_account().await
+}
+
+#[tauri::command]
+pub async fn switch_account(app: App<'_>, id: String) -> CommandResult<Vec<AccountSummary>> {
+    app.switch_account(&id).await
+}
+
+#[tauri::command]
+pub async fn remove_account(app: App<'_>, id: String) -> CommandResult<Vec<AccountSummary>> {
+    app.remove_account(&id).await
 }
 
 #[tauri::command]
@@ -233,7 +253,7 @@ pub async fn remove_password(app: App<'_>, current_password: String) -> CommandR
 }
 
 #[tauri::command]
-pub async fn delete_account(app: App<'_>) -> CommandResult<()> {
+pub async fn delete_account(app: App<'_>) -> CommandResult<Vec<AccountSummary>> {
     app.delete_account().await
 }
 
@@ -276,8 +296,9 @@ pub async fn launch_oauth_result(app: App<'_>) -> CommandResult<Option<OAuthFini
 }
 
 #[tauri::command]
-pub fn cancel_oauth(app: App<'_>, flow_id: String) {
-    app.cancel_oauth(&flow_id);
+pub async fn cancel_oauth(app: App<'_>, flow_id: String) -> CommandResult<()> {
+    app.cancel_oauth(&flow_id).await;
+    Ok(())
 }
 
 #[tauri::command]
@@ -464,8 +485,8 @@ pub fn take_session_ended(app: App<'_>) -> bool {
 }
 
 #[tauri::command]
-pub fn take_notice_section(app: App<'_>) -> Option<NoticeSection> {
-    app.take_notice_section()
+pub async fn take_notice_section(app: App<'_>) -> CommandResult<Option<NoticeSection>> {
+    Ok(app.take_notice_section().await)
 }
 
 #[tauri::command]

@@ -79,9 +79,18 @@ pub fn run() {
             let controller =
                 tauri::async_runtime::block_on(Controller::open(shell, settings, data_dir, &scheme));
             controller.start_watching(WATCH_INTERVAL);
-            app.manage(controller);
-            if let Err(error) = tray::create(app.handle()) {
-                tracing::warn!("no tray icon: {error}");
+            app.manage(controller.clone());
+            match tray::create(app.handle()) {
+                // Listed once the accounts are read; changes come through the shell after that.
+                Ok(()) => {
+                    let app = app.handle().clone();
+                    tauri::async_runtime::spawn(async move {
+                        if let Ok(accounts) = controller.accounts().await {
+                            tray::show_accounts(&app, &accounts);
+                        }
+                    });
+                }
+                Err(error) => tracing::warn!("no tray icon: {error}"),
             }
             deep_link::listen(app);
             Ok(())
@@ -91,6 +100,10 @@ pub fn run() {
             commands::current_user,
             commands::sign_in,
             commands::sign_out,
+            commands::accounts,
+            commands::add_account,
+            commands::switch_account,
+            commands::remove_account,
             commands::update_profile,
             commands::set_unsafe_metadata,
             commands::create_email_address,

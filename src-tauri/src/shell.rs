@@ -11,7 +11,7 @@ use tauri_plugin_notification::NotificationExt;
 use tauri_plugin_opener::OpenerExt;
 use tokio::sync::oneshot;
 use userdesk_app::{
-    ClipboardImage, CommandError, CommandResult, Event, Notice, Settings, Shell, TokenStorage,
+    AccountSummary, ClipboardImage, CommandError, CommandResult, Event, Notice, Settings, Shell, TokenStorage,
 };
 use userdesk_fapi::TokenStore;
 
@@ -108,8 +108,8 @@ impl Shell for TauriShell {
         }
     }
 
-    fn account_shown(&self, label: Option<&str>) {
-        tray::show_account(&self.app, label);
+    fn accounts_changed(&self, accounts: &[AccountSummary]) {
+        tray::show_accounts(&self.app, accounts);
     }
 
     fn token_store(&self, account: &str, fallback_dir: &Path) -> (Arc<dyn TokenStore>, TokenStorage) {

@@ -9,6 +9,7 @@ use ts_rs::TS;
 use userdesk_fapi::models::{BackupCodes, EmailAddress, PhoneNumber, SessionWithActivities, Totp, User};
 use userdesk_fapi::{EmailVerification, TokenInspection, TokenService, UpdateUserParams};
 
+use crate::accounts::AccountSummary;
 use crate::controller::Controller;
 use crate::error::{CommandError, CommandResult};
 use crate::shell::Shell;
@@ -113,10 +114,10 @@ impl<S: Shell> Controller<S> {
 
     /// This device's session and every active one, for the Devices section.
     pub async fn devices(&self) -> CommandResult<Devices> {
-        let client = self.client().await?;
-        let sessions = client.get_sessions().await?;
-        let devices = Devices { current_session_id: client.session_id(), sessions };
-        self.remember_devices(&devices).await;
+        let account = self.account().await?;
+        let sessions = account.client.get_sessions().await?;
+        let devices = Devices { current_session_id: account.client.session_id(), sessions };
+        self.remember_devices(&account, &devices).await;
         Ok(devices)
     }
 
@@ -132,11 +133,11 @@ impl<S: Shell> Controller<S> {
 
     /// A token for an integration, taken apart and checked against the instance's keys.
     pub async fn get_token(self: &Arc<Self>, service: TokenService) -> CommandResult<TokenInspection> {
-        let client = self.client().await?;
-        let jwt = client.get_token(service).await?;
-        let inspection = client.inspect_token(&jwt).await?;
+        let account = self.account().await?;
+        let jwt = account.client.get_token(service).await?;
+        let inspection = account.client.inspect_token(&jwt).await?;
         if let Some(expires_at) = inspection.expires_at {
-            self.watch_token(service, expires_at);
+            self.watch_token(account.id, service, expires_at);
         }
         Ok(inspection)
     }
@@ -187,10 +188,12 @@ impl<S: Shell> Controller<S> {
         Ok(self.client().await?.remove_password(current).await?)
     }
 
-    pub async fn delete_account(&self) -> CommandResult<()> {
-        self.client().await?.delete_user().await?;
-        self.forget_shown_account().await;
-        Ok(())
+    /// Deletes the shown account on its instance, then removes it from the app: the account used
+    /// most recently is shown, or the sign-in screen.
+    pub async fn delete_account(&self) -> CommandResult<Vec<AccountSummary>> {
+        let account = self.account().await?;
+        account.client.delete_user().await?;
+        self.remove_account(&account.id).await
     }
 }
 

@@ -1,7 +1,7 @@
 //! What the app keeps of each account between runs: the last user and devices it saw (the
 //! offline view), the sessions it has already reported, and the security log. One file per
-//! account, named by the instance and the user's id so that several accounts (the switcher to
-//! come) each keep their own, sealed with AES-256-GCM under a key of its own kept where the
+//! account, named by the instance and the user's id so that several accounts (the switcher)
+//! each keep their own, sealed with AES-256-GCM under a key of its own kept where the
 //! client token is kept (the OS keychain; where there is none, a private file, as for the token,
 //! which Settings already shows). A copy of the data directory then opens none of it.
 //!
@@ -61,8 +61,8 @@ fn record_path(data_dir: &Path, id: &AccountId) -> PathBuf {
     instance_dir(data_dir, &id.instance).join(format!("{}.sealed", file_safe(&id.user_id)))
 }
 
-/// The file naming the account last shown on an instance: what opens when it cannot be reached.
-fn last_path(data_dir: &Path, instance: &str) -> PathBuf {
+/// The file that, before the account switcher, named the account shown on an instance.
+fn legacy_last_path(data_dir: &Path, instance: &str) -> PathBuf {
     instance_dir(data_dir, instance).join("last-account")
 }
 
@@ -74,11 +74,14 @@ fn file_safe(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect()
 }
 
-/// The account last shown on `instance`, if any.
-pub(crate) fn last_account(data_dir: &Path, instance: &str) -> Option<AccountId> {
-    let user_id = std::fs::read_to_string(last_path(data_dir, instance)).ok()?;
+/// The user an app from before the account switcher showed on `instance` (the file goes: the
+/// list of accounts names them now).
+pub(crate) fn legacy_last_account(data_dir: &Path, instance: &str) -> Option<String> {
+    let path = legacy_last_path(data_dir, instance);
+    let user_id = std::fs::read_to_string(&path).ok()?;
+    let _ = std::fs::remove_file(&path);
     let user_id = user_id.trim();
-    (!user_id.is_empty()).then(|| AccountId { instance: instance.to_owned(), user_id: user_id.to_owned() })
+    (!user_id.is_empty()).then(|| user_id.to_owned())
 }
 
 /// Reads an account's record; `None` when there is none or it cannot be opened (then ignored).
@@ -99,7 +102,7 @@ pub(crate) fn load(shell: &impl Shell, data_dir: &Path, id: &AccountId) -> Optio
     opened
 }
 
-/// Seals and writes an account's record, and makes it the instance's last shown account.
+/// Seals and writes an account's record.
 pub(crate) fn save(
     shell: &impl Shell,
     data_dir: &Path,
@@ -109,17 +112,12 @@ pub(crate) fn save(
     let key = key(shell, data_dir, id, true).ok_or("no key to seal the account's data")?;
     let plain = serde_json::to_vec(record).map_err(|e| e.to_string())?;
     let sealed = seal(&key, id, &plain)?;
-    userdesk_fapi::private_file::write(&record_path(data_dir, id), &sealed).map_err(|e| e.to_string())?;
-    userdesk_fapi::private_file::write(&last_path(data_dir, &id.instance), id.user_id.as_bytes())
-        .map_err(|e| e.to_string())
+    userdesk_fapi::private_file::write(&record_path(data_dir, id), &sealed).map_err(|e| e.to_string())
 }
 
-/// Removes everything kept of an account: its file, its key, and the pointer to it.
+/// Removes everything kept of an account: its file and its key.
 pub(crate) fn forget(shell: &impl Shell, data_dir: &Path, id: &AccountId) {
     let _ = std::fs::remove_file(record_path(data_dir, id));
-    if last_account(data_dir, &id.instance).as_ref() == Some(id) {
-        let _ = std::fs::remove_file(last_path(data_dir, &id.instance));
-    }
     let (store, _) = shell.token_store(&keychain_account(id), &instance_dir(data_dir, &id.instance));
     if let Err(error) = store.clear() {
         tracing::warn!("the account's data key stays in the keychain: {error}");

@@ -89,6 +89,9 @@ fn render() -> String {
         declaration::<SecurityEvent>(&config),
         declaration::<SecurityEventKind>(&config),
         declaration::<NoticeSection>(&config),
+        declaration::<AccountSummary>(&config),
+        declaration::<AccountPerson>(&config),
+        declaration::<AccountsChanged>(&config),
     ];
     format!(
         "// Generated from the Rust types by `make bindings`; do not edit.\n\n{}\n{}",
@@ -105,6 +108,7 @@ fn events(config: &Config) -> String {
         ("AVATAR_DROP", AvatarDropEvent::name(config)),
         ("AVATAR_UPLOAD_PROGRESS", AvatarUploadProgress::name(config)),
         ("PASSKEY_PROMPT", PasskeyPrompt::name(config)),
+        ("ACCOUNTS_CHANGED", AccountsChanged::name(config)),
     ];
     let names = Event::NAMES.iter().map(|(constant, name)| format!("  {constant}: \"{name}\",\n"));
     let payload_of = |constant: &str| {

@@ -64,29 +64,41 @@ pub enum TokenStorage {
     File { path: String, reason: String },
 }
 
-/// A live connection to one instance.
+/// A live connection to one instance, which every account on it uses: each account has a client
+/// of its own ([`Connection::client`]).
 pub struct Connection {
-    pub client: Arc<Client>,
     pub info: InstanceInfo,
     pub demo_account: Option<DemoAccount>,
-    pub token_storage: TokenStorage,
     /// Where the embedded server's key for secrets at rest is kept; `None` for other instances.
     pub server_key_storage: Option<TokenStorage>,
-    /// Names the instance among the app's accounts (its token's keychain entry): stable across
-    /// runs, unlike the embedded server's port.
+    /// Names the instance among the app's accounts (its first token's keychain entry): stable
+    /// across runs, unlike the embedded server's port.
     pub instance_key: String,
+    url: Url,
+    /// The embedded server's per-launch secret, sent by every client of this app.
+    secret: Option<String>,
     server: Option<RunningServer>,
+}
+
+/// The name of `setting`'s instance among the app's accounts, without connecting: `embedded`, or
+/// the Frontend API's URL.
+pub fn instance_key(setting: &InstanceSetting) -> CommandResult<String> {
+    Ok(match setting {
+        // The embedded server's port changes every run; its name does not.
+        InstanceSetting::Embedded => "embedded".to_owned(),
+        InstanceSetting::PublishableKey { key } => {
+            fapi_url_from_publishable_key(key).map_err(|e| invalid_setting(e, "key"))?.to_string()
+        }
+        InstanceSetting::FapiUrl { url } => {
+            parse_fapi_url(url).map_err(|e| invalid_setting(e, "url"))?.to_string()
+        }
+    })
 }
 
 impl Connection {
     /// Connects to the instance `setting` names: for the embedded one, starts the server with its
-    /// data under `data_dir`. The client's token is kept where `shell` says.
-    pub async fn open(
-        setting: &InstanceSetting,
-        data_dir: &Path,
-        user_agent: &str,
-        shell: &impl Shell,
-    ) -> CommandResult<Self> {
+    /// data under `data_dir`.
+    pub async fn open(setting: &InstanceSetting, data_dir: &Path, shell: &impl Shell) -> CommandResult<Self> {
         // The embedded server's per-launch secret: it stays in this process (the client's
         // default header), never in an IPC type, so the webview and other processes never see it.
         let mut secret = None;
@@ -144,17 +156,10 @@ impl Connection {
                 (url, InstanceKind::Url, None)
             }
         };
-        let (label, account) = match kind {
-            // The embedded server's port changes every run; its token does not.
-            InstanceKind::Embedded => ("Embedded account server".to_owned(), "embedded".to_owned()),
-            _ => (url.host_str().unwrap_or_default().to_owned(), url.to_string()),
+        let label = match kind {
+            InstanceKind::Embedded => "Embedded account server".to_owned(),
+            _ => url.host_str().unwrap_or_default().to_owned(),
         };
-        let (store, token_storage) = shell.token_store(&account, data_dir);
-        let mut builder = Client::builder(url.clone()).token_store(store).user_agent(user_agent);
-        if let Some(secret) = &secret {
-            builder = builder.header(userdesk_server::DESKTOP_SECRET_HEADER, secret);
-        }
-        let client = builder.build()?;
         // Offered only while it exists: it comes with a new database and, once removed, stays gone.
         let has_demo = match &server {
             Some(server) => server.has_demo_account().await.unwrap_or(false),
@@ -165,14 +170,38 @@ impl Connection {
             password: userdesk_server::DEMO_PASSWORD.to_owned(),
         });
         Ok(Self {
-            client: Arc::new(client),
             info: InstanceInfo { kind, fapi_url: url.to_string(), label },
             demo_account,
-            token_storage,
             server_key_storage,
-            instance_key: account,
+            instance_key: instance_key(setting)?,
+            url,
+            secret,
             server,
         })
+    }
+
+    /// Asks the instance for its configuration with a client of no account: `Err` when nothing
+    /// Clerk-compatible answers.
+    pub async fn check(&self, user_agent: &str) -> Result<(), userdesk_fapi::Error> {
+        let client = Client::builder(self.url.clone()).user_agent(user_agent).build()?;
+        client.environment().await.map(drop)
+    }
+
+    /// A client of this instance whose token is kept under the keychain entry `token_entry` (a
+    /// file in `data_dir` where there is no keychain).
+    pub fn client(
+        &self,
+        token_entry: &str,
+        data_dir: &Path,
+        user_agent: &str,
+        shell: &impl Shell,
+    ) -> CommandResult<(Arc<Client>, TokenStorage)> {
+        let (store, token_storage) = shell.token_store(token_entry, data_dir);
+        let mut builder = Client::builder(self.url.clone()).token_store(store).user_agent(user_agent);
+        if let Some(secret) = &self.secret {
+            builder = builder.header(userdesk_server::DESKTOP_SECRET_HEADER, secret);
+        }
+        Ok((Arc::new(builder.build()?), token_storage))
     }
 
     /// `true` when the embedded server records mail and SMS in its development outbox.

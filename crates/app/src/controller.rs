@@ -9,10 +9,10 @@ use tokio::runtime::Handle;
 use tokio::sync::{Mutex, RwLock};
 use tokio::task::JoinHandle;
 use ts_rs::TS;
-use userdesk_fapi::native_flow::{FlowRegistry, DEFAULT_FLOW_LIFETIME};
 use userdesk_fapi::Client;
 use userdesk_server::OutboxMessage;
 
+use crate::accounts::{AccountRef, Accounts};
 use crate::authenticator::{self, Authenticator};
 use crate::avatar::Avatars;
 use crate::connection::{self, Connection, DemoAccount, InstanceInfo, TokenStorage};
@@ -37,12 +37,13 @@ pub struct AppInfo {
 
 pub struct Controller<S: Shell> {
     pub(crate) shell: Arc<S>,
-    /// `Err` when the instance could not be opened at start; Settings can still change it. Held
-    /// for writing while it opens, so commands wait for it rather than fail.
-    connection: Arc<RwLock<Result<Connection, CommandError>>>,
-    pub(crate) flows: FlowRegistry,
+    /// The accounts, and the instances they are on. Held for writing while the shown account's
+    /// instance opens at start, so commands wait for it rather than fail.
+    pub(crate) accounts: Arc<RwLock<Result<Accounts, CommandError>>>,
     settings: Mutex<Settings>,
     pub(crate) data_dir: PathBuf,
+    /// The app's deep-link scheme, for each account's registry of round trips.
+    scheme: String,
     user_agent: String,
     /// The completion of the flow whose link started the app: its result waits here until the UI
     /// is up to collect it (an event sent before the page listens reaches no one).
@@ -65,19 +66,24 @@ impl<S: Shell> Controller<S> {
     /// pending round trips are kept under `data_dir` so a link that starts the app can still
     /// complete.
     pub async fn open(shell: S, settings: Settings, data_dir: PathBuf, scheme: &str) -> Arc<Self> {
-        let flows =
-            FlowRegistry::persistent(scheme, DEFAULT_FLOW_LIFETIME, data_dir.join("pending-flows.json"));
+        let user_agent = connection::user_agent();
+        let accounts = Accounts::load(&settings.instance, &data_dir, scheme, &user_agent);
+        let mut settings = settings;
+        if let Some(shown) = accounts.as_ref().ok().and_then(Accounts::active_setting) {
+            // The shown account's instance is the one Settings shows.
+            settings.instance = shown;
+        }
         let opening = Err(CommandError::new("internal", "The instance is still being opened."));
-        let connection = Arc::new(RwLock::new(opening));
-        let mut opened = connection.clone().write_owned().await;
+        let slot = Arc::new(RwLock::new(opening));
+        let mut opened = slot.clone().write_owned().await;
         let runtime = Handle::current();
         let controller = Arc::new(Self {
             shell: Arc::new(shell),
-            connection,
-            flows,
+            accounts: slot,
             settings: Mutex::new(settings.clone()),
             data_dir: data_dir.clone(),
-            user_agent: connection::user_agent(),
+            scheme: scheme.to_owned(),
+            user_agent,
             launch_flow: std::sync::Mutex::new(None),
             avatars: Avatars::default(),
             runtime: runtime.clone(),
@@ -85,26 +91,71 @@ impl<S: Shell> Controller<S> {
             ceremonies: Ceremonies::default(),
             watch: Default::default(),
         });
-        let shell = controller.shell.clone();
-        let user_agent = controller.user_agent.clone();
+        let weak = Arc::downgrade(&controller);
         runtime.spawn(async move {
-            let connection = Connection::open(&settings.instance, &data_dir, &user_agent, &*shell).await;
-            if let Err(error) = &connection {
-                tracing::error!("cannot open the instance: {}", error.message);
+            let mut accounts = match accounts {
+                Ok(accounts) => accounts,
+                Err(error) => {
+                    *opened = Err(error);
+                    return;
+                }
+            };
+            if let Some(setting) = &accounts.active_setting() {
+                let Some(controller) = weak.upgrade() else { return };
+                match Connection::open(setting, &data_dir, &*controller.shell).await {
+                    Ok(connection) => {
+                        if let Some(extra) = accounts.attach(connection, &*controller.shell) {
+                            extra.close().await;
+                        }
+                    }
+                    Err(error) => {
+                        tracing::error!("cannot open the instance: {}", error.message);
+                        *opened = Err(error);
+                        return;
+                    }
+                }
             }
-            *opened = connection;
+            *opened = Ok(accounts);
+            drop(opened);
+            // Then who each account is, and the instances of the other accounts.
+            let Some(controller) = weak.upgrade() else { return };
+            controller.recall_people().await;
+            controller.open_other_instances().await;
         });
         controller
     }
 
+    /// Opens the instances of accounts not shown, so that they are watched and switch at once.
+    async fn open_other_instances(&self) {
+        let unopened = match self.accounts.read().await.as_ref() {
+            Ok(accounts) => accounts.unopened(),
+            Err(_) => return,
+        };
+        for (_, setting) in unopened {
+            match Connection::open(&setting, &self.data_dir, &*self.shell).await {
+                Ok(connection) => {
+                    let extra = match self.accounts.write().await.as_mut() {
+                        Ok(accounts) => accounts.attach(connection, &*self.shell),
+                        Err(_) => Some(connection),
+                    };
+                    if let Some(extra) = extra {
+                        extra.close().await;
+                    }
+                }
+                Err(error) => tracing::warn!("an account's instance could not be opened: {}", error.message),
+            }
+        }
+    }
+
     pub async fn app_info(&self) -> CommandResult<AppInfo> {
-        let connection = self.connection.read().await;
-        let connection = connection.as_ref().map_err(Clone::clone)?;
+        let accounts = self.accounts.read().await;
+        let accounts = accounts.as_ref().map_err(Clone::clone)?;
+        let connection = accounts.active_connection()?;
         Ok(AppInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             instance: connection.info.clone(),
             demo_account: connection.demo_account.clone(),
-            token_storage: connection.token_storage.clone(),
+            token_storage: accounts.active_token_storage().unwrap_or(TokenStorage::Keychain),
             server_key_storage: connection.server_key_storage.clone(),
             dev_outbox: connection.has_dev_outbox(),
         })
@@ -112,25 +163,29 @@ impl<S: Shell> Controller<S> {
 
     /// The latest messages of the embedded server's development outbox, newest first.
     pub async fn dev_outbox(&self, limit: Option<usize>) -> CommandResult<Vec<OutboxMessage>> {
-        let connection = self.connection.read().await;
-        connection.as_ref().map_err(Clone::clone)?.dev_outbox(limit.unwrap_or(50).clamp(1, 500)).await
+        let accounts = self.accounts.read().await;
+        let connection = accounts.as_ref().map_err(Clone::clone)?.active_connection()?;
+        connection.dev_outbox(limit.unwrap_or(50).clamp(1, 500)).await
     }
 
     pub async fn settings(&self) -> CommandResult<Settings> {
         Ok(self.settings.lock().await.clone())
     }
 
-    /// Saves the settings; a new instance is connected to (and checked) before anything is saved,
-    /// so a mistyped key leaves the app as it was.
+    /// Saves the settings. A new instance shows its most recent account, or its sign-in screen to
+    /// add one; the other accounts stay. It is connected to (and checked) before anything is
+    /// saved, so a mistyped key leaves the app as it was.
     pub async fn save_settings(&self, new: Settings) -> CommandResult<AppInfo> {
         let mut settings = self.settings.lock().await;
-        let instance_changed = settings.instance != new.instance || self.connection.read().await.is_err();
-        if instance_changed {
-            let connection = self.connect_checked(&new.instance).await?;
-            let old = std::mem::replace(&mut *self.connection.write().await, Ok(connection));
-            if let Ok(old) = old {
-                old.close().await;
-            }
+        if self.accounts.read().await.is_err() {
+            // Nothing opened at start (a mistyped key, an embedded server that could not start):
+            // the accounts are read again for the new setting.
+            let accounts = Accounts::load(&new.instance, &self.data_dir, &self.scheme, &self.user_agent)?;
+            *self.accounts.write().await = Ok(accounts);
+        }
+        let shown = self.accounts.read().await.as_ref().ok().and_then(|a| a.active_setting());
+        if shown.as_ref() != Some(&new.instance) || self.app_info().await.is_err() {
+            self.use_instance(&new.instance).await?;
         }
         self.shell.save_settings(&new).map_err(|e| CommandError::new("settings_not_saved", e))?;
         *settings = new;
@@ -138,26 +193,40 @@ impl<S: Shell> Controller<S> {
         self.app_info().await
     }
 
-    /// Closes the connection, stopping the embedded server cleanly.
-    pub async fn shut_down(&self) {
-        let old = std::mem::replace(
-            &mut *self.connection.write().await,
-            Err(CommandError::new("shutting_down", "Userdesk is quitting.")),
-        );
-        if let Ok(connection) = old {
-            connection.close().await;
+    /// Settings follow the shown account's instance (another account was shown).
+    pub(crate) async fn keep_instance_setting(&self, instance: InstanceSetting) {
+        let mut settings = self.settings.lock().await;
+        if settings.instance == instance {
+            return;
+        }
+        settings.instance = instance;
+        if let Err(error) = self.shell.save_settings(&settings) {
+            tracing::warn!("the settings were not saved: {error}");
         }
     }
 
-    async fn connect_checked(&self, setting: &InstanceSetting) -> CommandResult<Connection> {
+    /// Closes every connection, stopping the embedded server cleanly.
+    pub async fn shut_down(&self) {
+        let old = std::mem::replace(
+            &mut *self.accounts.write().await,
+            Err(CommandError::new("shutting_down", "Userdesk is quitting.")),
+        );
+        if let Ok(mut accounts) = old {
+            for connection in accounts.take_connections() {
+                connection.close().await;
+            }
+        }
+    }
+
+    pub(crate) async fn connect_checked(&self, setting: &InstanceSetting) -> CommandResult<Connection> {
         let field = match setting {
             InstanceSetting::Embedded => None,
             InstanceSetting::PublishableKey { .. } => Some("key"),
             InstanceSetting::FapiUrl { .. } => Some("url"),
         };
-        let connection = Connection::open(setting, &self.data_dir, &self.user_agent, &*self.shell).await?;
+        let connection = Connection::open(setting, &self.data_dir, &*self.shell).await?;
         if let Some(field) = field {
-            if let Err(error) = connection.client.environment().await {
+            if let Err(error) = connection.check(&self.user_agent).await {
                 let message =
                     format!("No Clerk-compatible instance answered at {}: {error}", connection.info.fapi_url);
                 connection.close().await;
@@ -167,14 +236,17 @@ impl<S: Shell> Controller<S> {
         Ok(connection)
     }
 
-    /// The client and the instance's key among the app's accounts.
-    pub(crate) async fn client_and_instance(&self) -> CommandResult<(Arc<Client>, String)> {
-        let connection = self.connection.read().await;
-        connection.as_ref().map(|c| (c.client.clone(), c.instance_key.clone())).map_err(Clone::clone)
+    /// The account shown, ready for a command.
+    pub(crate) async fn account(&self) -> CommandResult<AccountRef> {
+        self.account_of(None).await
+    }
+
+    /// Account `id` (the shown one when `None`), as it is now.
+    pub(crate) async fn account_of(&self, id: Option<&str>) -> CommandResult<AccountRef> {
+        self.accounts.read().await.as_ref().map_err(Clone::clone)?.account(id)
     }
 
     pub(crate) async fn client(&self) -> CommandResult<Arc<Client>> {
-        let connection = self.connection.read().await;
-        connection.as_ref().map(|c| c.client.clone()).map_err(Clone::clone)
+        self.account().await.map(|account| account.client)
     }
 }

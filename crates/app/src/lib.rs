@@ -5,6 +5,7 @@
 
 mod account;
 mod account_store;
+mod accounts;
 mod authenticator;
 mod avatar;
 mod code_sign_in;
@@ -28,6 +29,7 @@ mod watch;
 mod bindings;
 
 pub use account::{AccountRules, Devices, VerificationStrategy};
+pub use accounts::{AccountPerson, AccountSummary};
 #[cfg(debug_assertions)]
 pub use authenticator::TEST_AUTHENTICATOR;
 pub use authenticator::{AuthenticatorKind, PasskeyPrompt};
@@ -40,7 +42,7 @@ pub use connection::{DemoAccount, InstanceInfo, InstanceKind, TokenStorage};
 pub use connection::{TEST_PASSWORDLESS, TEST_REVERIFICATION_SECONDS};
 pub use controller::{AppInfo, Controller};
 pub use error::{CommandError, CommandResult, ErrorCode};
-pub use events::{DragDrop, Event};
+pub use events::{AccountsChanged, DragDrop, Event};
 pub use oauth::{OAuthFinished, OAuthFlowKind, OAuthOutcome, OAuthStarted};
 pub use offline::OfflineView;
 pub use reverification::{ReverificationFirstFactor, ReverificationSecondFactor, ReverificationStep};

@@ -10,6 +10,7 @@ use userdesk_fapi::models::User;
 use userdesk_fapi::native_flow::FlowKind;
 use userdesk_fapi::FlowResult;
 
+use crate::accounts::AccountRef;
 use crate::controller::Controller;
 use crate::error::{CommandError, CommandResult};
 use crate::events::Event;
@@ -29,6 +30,9 @@ pub struct OAuthStarted {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct OAuthFinished {
     pub flow_id: String,
+    /// The account (its id in the app) that started the round trip, and in which it completed,
+    /// whichever account is shown now.
+    pub account_id: String,
     pub kind: OAuthFlowKind,
     /// The provider's strategy (`oauth_github`); `None` for a reauthorization, whose account says.
     pub strategy: Option<String>,
@@ -91,10 +95,11 @@ impl<S: Shell> Controller<S> {
         strategy: &str,
         scopes: &[String],
     ) -> CommandResult<OAuthStarted> {
-        let client = self.client().await?;
-        let (flow_id, redirect_url) = self.flows.start(FlowKind::Connect { strategy: strategy.to_owned() });
-        let account = client.create_external_account(strategy, &redirect_url, scopes).await;
+        let shown = self.account().await?;
+        let (flow_id, redirect_url) = shown.flows.start(FlowKind::Connect { strategy: strategy.to_owned() });
+        let account = shown.client.create_external_account(strategy, &redirect_url, scopes).await;
         self.open_browser(
+            &shown,
             flow_id,
             account.map(|a| a.verification.and_then(|v| v.external_verification_redirect_url)),
         )
@@ -106,11 +111,12 @@ impl<S: Shell> Controller<S> {
         id: &str,
         scopes: &[String],
     ) -> CommandResult<OAuthStarted> {
-        let client = self.client().await?;
+        let shown = self.account().await?;
         let (flow_id, redirect_url) =
-            self.flows.start(FlowKind::Reauthorize { external_account_id: id.to_owned() });
-        let account = client.reauthorize_external_account(id, scopes, &redirect_url).await;
+            shown.flows.start(FlowKind::Reauthorize { external_account_id: id.to_owned() });
+        let account = shown.client.reauthorize_external_account(id, scopes, &redirect_url).await;
         self.open_browser(
+            &shown,
             flow_id,
             account.map(|a| a.verification.and_then(|v| v.external_verification_redirect_url)),
         )
@@ -118,13 +124,14 @@ impl<S: Shell> Controller<S> {
 
     /// Starts signing in through a provider.
     pub async fn sign_in_with_oauth(&self, strategy: &str) -> CommandResult<OAuthStarted> {
-        let client = self.client().await?;
-        let (flow_id, redirect_url) = self.flows.start(FlowKind::SignIn { strategy: strategy.to_owned() });
-        let sign_in = client.sign_in_with_oauth(strategy, &redirect_url).await;
+        let shown = self.account().await?;
+        let (flow_id, redirect_url) = shown.flows.start(FlowKind::SignIn { strategy: strategy.to_owned() });
+        let sign_in = shown.client.sign_in_with_oauth(strategy, &redirect_url).await;
         if let Ok(sign_in) = &sign_in {
-            self.flows.attach_sign_in(&flow_id, &sign_in.id);
+            shown.flows.attach_sign_in(&flow_id, &sign_in.id);
         }
         self.open_browser(
+            &shown,
             flow_id,
             sign_in.map(|s| s.first_factor_verification.and_then(|v| v.external_verification_redirect_url)),
         )
@@ -136,8 +143,12 @@ impl<S: Shell> Controller<S> {
     }
 
     /// Forgets a flow the person cancelled: its callback, if it still comes, is dropped.
-    pub fn cancel_oauth(&self, flow_id: &str) {
-        self.flows.cancel(flow_id);
+    pub async fn cancel_oauth(&self, flow_id: &str) {
+        if let Ok(accounts) = self.accounts.read().await.as_ref() {
+            for account in accounts.all() {
+                account.flows.cancel(flow_id);
+            }
+        }
     }
 
     /// A deep link that arrived while the app runs: its flow is completed in the background and
@@ -175,20 +186,27 @@ impl<S: Shell> Controller<S> {
         }
     }
 
-    /// Completes the flow a deep link names. Links that name no pending flow are dropped here,
-    /// before any request: the app acts only on round trips it started.
+    /// Completes the flow a deep link names, in the account that started it. Links that name no
+    /// pending flow are dropped here, before any request: the app acts only on round trips it
+    /// started.
     pub async fn complete_oauth(&self, url: &str) -> Option<OAuthFinished> {
-        let flow = match self.flows.accept(url) {
+        let holder = match self.accounts.read().await.as_ref() {
+            // A link no account started is checked by the shown one's registry, to say why not.
+            Ok(accounts) => accounts.holding_flow(url).or_else(|| accounts.account(None).ok()),
+            Err(_) => None,
+        };
+        let Some(account) = holder else {
+            tracing::warn!("dropped a deep link: no account is open");
+            return None;
+        };
+        let flow = match account.flows.accept(url) {
             Ok(flow) => flow,
             Err(reason) => {
                 tracing::warn!("dropped a deep link: {reason}");
                 return None;
             }
         };
-        let result = match self.client().await {
-            Ok(client) => client.complete_flow(&flow).await.map_err(CommandError::from),
-            Err(error) => Err(error),
-        };
+        let result = account.client.complete_flow(&flow).await.map_err(CommandError::from);
         let (kind, strategy) = match &flow.kind {
             FlowKind::Connect { strategy } => (OAuthFlowKind::Connect, Some(strategy.clone())),
             FlowKind::Reauthorize { .. } => (OAuthFlowKind::Reauthorize, None),
@@ -213,13 +231,20 @@ impl<S: Shell> Controller<S> {
             Ok(FlowResult::SignInFailed { error }) => OAuthOutcome::SignInFailed { error: error.into() },
             Err(error) => OAuthOutcome::Error { error },
         };
-        Some(OAuthFinished { flow_id: flow.id, kind, strategy, outcome })
+        if let OAuthOutcome::AccountVerified { user, .. }
+        | OAuthOutcome::AccountFailed { user, .. }
+        | OAuthOutcome::SignedIn { user, .. } = &outcome
+        {
+            self.remember_user_seen(&account, user).await;
+        }
+        Some(OAuthFinished { flow_id: flow.id, account_id: account.id, kind, strategy, outcome })
     }
 
     /// Sends the system browser to where the server said the round trip continues; the flow is
     /// forgotten when there is nowhere to go or no browser opens.
     fn open_browser(
         &self,
+        account: &AccountRef,
         flow_id: String,
         authorization_url: Result<Option<String>, userdesk_fapi::Error>,
     ) -> CommandResult<OAuthStarted> {
@@ -236,7 +261,7 @@ impl<S: Shell> Controller<S> {
         match opened {
             Ok(authorization_url) => Ok(OAuthStarted { flow_id, authorization_url }),
             Err(error) => {
-                self.flows.cancel(&flow_id);
+                account.flows.cancel(&flow_id);
                 Err(error)
             }
         }

@@ -11,6 +11,7 @@ use userdesk_fapi::models::User;
 
 use crate::account::Devices;
 use crate::account_store::{self, now_ms, AccountId, AccountRecord};
+use crate::accounts::AccountRef;
 use crate::controller::Controller;
 use crate::error::{CommandError, CommandResult};
 use crate::security_log::{self, SecurityEvent, SecurityEventKind};
@@ -27,14 +28,14 @@ pub struct OfflineView {
 }
 
 impl<S: Shell> Controller<S> {
-    /// The account last shown on this instance, when this device is still signed in to it; for
+    /// What the app kept of the shown account, when this device is still signed in to it; for
     /// the UI to open on when the instance does not answer.
     pub async fn offline_view(&self) -> CommandResult<Option<OfflineView>> {
-        let (client, instance) = self.client_and_instance().await?;
-        if !client.has_token() {
+        let account = self.account().await?;
+        if !account.client.has_token() {
             return Ok(None);
         }
-        let Some(id) = account_store::last_account(&self.data_dir, &instance) else { return Ok(None) };
+        let Some(id) = account.store_id() else { return Ok(None) };
         let record = account_store::load(&*self.shell, &self.data_dir, &id);
         Ok(record.map(|record| OfflineView {
             saved_at: record.saved_at,
@@ -43,10 +44,23 @@ impl<S: Shell> Controller<S> {
         }))
     }
 
-    /// Keeps `user` as the account this device shows, and logs (and announces) what changed.
-    pub(crate) async fn remember_user(&self, user: &User) {
-        let Ok((client, instance)) = self.client_and_instance().await else { return };
-        let id = AccountId { instance, user_id: user.id.clone() };
+    /// Keeps `user` as who `account` is, and logs (and announces) what changed.
+    pub(crate) async fn remember_user(&self, account: &AccountRef, user: &User) {
+        self.keep_user(account, user, true).await;
+    }
+
+    /// The same for a user a round trip in front of the person returned: what changed is logged
+    /// but not notified (the window shows it, a denied consent say, as it happens).
+    pub(crate) async fn remember_user_seen(&self, account: &AccountRef, user: &User) {
+        self.keep_user(account, user, false).await;
+    }
+
+    async fn keep_user(&self, account: &AccountRef, user: &User, notify: bool) {
+        if !self.note_person(account, user).await {
+            return;
+        }
+        let client = &account.client;
+        let id = AccountId { instance: account.instance_key.clone(), user_id: user.id.clone() };
         let _writing = self.watch.files.lock().await;
         let now = now_ms();
         let record = match account_store::load(&*self.shell, &self.data_dir, &id) {
@@ -70,7 +84,9 @@ impl<S: Shell> Controller<S> {
                 record.failed_connections = failed.into_iter().map(|a| a.id.clone()).collect();
                 record.user = user.clone();
                 record.saved_at = now;
-                self.announce(&events);
+                if notify {
+                    self.announce(account, &events);
+                }
                 security_log::append(&mut record.log, events);
                 record
             }
@@ -92,14 +108,12 @@ impl<S: Shell> Controller<S> {
         if let Err(error) = account_store::save(&*self.shell, &self.data_dir, &id, &record) {
             tracing::warn!("the account's data was not kept: {error}");
         }
-        self.shell.account_shown(Some(&account_label(user)));
     }
 
-    /// Keeps the devices of the account this device shows, and logs (and announces) the devices
-    /// that signed in or out since the last listing. This device's own session is never news.
-    pub(crate) async fn remember_devices(&self, devices: &Devices) {
-        let Ok((_, instance)) = self.client_and_instance().await else { return };
-        let Some(id) = account_store::last_account(&self.data_dir, &instance) else { return };
+    /// Keeps the devices of `account`, and logs (and announces) the devices that signed in or out
+    /// since the last listing. This device's own session is never news.
+    pub(crate) async fn remember_devices(&self, account: &AccountRef, devices: &Devices) {
+        let Some(id) = account.store_id() else { return };
         let _writing = self.watch.files.lock().await;
         let Some(mut record) = account_store::load(&*self.shell, &self.data_dir, &id) else { return };
         // Listed under another session than the one the user was read with: not this account's.
@@ -142,35 +156,24 @@ impl<S: Shell> Controller<S> {
         }
         record.devices = Some(kept);
         record.devices_saved_at = Some(now);
-        self.announce(&events);
+        self.announce(account, &events);
         security_log::append(&mut record.log, events);
         if let Err(error) = account_store::save(&*self.shell, &self.data_dir, &id, &record) {
             tracing::warn!("the account's devices were not kept: {error}");
         }
     }
 
-    /// Forgets what the app kept of the account this device showed on the instance in use (signed
-    /// out, deleted, or its session ended elsewhere); `true` when there was one.
-    pub(crate) async fn forget_shown_account(&self) -> bool {
-        let Ok((_, instance)) = self.client_and_instance().await else { return false };
-        let Some(id) = account_store::last_account(&self.data_dir, &instance) else { return false };
-        let _writing = self.watch.files.lock().await;
-        account_store::forget(&*self.shell, &self.data_dir, &id);
-        self.shell.account_shown(None);
-        true
-    }
-
-    /// The security log of the account this device shows, newest first.
+    /// The security log of the account shown, newest first.
     pub async fn security_log(&self) -> CommandResult<Vec<SecurityEvent>> {
-        let (_, instance) = self.client_and_instance().await?;
-        let Some(id) = account_store::last_account(&self.data_dir, &instance) else { return Ok(Vec::new()) };
+        let Some(id) = self.account().await?.store_id() else { return Ok(Vec::new()) };
         Ok(account_store::load(&*self.shell, &self.data_dir, &id).map(|r| r.log).unwrap_or_default())
     }
 
     /// Everything the account shows, as JSON: read from the instance, or what the app last knew
     /// when it cannot be reached (the file says which).
     pub async fn account_export(&self) -> CommandResult<serde_json::Value> {
-        let (client, instance) = self.client_and_instance().await?;
+        let account = self.account().await?;
+        let (client, instance) = (account.client.clone(), account.instance_key.clone());
         let live = async {
             let user = client.me().await?;
             let sessions = client.get_sessions().await?;
@@ -178,11 +181,12 @@ impl<S: Shell> Controller<S> {
         };
         let (user, sessions, read_at, live) = match live.await {
             Ok((user, sessions)) => {
-                self.remember_user(&user).await;
-                self.remember_devices(&Devices {
-                    current_session_id: client.session_id(),
-                    sessions: sessions.clone(),
-                })
+                self.remember_user(&account, &user).await;
+                let account = self.account_of(Some(&account.id)).await?;
+                self.remember_devices(
+                    &account,
+                    &Devices { current_session_id: client.session_id(), sessions: sessions.clone() },
+                )
                 .await;
                 (user, sessions, now_ms(), true)
             }
@@ -240,21 +244,4 @@ impl<S: Shell> Controller<S> {
         })?;
         Ok(true)
     }
-}
-
-/// "Ada Lovelace", else the primary address, else the username: how the tray names the account.
-fn account_label(user: &User) -> String {
-    let name = [user.first_name.as_deref(), user.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    if !name.is_empty() {
-        return name;
-    }
-    user.primary_email_address()
-        .map(|email| email.email_address.clone())
-        .or_else(|| user.username.clone())
-        .unwrap_or_else(|| user.id.clone())
 }

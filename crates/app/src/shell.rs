@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use userdesk_fapi::TokenStore;
 
+use crate::accounts::AccountSummary;
 use crate::connection::TokenStorage;
 use crate::error::CommandResult;
 use crate::events::Event;
@@ -51,10 +52,11 @@ pub trait Shell: Send + Sync + 'static {
     /// Shows an OS notification (the watcher found something the person should know).
     fn notify(&self, notice: &Notice);
 
-    /// The account the window shows, by name, for the tray; `None` when signed out.
-    fn account_shown(&self, label: Option<&str>);
+    /// The app's accounts changed (who they are, which is shown), for the tray to list them.
+    fn accounts_changed(&self, accounts: &[AccountSummary]);
 
-    /// The store for one instance's client token (`account` names the instance), preferring the
-    /// OS keychain; `fallback_dir` is where a file goes when there is none.
+    /// The store for one secret (an account's client token, the key of what the app keeps of it),
+    /// `account` naming its keychain entry, preferring the OS keychain; `fallback_dir` is where a
+    /// file goes when there is none.
     fn token_store(&self, account: &str, fallback_dir: &Path) -> (Arc<dyn TokenStore>, TokenStorage);
 }

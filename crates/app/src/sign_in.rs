@@ -6,6 +6,7 @@ use ts_rs::TS;
 use userdesk_fapi::models::{SignIn, SignInStatus, User};
 use userdesk_fapi::{Client, SecondFactor};
 
+use crate::accounts::AccountSummary;
 use crate::controller::Controller;
 use crate::error::{CommandError, CommandResult};
 use crate::shell::Shell;
@@ -78,17 +79,17 @@ pub(crate) async fn outcome(client: &Client, sign_in: SignIn) -> CommandResult<S
 impl<S: Shell> Controller<S> {
     /// The signed-in user, or `None` when this device is signed out.
     pub async fn current_user(&self) -> CommandResult<Option<User>> {
-        let client = self.client().await?;
-        if !client.has_token() {
+        let account = self.account().await?;
+        if !account.client.has_token() {
             return Ok(None);
         }
-        match client.me().await {
+        match account.client.me().await {
             Ok(user) => {
-                self.remember_user(&user).await;
+                self.remember_user(&account, &user).await;
                 Ok(Some(user))
             }
             Err(error) if error.is_signed_out() => {
-                self.note_session_ended().await;
+                self.note_session_ended(&account).await;
                 Ok(None)
             }
             Err(error) => Err(error.into()),
@@ -123,11 +124,17 @@ impl<S: Shell> Controller<S> {
         Ok(client.me().await?)
     }
 
-    pub async fn sign_out(&self) -> CommandResult<()> {
-        self.forget_shown_account().await;
-        match self.client().await?.sign_out().await {
-            Err(error) if !error.is_signed_out() => Err(error.into()),
-            _ => Ok(()),
+    /// Signs the shown account out of this device. It stays in the switcher, signed out, with its
+    /// client (so the instance still knows this device: no code to trust it again), and the
+    /// signed-in account used most recently is shown, or its sign-in screen when there is none.
+    /// Refused while the instance cannot be reached, so that no session is left running unseen.
+    pub async fn sign_out(&self) -> CommandResult<Vec<AccountSummary>> {
+        let account = self.account().await?;
+        match account.client.sign_out().await {
+            Err(error) if !error.is_signed_out() => return Err(error.into()),
+            _ => {}
         }
+        self.note_signed_out(&account.id).await;
+        self.show_signed_in_account().await
     }
 }

@@ -6,7 +6,7 @@ mod common;
 
 use common::browser::{Browser, Consent};
 use common::App;
-use userdesk_app::{Event, OAuthFinished, OAuthFlowKind, OAuthOutcome};
+use userdesk_app::{Event, OAuthFinished, OAuthFlowKind, OAuthOutcome, SecurityEventKind};
 
 fn finished(event: Event) -> OAuthFinished {
     match event {
@@ -32,7 +32,13 @@ async fn connecting_an_account_completes_through_the_deep_link_once() {
     assert!(link.starts_with("dev.userdesk.app://"), "{link}");
 
     controller.deliver_link(link.clone());
-    let ended = finished(app.next_event().await);
+    let ended = loop {
+        // The account is named anew first (accounts-changed): the switcher's business.
+        match app.next_event().await {
+            Event::AccountsChanged(_) => continue,
+            event => break finished(event),
+        }
+    };
     assert_eq!((ended.flow_id.as_str(), ended.kind), (started.flow_id.as_str(), OAuthFlowKind::Connect));
     assert_eq!(ended.strategy.as_deref(), Some("oauth_github"));
     let OAuthOutcome::AccountVerified { user, external_account_id } = ended.outcome else {
@@ -54,6 +60,7 @@ async fn connecting_an_account_completes_through_the_deep_link_once() {
 async fn a_denied_consent_reports_the_verification_error_and_a_cancelled_flow_is_dropped() {
     let (app, _) = App::signed_in().await;
     let controller = &app.controller;
+    controller.current_user().await.unwrap(); // as the window does: what it kept before
     let started = controller.connect_external_account("oauth_discord", &[]).await.unwrap();
     let link = Browser::new().round_trip(&started.authorization_url, &Consent::deny()).await;
     let ended = controller.complete_oauth(link.deep_link()).await.expect("a flow of this app");
@@ -61,9 +68,14 @@ async fn a_denied_consent_reports_the_verification_error_and_a_cancelled_flow_is
         panic!("a denied consent fails the account: {:?}", ended.outcome);
     };
     assert!(error.reason.starts_with("oauth_"), "a Clerk error code: {error:?}");
+    // The person saw it fail: logged, not notified, now or at the next check.
+    let logged = controller.security_log().await.unwrap();
+    assert!(logged.iter().any(|event| event.kind == SecurityEventKind::ConnectedAccountFailed), "{logged:?}");
+    controller.check_account().await.unwrap();
+    assert!(app.shell.desktop().notices.is_empty(), "{:?}", app.shell.desktop().notices);
 
     let cancelled = controller.connect_external_account("oauth_discord", &[]).await.unwrap();
-    controller.cancel_oauth(&cancelled.flow_id);
+    controller.cancel_oauth(&cancelled.flow_id).await;
     let link = Browser::new().round_trip(&cancelled.authorization_url, &Consent::approve()).await;
     assert_eq!(controller.complete_oauth(link.deep_link()).await, None, "the person cancelled it");
     app.stop().await;
@@ -85,7 +97,11 @@ async fn a_link_that_starts_the_app_is_completed_before_the_ui_asks() {
     assert!(new_user, "the provider's person had no account yet");
     assert_eq!(controller.current_user().await.unwrap(), Some(*user), "signed in");
     assert_eq!(controller.launch_oauth_result().await.unwrap(), None, "told once");
-    assert!(app.shell.take_events().is_empty(), "no event: the UI was not listening yet");
+    let events = app.shell.take_events();
+    assert!(
+        !events.iter().any(|event| matches!(event, Event::OAuthFinished(_))),
+        "no event: the UI was not listening yet: {events:?}"
+    );
     app.stop().await;
 }
 

@@ -147,8 +147,8 @@ async fn a_new_device_is_reported_once_and_this_one_never() {
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert_eq!(notices[0].section, NoticeSection::Devices);
     assert!(notices[0].body.contains("Firefox"), "names the device: {}", notices[0].body);
-    assert_eq!(app.controller.take_notice_section(), Some(NoticeSection::Devices));
-    assert_eq!(app.controller.take_notice_section(), None, "taken once");
+    assert_eq!(app.controller.take_notice_section().await, Some(NoticeSection::Devices));
+    assert_eq!(app.controller.take_notice_section().await, None, "taken once");
     app.controller.check_account().await.expect("check again");
     app.controller.devices().await.expect("the Devices section reads them too");
     assert!(app.shell.desktop().notices.is_empty(), "reported once, not twice");

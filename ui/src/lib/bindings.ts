@@ -467,7 +467,12 @@ export type OAuthStarted = { flow_id: string,
  */
 authorization_url: string, };
 
-export type OAuthFinished = { flow_id: string, kind: OAuthFlowKind, 
+export type OAuthFinished = { flow_id: string, 
+/**
+ * The account (its id in the app) that started the round trip, and in which it completed,
+ * whichever account is shown now.
+ */
+account_id: string, kind: OAuthFlowKind, 
 /**
  * The provider's strategy (`oauth_github`); `None` for a reauthorization, whose account says.
  */
@@ -899,12 +904,51 @@ export type SecurityEventKind = "sign_in_seen" | "device_signed_out" | "two_step
 
 export type NoticeSection = "devices" | "connected" | "tokens";
 
+export type AccountSummary = { 
+/**
+ * The account's id in this app (not the user's id on the instance).
+ */
+id: string, instance_kind: InstanceKind, 
+/**
+ * "Embedded account server", or the instance's host.
+ */
+instance_label: string, 
+/**
+ * Who is signed in; `None` while the account is being added, or once it was signed out.
+ */
+person: AccountPerson | null, 
+/**
+ * The one the window shows.
+ */
+active: boolean, 
+/**
+ * Its session ended elsewhere (revoked, expired): it needs signing in again.
+ */
+signed_out: boolean, };
+
+export type AccountPerson = { 
+/**
+ * "Ada Lovelace", else the primary address, else the username.
+ */
+name: string, email: string | null, 
+/**
+ * The profile picture; `None` for the default avatar.
+ */
+image_url: string | null, };
+
+export type AccountsChanged = { 
+/**
+ * What to tell the person, if anything.
+ */
+message: string | null, };
+
 /** The name of every event the app sends. */
 export const EVENTS = {
   OAUTH_FINISHED: "oauth-finished",
   AVATAR_DROP: "avatar-drop",
   AVATAR_UPLOAD_PROGRESS: "avatar-upload-progress",
   PASSKEY_PROMPT: "passkey-prompt",
+  ACCOUNTS_CHANGED: "accounts-changed",
 } as const;
 
 /** What each event carries. */
@@ -913,4 +957,5 @@ export type EventPayloads = {
   "avatar-drop": AvatarDropEvent,
   "avatar-upload-progress": AvatarUploadProgress,
   "passkey-prompt": PasskeyPrompt,
+  "accounts-changed": AccountsChanged,
 };

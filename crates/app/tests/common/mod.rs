@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use userdesk_app::{
-    ClipboardImage, CommandError, CommandResult, Controller, Event, Notice, Settings, Shell, SignInResult,
-    TokenStorage,
+    AccountSummary, ClipboardImage, CommandError, CommandResult, Controller, Event, Notice, Settings, Shell,
+    SignInResult, TokenStorage,
 };
 use userdesk_fapi::models::User;
 use userdesk_fapi::{MemoryTokenStore, TokenStore};
@@ -43,8 +43,8 @@ pub struct Desktop {
     pub no_keychain: Option<String>,
     /// The OS notifications shown.
     pub notices: Vec<Notice>,
-    /// The account the tray names.
-    pub account_shown: Option<String>,
+    /// The accounts the tray lists, as last told.
+    pub tray: Vec<AccountSummary>,
 }
 
 #[derive(Clone, Default)]
@@ -102,8 +102,8 @@ impl Shell for TestShell {
         self.desktop().notices.push(notice.clone());
     }
 
-    fn account_shown(&self, label: Option<&str>) {
-        self.desktop().account_shown = label.map(str::to_owned);
+    fn accounts_changed(&self, accounts: &[AccountSummary]) {
+        self.desktop().tray = accounts.to_vec();
     }
 
     fn token_store(&self, account: &str, fallback_dir: &Path) -> (Arc<dyn TokenStore>, TokenStorage) {
