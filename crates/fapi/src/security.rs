@@ -3,10 +3,10 @@
 use reqwest::Method;
 use serde_json::{Map, Value};
 
-use crate::client::path_id;
+use crate::client::{path_id, RequestBody};
 use crate::models::{
-    BackupCodes, DeletedObject, ReverificationLevel, Session, SessionReverification, SessionWithActivities,
-    SignIn, SignUp, Totp, User,
+    BackupCodes, DeletedObject, Envelope, ReverificationLevel, Session, SessionReverification,
+    SessionWithActivities, SignIn, SignUp, Totp, User,
 };
 use crate::{Client, Result};
 
@@ -280,6 +280,35 @@ impl Client {
         let form = vec![("strategy", strategy.to_owned()), (field, secret.to_owned())];
         self.send_enveloped(Method::POST, &self.reverification_path("/attempt_first_factor")?, Some(form))
             .await
+    }
+
+    /// Starts a passkey ceremony for a reverification's first factor
+    /// (`…/verify/prepare_first_factor`, strategy `passkey`): the request options, naming the
+    /// user's passkeys, in `first_factor_verification.nonce`.
+    pub async fn prepare_reverification_passkey(&self) -> Result<SessionReverification> {
+        let form = vec![("strategy", "passkey".to_owned())];
+        self.send_enveloped(Method::POST, &self.reverification_path("/prepare_first_factor")?, Some(form))
+            .await
+    }
+
+    /// Answers a reverification's first factor with the authenticator's assertion
+    /// (`…/verify/attempt_first_factor`, `public_key_credential` = the JSON-serialised
+    /// PublicKeyCredential). `origin` is the one the assertion was made for (sent as `Origin`).
+    pub async fn attempt_reverification_passkey(
+        &self,
+        origin: &str,
+        public_key_credential_json: &str,
+    ) -> Result<SessionReverification> {
+        let form = vec![
+            ("strategy", "passkey".to_owned()),
+            ("public_key_credential", public_key_credential_json.to_owned()),
+        ];
+        let path = self.reverification_path("/attempt_first_factor")?;
+        // An origin is scheme, host and port: a URL's trailing slash is not part of it.
+        let origin = origin.trim_end_matches('/');
+        let envelope: Envelope<SessionReverification> =
+            self.send_body(Method::POST, &path, RequestBody::Form(form), Some(origin)).await?;
+        Ok(envelope.response)
     }
 
     /// Sends the SMS of a reverification's second factor (`…/verify/prepare_second_factor`).

@@ -14,7 +14,10 @@ use reqwest::Method;
 use serde_json::Value;
 use url::Url;
 use userdesk_conformance::Spec;
-use userdesk_fapi::models::{Passkey, SignIn, SignInStatus};
+use userdesk_fapi::models::{
+    Passkey, ReverificationLevel, ReverificationStatus, SessionReverification, SignIn, SignInStatus,
+    VerificationStatus,
+};
 use userdesk_fapi::Client;
 use userdesk_server::{Clock, RateLimit, DEMO_EMAIL, DEMO_PASSWORD};
 use webauthn_authenticator_rs::softtoken::SoftToken;
@@ -68,9 +71,16 @@ impl Key {
     fn sign(&mut self, sign_in: &SignIn, origin: &str) -> String {
         let nonce =
             sign_in.first_factor_verification.as_ref().and_then(|v| v.nonce_json()).expect("request options");
+        self.answer(nonce, origin, false)
+    }
+
+    /// Answers request options (a verification's `nonce`) presenting `origin`. `own`: offers the
+    /// credentials this key made whatever the options name (as a key holding another account's
+    /// passkey would answer with it); else only when the options name none (discoverable).
+    fn answer(&mut self, nonce: Value, origin: &str, own: bool) -> String {
         let mut options: PublicKeyCredentialRequestOptions = serde_json::from_value(nonce).expect("options");
-        if options.allow_credentials.is_empty() {
-            // Discoverable: the key offers what it holds for this relying party.
+        if own || options.allow_credentials.is_empty() {
+            // The key offers what it holds for this relying party.
             options.allow_credentials = self
                 .made
                 .iter()
@@ -326,6 +336,101 @@ async fn another_users_passkey_is_not_found_and_stale_sessions_verify_again() {
     client.delete_passkey(&passkey.id).await.expect("removed after verifying");
 }
 
+/// The request options of a reverification's passkey ceremony (its first factor's `nonce`).
+fn reverification_options(reverification: &SessionReverification) -> Value {
+    let verification = reverification.first_factor_verification.as_ref().expect("a verification");
+    assert_eq!(verification.strategy, "passkey");
+    assert_eq!(verification.status, VerificationStatus::Unverified);
+    verification.nonce_json().expect("the request options are in the nonce")
+}
+
+#[tokio::test]
+async fn a_stale_session_verifies_again_with_a_passkey_and_nothing_else_does() {
+    let clock = Clock::manual(now_secs() * 1000);
+    let plenty = RateLimit::new(1000, Duration::from_secs(1));
+    let server = TestServer::start_with(|config| {
+        config.clock = clock.clone();
+        config.reverification_window = Duration::from_secs(60);
+        config.sign_in_rate_limit_per_identifier = plenty;
+        config.sign_in_rate_limit_per_client = plenty;
+    })
+    .await;
+    let client = server.demo_client().await;
+    let mut key = Key::new();
+    let passkey = register(&client, &mut key).await;
+    let other = server.user_client("other@example.com", None).await;
+    let mut theirs = Key::new();
+    register(&other, &mut theirs).await;
+
+    clock.advance(Duration::from_secs(91));
+    let stale = client.create_email_address("later@example.com").await.expect_err("stale");
+    assert!(stale.needs_reverification(), "{stale:?}");
+    let started = client.start_reverification(ReverificationLevel::MultiFactor).await.expect("started");
+    let factors = started.supported_first_factors.clone().unwrap_or_default();
+    assert!(factors.iter().any(|f| f.strategy == "passkey"), "{factors:?}");
+
+    // Refused, each time with nothing verified: another origin, another account's passkey, an
+    // answer to a challenge already used.
+    let prepared = client.prepare_reverification_passkey().await.expect("prepared");
+    let options = reverification_options(&prepared);
+    assert_eq!(options["rpId"], "localhost");
+    assert_eq!(options["userVerification"], "required");
+    assert_eq!(
+        options["allowCredentials"].as_array().map(Vec::len),
+        Some(1),
+        "the user's passkey: {options}"
+    );
+    let foreign = key.answer(options.clone(), "https://evil.localhost", false);
+    let error = refused_on_credential(
+        client.attempt_reverification_passkey(ORIGIN, &foreign).await,
+        "another origin",
+    );
+    assert!(error.to_string().contains("origin"), "{error}");
+    let late = key.answer(options, ORIGIN, false);
+    let used = client.attempt_reverification_passkey(ORIGIN, &late).await.expect_err("used up");
+    assert_eq!((used.status(), used.field()), (Some(422), Some("strategy")), "{used:?}");
+
+    let prepared = client.prepare_reverification_passkey().await.expect("prepared again");
+    let not_mine = theirs.answer(reverification_options(&prepared), ORIGIN, true);
+    refused_on_credential(
+        client.attempt_reverification_passkey(ORIGIN, &not_mine).await,
+        "another's passkey",
+    );
+    let still = client.create_email_address("later@example.com").await.expect_err("nothing verified");
+    assert!(still.needs_reverification(), "{still:?}");
+    assert!(client.get_passkey(&passkey.id).await.expect("read").last_used_at.is_none(), "no use recorded");
+
+    // The user's own passkey: verified, at every level (it stands for the second factor too).
+    let prepared = client.prepare_reverification_passkey().await.expect("prepared again");
+    let right = key.answer(reverification_options(&prepared), ORIGIN, false);
+    let done = client.attempt_reverification_passkey(ORIGIN, &right).await.expect("verified");
+    assert_eq!(done.status, ReverificationStatus::Complete);
+    let verification = done.first_factor_verification.expect("the first factor");
+    assert_eq!(
+        (verification.strategy.as_str(), verification.status),
+        ("passkey", VerificationStatus::Verified)
+    );
+    assert!(verification.nonce.is_none(), "the options go with the ceremony");
+    client.create_email_address("later@example.com").await.expect("the action goes through");
+    assert!(
+        client.get_passkey(&passkey.id).await.expect("read").last_used_at.is_some(),
+        "the use is recorded"
+    );
+    // The assertion answered its ceremony once.
+    client.start_reverification(ReverificationLevel::FirstFactor).await.expect("again");
+    let replayed = client.attempt_reverification_passkey(ORIGIN, &right).await.expect_err("replayed");
+    assert_eq!(replayed.field(), Some("strategy"), "{replayed:?}");
+
+    // A user without a passkey is neither offered nor can prepare one.
+    let started = other.start_reverification(ReverificationLevel::FirstFactor).await.expect("started");
+    assert!(started.supported_first_factors.unwrap_or_default().iter().any(|f| f.strategy == "passkey"));
+    let plain = server.user_client("plain@example.com", None).await;
+    let started = plain.start_reverification(ReverificationLevel::FirstFactor).await.expect("started");
+    assert!(!started.supported_first_factors.unwrap_or_default().iter().any(|f| f.strategy == "passkey"));
+    let error = plain.prepare_reverification_passkey().await.expect_err("no passkey");
+    assert_eq!(error.field(), Some("strategy"), "{error:?}");
+}
+
 #[tokio::test]
 async fn passkeys_off_are_neither_offered_nor_accepted() {
     let server = TestServer::start_with(|config| config.passkeys = false).await;
@@ -371,6 +476,45 @@ async fn every_answer_conforms_to_the_spec() {
     assert_eq!(verified.status.as_u16(), 200, "{}", verified.body);
     check("POST", &attempt, &verified);
 
+    // The Backend API's user before any use: its `last_used_at` is never null there.
+    let me = raw.get("/v1/me", Some(&token)).await;
+    let user_id = me.body["response"]["id"].as_str().expect("user id").to_owned();
+    let backend_path = format!("/v1/users/{user_id}");
+    let backend = raw.backend(Method::GET, &backend_path, Some(&server.secret_key), None).await;
+    assert!(backend.body["passkeys"][0]["last_used_at"].is_i64(), "{}", backend.body);
+    if let Err(violations) =
+        Spec::bapi().check_response("GET", &format!("/users/{user_id}"), 200, &backend.body)
+    {
+        panic!("GET {backend_path}, an unused passkey: {violations}");
+    }
+
+    // Reverification with it: the start, the ceremony's options, a refused and a right answer.
+    let client = raw.get("/v1/client", Some(&token)).await;
+    let session_id = client.body["response"]["last_active_session_id"].as_str().expect("session").to_owned();
+    let verify = format!("/v1/client/sessions/{session_id}/verify");
+    let started = raw.form(Method::POST, &verify, Some(&token), "level=first_factor").await;
+    assert_eq!(started.status.as_u16(), 200, "{}", started.body);
+    check("POST", &verify, &started);
+    let prepare = format!("{verify}/prepare_first_factor");
+    let prepared = raw.form(Method::POST, &prepare, Some(&token), "strategy=passkey").await;
+    assert_eq!(prepared.status.as_u16(), 200, "{}", prepared.body);
+    check("POST", &prepare, &prepared);
+    let options: Value = serde_json::from_str(
+        prepared.body["response"]["first_factor_verification"]["nonce"].as_str().expect("nonce"),
+    )
+    .expect("options");
+    let attempt = format!("{verify}/attempt_first_factor");
+    let bad =
+        raw.form(Method::POST, &attempt, Some(&token), "strategy=passkey&public_key_credential=x").await;
+    assert_eq!(bad.param(), Some("public_key_credential"));
+    check("POST", &attempt, &bad);
+    let assertion = key.answer(options, ORIGIN, false);
+    let body = format!("strategy=passkey&public_key_credential={}", enc(&assertion));
+    let done = raw.form(Method::POST, &attempt, Some(&token), body).await;
+    assert_eq!(done.status.as_u16(), 200, "{}", done.body);
+    assert_eq!(done.body["response"]["status"], "complete");
+    check("POST", &attempt, &done);
+
     let one = format!("/v1/me/passkeys/{}", passkey.id);
     check("GET", &one, &raw.get(&one, Some(&token)).await);
     check("PATCH", &one, &raw.form(Method::PATCH, &one, Some(&token), "name=Laptop").await);
@@ -402,11 +546,18 @@ async fn every_answer_conforms_to_the_spec() {
     let prepared = raw.form(Method::POST, &prepare, Some(&third_token), "strategy=passkey").await;
     assert_eq!(prepared.status.as_u16(), 200, "{}", prepared.body);
     check("POST", &prepare, &prepared);
+    // One passkey by its id; one that is not the account's is refused.
+    let body = format!("strategy=passkey&passkey_id={}", passkey.id);
+    let one_key = raw.form(Method::POST, &prepare, Some(&third_token), body).await;
+    assert_eq!(one_key.status.as_u16(), 200, "{}", one_key.body);
+    check("POST", &prepare, &one_key);
+    let missing =
+        raw.form(Method::POST, &prepare, Some(&third_token), "strategy=passkey&passkey_id=pk_missing").await;
+    assert_eq!((missing.status.as_u16(), missing.param()), (422, Some("passkey_id")), "{}", missing.body);
+    check("POST", &prepare, &missing);
 
     // The Backend API's user shows the passkey (used above) in its own shape.
-    let me = raw.get("/v1/me", Some(&token)).await;
-    let user_id = me.body["response"]["id"].as_str().expect("user id").to_owned();
-    let path = format!("/v1/users/{user_id}");
+    let path = backend_path;
     let backend = raw.backend(Method::GET, &path, Some(&server.secret_key), None).await;
     assert_eq!(backend.body["passkeys"][0]["name"], "Laptop", "{}", backend.body);
     // The BAPI spec's paths have no `/v1` prefix.

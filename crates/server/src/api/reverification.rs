@@ -6,7 +6,10 @@
 //! - Only the client's own active session: another's or an unknown id is 404, an ended one 401
 //!   `signed_out`. A new `verify` replaces the one under way.
 //! - It starts `needs_first_factor`: the password (the sign-in's argon2 path, its rate limits and
-//!   the per-user lockout), or a code to one of the user's verified email addresses. Then, for
+//!   the per-user lockout), a code to one of the user's verified email addresses, or one of the
+//!   user's passkeys (`prepare_first_factor` gives the request options in the verification's
+//!   `nonce`, as at sign-in; each ceremony answers one attempt; with
+//!   `passkey_satisfies_second_factor` it completes the reverification whatever its level). Then, for
 //!   `second_factor` and `multi_factor` when the user has a second factor, `needs_second_factor`:
 //!   `totp`, `phone_code` (an SMS to a number reserved for it) or `backup_code`, as at sign-in.
 //!   Then `complete`. A user without a second factor completes with the first (the spec's rule).
@@ -22,6 +25,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::{Envelope, SessionReverification};
+use webauthn_rs::prelude::PublicKeyCredential;
 
 use crate::domain;
 use crate::domain::reverification::Level;
@@ -32,6 +36,7 @@ use crate::http::validate;
 use crate::ids::now_ms;
 use crate::one_time_code::{self, MAX_ATTEMPTS};
 use crate::outbox::{self, OutboxChannel, Outgoing};
+use crate::passkeys::{credential as passkey_credential, CEREMONY_LIFETIME, CREDENTIAL_PARAM};
 use crate::password;
 use crate::render;
 use crate::state::{millis, AppState};
@@ -81,7 +86,11 @@ async fn respond(
     let session = own_session(conn, client_id, session_id).await?;
     let row =
         reverifications::find(conn, session_id).await?.ok_or(Error::NotFound("session reverification"))?;
-    Ok(Json(render::reverification::envelope(conn, &state.base_url, client_id, &session, &row).await?))
+    let passkeys_on = state.passkeys.enabled;
+    Ok(Json(
+        render::reverification::envelope(conn, &state.base_url, passkeys_on, client_id, &session, &row)
+            .await?,
+    ))
 }
 
 /// `POST /v1/client/sessions/{id}/verify`: starts a reverification at `level`.
@@ -108,7 +117,8 @@ async fn start(
 }
 
 /// `…/verify/prepare_first_factor`: sends a code to a verified email address of the user
-/// (`email_code`, `email_address_id`).
+/// (`email_code`, `email_address_id`), or starts a passkey ceremony (`passkey`: the request
+/// options in `first_factor_verification.nonce`).
 async fn prepare_first_factor(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -117,11 +127,19 @@ async fn prepare_first_factor(
 ) -> Result<Json<Envelope<SessionReverification>>> {
     form.allow_only(&["strategy", "email_address_id", "phone_number_id", "proof_token"])?;
     let strategy = form.required("strategy")?;
+    if strategy == domain::passkeys::STRATEGY {
+        for name in ["email_address_id", "phone_number_id"] {
+            if form.one(name)?.is_some_and(|value| !value.is_empty()) {
+                return Err(FieldError::not_used_with(name, strategy).into());
+            }
+        }
+        return prepare_passkey(&state, &client.id, &session_id).await;
+    }
     if strategy != "email_code" {
         return Err(FieldError::value_invalid(
             "strategy",
             format!(
-                "`{strategy}` cannot be prepared here; use `email_code` (a password needs no preparation)."
+                "`{strategy}` cannot be prepared here; use `email_code` or `passkey` (a password needs no preparation)."
             ),
         )
         .into());
@@ -148,6 +166,25 @@ async fn prepare_first_factor(
     let to = CodeTarget { channel: OutboxChannel::Email, id: &email.id, address: &email.value };
     send_code(&mut tx, &state, &session.id, Factor::First, &to, row.first.sent_at, now).await?;
     let answer = respond(&mut tx, &state, &client.id, &session.id).await?;
+    tx.commit().await?;
+    Ok(answer)
+}
+
+/// Starts the first factor's passkey ceremony (replacing a code or ceremony under way).
+async fn prepare_passkey(
+    state: &AppState,
+    client_id: &str,
+    session_id: &str,
+) -> Result<Json<Envelope<SessionReverification>>> {
+    let mut tx = state.db.write().await?;
+    let session = own_session(&mut tx, client_id, session_id).await?;
+    waiting(&mut tx, &session.id, "needs_first_factor").await?;
+    let user = users::find_row(&mut tx, &session.user_id).await?.ok_or(Error::SignedOut)?;
+    domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
+    let (ceremony, nonce) = domain::passkeys::start_reverification(&mut tx, state, &user.id).await?;
+    let expire_at = state.security.clock.now_ms().saturating_add(millis(CEREMONY_LIFETIME));
+    reverifications::prepare_passkey(&mut tx, &session.id, &ceremony, &nonce, expire_at, now_ms()).await?;
+    let answer = respond(&mut tx, state, client_id, &session.id).await?;
     tx.commit().await?;
     Ok(answer)
 }
@@ -233,11 +270,15 @@ async fn attempt_first_factor(
     let secret = match strategy {
         "password" => form.required("password")?,
         "email_code" => validate::code(form.required("code")?)?,
+        domain::passkeys::STRATEGY => {
+            let credential = form.required(CREDENTIAL_PARAM)?;
+            return attempt_passkey(&state, &client.id, &session_id, credential).await;
+        }
         other => {
             return Err(FieldError::value_invalid(
                 "strategy",
                 format!(
-                    "`{other}` is not a first factor this server verifies; use `password` or `email_code`."
+                    "`{other}` is not a first factor this server verifies; use `password`, `email_code` or `passkey`."
                 ),
             )
             .into())
@@ -313,6 +354,74 @@ async fn attempt_first_factor(
     let answer = respond(&mut tx, &state, &client.id, &session.id).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, factor = strategy, "session reverified (first factor)");
+    Ok(answer)
+}
+
+/// `…/verify/attempt_first_factor` with `passkey`: the assertion answers the ceremony
+/// `prepare_first_factor` started (used up by this attempt, right or wrong). With
+/// `passkey_satisfies_second_factor` (as at sign-in) a user-verified passkey stands for the
+/// second factor too, so the reverification completes whatever its level.
+async fn attempt_passkey(
+    state: &AppState,
+    client_id: &str,
+    session_id: &str,
+    credential: &str,
+) -> Result<Json<Envelope<SessionReverification>>> {
+    let answer: PublicKeyCredential = passkey_credential(credential)?;
+    let now = state.security.clock.now_ms();
+    let mut tx = state.db.write().await?;
+    let session = own_session(&mut tx, client_id, session_id).await?;
+    let row = waiting(&mut tx, &session.id, "needs_first_factor").await?;
+    let user = users::find_row(&mut tx, &session.user_id).await?.ok_or(Error::SignedOut)?;
+    let ceremony = match reverifications::take_passkey_state(&mut tx, &session.id).await? {
+        Some(ceremony) if row.first.strategy.as_deref() == Some(domain::passkeys::STRATEGY) => ceremony,
+        _ => {
+            return Err(FieldError::value_invalid(
+                "strategy",
+                "No passkey challenge is waiting on this reverification (each is answered once): prepare the `passkey` first factor again.",
+            )
+            .into())
+        }
+    };
+    let checked = if row.first.expire_at.is_some_and(|end| end <= now) {
+        Err(Error::VerificationExpired)
+    } else {
+        domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
+        domain::passkeys::finish_reverification(&mut tx, state, &user.id, &ceremony, &answer, now).await
+    };
+    // The attempt counts either way, and the ceremony is used up: a refusal is committed too.
+    let status = if checked.is_ok() { "verified" } else { "unverified" };
+    reverifications::record_attempt(
+        &mut tx,
+        &session.id,
+        Factor::First,
+        domain::passkeys::STRATEGY,
+        status,
+        true,
+        now_ms(),
+    )
+    .await?;
+    let passkey = match checked {
+        Ok(passkey) => passkey,
+        Err(error) => {
+            tx.commit().await?;
+            return Err(error);
+        }
+    };
+    sessions::record_first_factor(&mut tx, &session.id, now).await?;
+    let level = Level::parse(&row.level).unwrap_or(Level::MultiFactor);
+    let next = if state.passkeys.satisfies_second_factor {
+        sessions::record_second_factor(&mut tx, &session.id, now).await?;
+        "complete"
+    } else if level.wants_second_factor() && domain::second_factor::required(&mut tx, &user.id).await? {
+        "needs_second_factor"
+    } else {
+        "complete"
+    };
+    reverifications::set_status(&mut tx, &session.id, next, now_ms()).await?;
+    let answer = respond(&mut tx, state, client_id, &session.id).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user.id, session = %session.id, passkey = %passkey.id, "session reverified with a passkey");
     Ok(answer)
 }
 

@@ -77,13 +77,14 @@ async fn prepare_first_factor(
     form.allow_only(PREPARE_PARAMS)?;
     let strategy = form.required("strategy")?;
     if strategy == domain::passkeys::STRATEGY {
-        // The options name all of the user's passkeys; one alone (`passkey_id`) is not offered.
-        for &name in PREPARE_PARAMS.iter().filter(|&&name| name != "strategy") {
+        // The options name all of the user's passkeys, or the one `passkey_id` names.
+        for &name in PREPARE_PARAMS.iter().filter(|&&name| !matches!(name, "strategy" | "passkey_id")) {
             if form.one(name)?.is_some_and(|value| !value.is_empty()) {
                 return Err(FieldError::not_used_with(name, strategy).into());
             }
         }
-        return Ok(Json(domain::passkeys::prepare(&state, &client.id, &sign_in_id).await?));
+        let passkey_id = form.one("passkey_id")?.filter(|id| !id.is_empty());
+        return Ok(Json(domain::passkeys::prepare(&state, &client.id, &sign_in_id, passkey_id).await?));
     }
     let factor = match FirstFactor::parse(strategy) {
         Some(FirstFactor::Password) => {

@@ -17,8 +17,8 @@
 use sqlx::SqliteConnection;
 use userdesk_fapi::models::{Envelope, SignIn};
 use webauthn_rs::prelude::{
-    DiscoverableAuthentication, Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
-    RegisterPublicKeyCredential, Uuid,
+    AuthenticationResult, DiscoverableAuthentication, Passkey, PasskeyAuthentication, PasskeyRegistration,
+    PublicKeyCredential, RegisterPublicKeyCredential, Uuid,
 };
 
 use crate::domain;
@@ -217,8 +217,14 @@ async fn waiting(
 }
 
 /// `POST …/prepare_first_factor` with `strategy=passkey`, for a sign-in started with an
-/// identifier: request options naming that user's passkeys.
-pub async fn prepare(state: &AppState, client_id: &str, sign_in_id: &str) -> Result<Envelope<SignIn>> {
+/// identifier: request options naming that user's passkeys, or only `passkey_id` when given
+/// (422 on `passkey_id` when it is not one of the user's verified passkeys).
+pub async fn prepare(
+    state: &AppState,
+    client_id: &str,
+    sign_in_id: &str,
+    passkey_id: Option<&str>,
+) -> Result<Envelope<SignIn>> {
     ensure_enabled(state)?;
     let mut tx = state.db.write().await?;
     let (row, user) = waiting(&mut tx, client_id, sign_in_id).await?;
@@ -226,14 +232,21 @@ pub async fn prepare(state: &AppState, client_id: &str, sign_in_id: &str) -> Res
         // A discoverable sign-in got its options when it started.
         return Err(domain::sign_in_factors::strategy_invalid(STRATEGY));
     };
-    let credentials = passkeys::list_verified(&mut tx, &user.id)
-        .await?
-        .iter()
-        .map(credential)
-        .collect::<Result<Vec<_>>>()?;
-    if !offered(row.first_factors.as_deref()) || credentials.is_empty() {
+    let mut rows = passkeys::list_verified(&mut tx, &user.id).await?;
+    if !offered(row.first_factors.as_deref()) || rows.is_empty() {
         return Err(domain::sign_in_factors::strategy_invalid(STRATEGY));
     }
+    if let Some(passkey_id) = passkey_id {
+        rows.retain(|row| row.id == passkey_id);
+        if rows.is_empty() {
+            return Err(FieldError::value_invalid(
+                "passkey_id",
+                "`passkey_id` must name one of this account's passkeys.",
+            )
+            .into());
+        }
+    }
+    let credentials = rows.iter().map(credential).collect::<Result<Vec<_>>>()?;
     domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
     let (challenge, ceremony) = state
         .passkeys
@@ -319,10 +332,7 @@ async fn check(
     if ceremony.expire_at <= now {
         return Err(Error::VerificationExpired);
     }
-    let not_found = || relying_party::refused(&webauthn_rs::prelude::WebauthnError::CredentialNotFound);
-    let row = passkeys::find_by_credential_id(conn, &base64url(answer.get_credential_id()))
-        .await?
-        .ok_or_else(not_found)?;
+    let row = named_passkey(conn, answer).await?;
     // With an identifier, only that user's passkeys; without, the user handle must name the
     // passkey's own user.
     match (&ceremony.user_id, user) {
@@ -338,7 +348,7 @@ async fn check(
         }
         _ => {}
     }
-    let mut passkey = credential(&row)?;
+    let passkey = credential(&row)?;
     let result = match ceremony.user_id {
         Some(_) => {
             let ceremony: PasskeyAuthentication = relying_party::stored(&ceremony.state, "passkey sign-in")?;
@@ -351,8 +361,88 @@ async fn check(
         }
     }
     .map_err(|e| relying_party::refused(&e))?;
-    passkey.update_credential(&result);
-    passkeys::record_use(conn, &row.id, &relying_party::json(&passkey)?, now).await?;
+    record_use(conn, &row, passkey, &result, now).await?;
     let user = users::find_row(conn, &row.user_id).await?.ok_or(Error::NotFound("sign in"))?;
     Ok((row, user))
+}
+
+/// An assertion from a credential this ceremony cannot use.
+fn not_found() -> Error {
+    relying_party::refused(&webauthn_rs::prelude::WebauthnError::CredentialNotFound)
+}
+
+/// The verified passkey an assertion names (whoever's it is).
+async fn named_passkey(conn: &mut SqliteConnection, answer: &PublicKeyCredential) -> Result<PasskeyRow> {
+    passkeys::find_by_credential_id(conn, &base64url(answer.get_credential_id())).await?.ok_or_else(not_found)
+}
+
+/// After webauthn-rs accepted an assertion of `row`: its credential's new signature counter, and
+/// the use.
+async fn record_use(
+    conn: &mut SqliteConnection,
+    row: &PasskeyRow,
+    mut passkey: Passkey,
+    result: &AuthenticationResult,
+    now: i64,
+) -> Result<()> {
+    passkey.update_credential(result);
+    passkeys::record_use(conn, &row.id, &relying_party::json(&passkey)?, now).await?;
+    Ok(())
+}
+
+/// Starts the passkey ceremony of a session reverification's first factor: webauthn-rs's state
+/// (the caller keeps it) and the request options (the verification's `nonce`), naming the
+/// user's passkeys. 422 on `strategy` when passkeys are off or the user has none.
+pub async fn start_reverification(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    user_id: &str,
+) -> Result<(String, String)> {
+    ensure_enabled(state)?;
+    let credentials = user_credentials(conn, user_id).await?;
+    if credentials.is_empty() {
+        return Err(FieldError::value_invalid(
+            "strategy",
+            "This account has no passkey; verify with your password or a code.",
+        )
+        .into());
+    }
+    let (challenge, ceremony) = state
+        .passkeys
+        .webauthn
+        .start_passkey_authentication(&credentials)
+        .map_err(|e| Error::Internal(format!("starting a passkey reverification: {e}")))?;
+    Ok((relying_party::json(&ceremony)?, relying_party::request_nonce(&challenge)?))
+}
+
+/// Checks a reverification's assertion against its ceremony (`ceremony`, webauthn-rs's state):
+/// it must come from one of `user_id`'s passkeys, for an allowed origin, its counter moved
+/// forward. On success the passkey's counter and use are recorded; a refusal records nothing.
+pub async fn finish_reverification(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    user_id: &str,
+    ceremony: &str,
+    answer: &PublicKeyCredential,
+    now: i64,
+) -> Result<PasskeyRow> {
+    ensure_enabled(state)?;
+    let row = named_passkey(conn, answer).await?;
+    if row.user_id != user_id {
+        return Err(not_found());
+    }
+    let passkey = credential(&row)?;
+    let ceremony: PasskeyAuthentication = relying_party::stored(ceremony, "passkey reverification")?;
+    let result = state
+        .passkeys
+        .webauthn
+        .finish_passkey_authentication(answer, &ceremony)
+        .map_err(|e| relying_party::refused(&e))?;
+    record_use(conn, &row, passkey, &result, now).await?;
+    Ok(row)
+}
+
+/// The user's verified passkeys as webauthn-rs keeps them.
+async fn user_credentials(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<Passkey>> {
+    passkeys::list_verified(conn, user_id).await?.iter().map(credential).collect()
 }

@@ -1,5 +1,6 @@
-//! A session's reverification under way (`session_reverifications`, migration 0009): one per
-//! session, its level and status, and each factor's verification. The rules are the caller's
+//! A session's reverification under way (`session_reverifications`, migrations 0009 and 0013):
+//! one per session, its level and status, each factor's verification, and the first factor's
+//! passkey ceremony while one is under way. The rules are the caller's
 //! (`crate::domain::reverification`, `crate::api::reverification`).
 
 use sqlx::SqliteConnection;
@@ -41,6 +42,8 @@ pub struct ReverificationRow {
     pub status: String,
     pub first: FactorRow,
     pub second: FactorRow,
+    /// The request options of the first factor's passkey ceremony, while it is under way.
+    pub first_nonce: Option<String>,
 }
 
 fn factor_columns(prefix: &str) -> String {
@@ -54,7 +57,7 @@ fn factor_columns(prefix: &str) -> String {
 /// The session's reverification, if one was started.
 pub async fn find(conn: &mut SqliteConnection, session_id: &str) -> Result<Option<ReverificationRow>> {
     let sql = format!(
-        "SELECT level, status, {}, {} FROM session_reverifications WHERE session_id = ?",
+        "SELECT level, status, {}, {}, first_nonce FROM session_reverifications WHERE session_id = ?",
         factor_columns("first"),
         factor_columns("second"),
     );
@@ -76,6 +79,7 @@ pub async fn find(conn: &mut SqliteConnection, session_id: &str) -> Result<Optio
         status: row.try_get(1)?,
         first: factor(2)?,
         second: factor(8)?,
+        first_nonce: row.try_get(14)?,
     }))
 }
 
@@ -114,9 +118,12 @@ pub async fn prepare_code(
     now: i64,
 ) -> Result<()> {
     let p = factor.prefix();
+    // A code replaces a passkey ceremony under way.
+    let passkey =
+        if factor == Factor::First { ", first_passkey_state = NULL, first_nonce = NULL" } else { "" };
     let sql = format!(
         "UPDATE session_reverifications SET {p}_strategy = ?, {p}_status = 'unverified', {p}_attempts = 0,
-             {p}_code_hash = ?, {p}_target_id = ?, {p}_expire_at = ?, {p}_sent_at = ?, updated_at = ?
+             {p}_code_hash = ?, {p}_target_id = ?, {p}_expire_at = ?, {p}_sent_at = ?, updated_at = ?{passkey}
          WHERE session_id = ?"
     );
     sqlx::query(&sql)
@@ -130,6 +137,51 @@ pub async fn prepare_code(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// A new passkey ceremony for the first factor (replacing any code or ceremony): webauthn-rs's
+/// `state` and the request options sent (`nonce`), until `expire_at`. Attempts start again; the
+/// code's resend cooldown is left as it was.
+pub async fn prepare_passkey(
+    conn: &mut SqliteConnection,
+    session_id: &str,
+    state: &str,
+    nonce: &str,
+    expire_at: i64,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE session_reverifications SET first_strategy = 'passkey', first_status = 'unverified',
+             first_attempts = 0, first_code_hash = NULL, first_target_id = NULL, first_expire_at = ?,
+             first_passkey_state = ?, first_nonce = ?, updated_at = ?
+         WHERE session_id = ?",
+    )
+    .bind(expire_at)
+    .bind(state)
+    .bind(nonce)
+    .bind(now)
+    .bind(session_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes the first factor's passkey ceremony state: gone once read, so an assertion answers it
+/// once.
+pub async fn take_passkey_state(conn: &mut SqliteConnection, session_id: &str) -> Result<Option<String>> {
+    let state: Option<Option<String>> =
+        sqlx::query_scalar("SELECT first_passkey_state FROM session_reverifications WHERE session_id = ?")
+            .bind(session_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(state) = state.flatten() else { return Ok(None) };
+    sqlx::query(
+        "UPDATE session_reverifications SET first_passkey_state = NULL, first_nonce = NULL WHERE session_id = ?",
+    )
+    .bind(session_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some(state))
 }
 
 /// Records an attempt at a factor with `strategy`: its status after it, one more attempt when

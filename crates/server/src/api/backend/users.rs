@@ -51,11 +51,16 @@ async fn backend_user(conn: &mut SqliteConnection, base_url: &str, user_id: &str
     let private = render::metadata(&loaded.account.user.private_metadata)?;
     if let Value::Object(map) = &mut value {
         map.insert("private_metadata".into(), Value::Object(private));
-        // The Backend API's `Passkey` has no timestamps of its own (the FAPI's has).
+        // The Backend API's `Passkey` has no timestamps of its own (the FAPI's has), and its
+        // `last_used_at` is never null: a passkey not used since it was made was last used when
+        // the key made it.
         if let Some(Value::Array(passkeys)) = map.get_mut("passkeys") {
             for passkey in passkeys.iter_mut().filter_map(Value::as_object_mut) {
-                passkey.remove("created_at");
+                let created_at = passkey.remove("created_at");
                 passkey.remove("updated_at");
+                if passkey.get("last_used_at").is_none_or(Value::is_null) {
+                    passkey.insert("last_used_at".into(), created_at.unwrap_or(Value::Null));
+                }
             }
         }
     }
