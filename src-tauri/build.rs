@@ -59,6 +59,7 @@ fn main() {
         "rename_passkey",
         "remove_passkey",
         "sign_in_with_passkey",
+        "reverify_with_passkey",
         "answer_passkey_pin",
         "cancel_passkey",
         "start_reverification",

@@ -530,6 +530,11 @@ pub async fn sign_in_with_passkey(app: App<'_>, identifier: Option<String>) -> C
 }
 
 #[tauri::command]
+pub async fn reverify_with_passkey(app: App<'_>) -> CommandResult<ReverificationStep> {
+    app.reverify_with_passkey().await
+}
+
+#[tauri::command]
 pub fn answer_passkey_pin(app: App<'_>, pin: String) {
     app.answer_passkey_pin(pin);
 }

@@ -157,6 +157,7 @@ pub fn run() {
             commands::rename_passkey,
             commands::remove_passkey,
             commands::sign_in_with_passkey,
+            commands::reverify_with_passkey,
             commands::answer_passkey_pin,
             commands::cancel_passkey,
             commands::start_reverification,

@@ -1,8 +1,8 @@
 //! Passkeys: adding one (the instance's creation options, the authenticator's credential),
-//! renaming and removing them, and signing in with one, with or without the identifier. The
-//! ceremony runs in [`crate::authenticator`]; its prompts reach the UI as `passkey-prompt`
-//! events, and the UI answers with [`Controller::answer_passkey_pin`] or
-//! [`Controller::cancel_passkey`].
+//! renaming and removing them, signing in with one, with or without the identifier, and proving
+//! again with one who uses the session (reverification). The ceremony runs in
+//! [`crate::authenticator`]; its prompts reach the UI as `passkey-prompt` events, and the UI
+//! answers with [`Controller::answer_passkey_pin`] or [`Controller::cancel_passkey`].
 
 use std::sync::{Arc, Mutex};
 
@@ -15,6 +15,7 @@ use crate::authenticator::{Authenticator, AuthenticatorKind, Ceremony, CeremonyC
 use crate::controller::Controller;
 use crate::error::{CommandError, CommandResult};
 use crate::events::Event;
+use crate::reverification::ReverificationStep;
 use crate::shell::Shell;
 use crate::sign_in::{self, SignInResult};
 
@@ -108,17 +109,41 @@ impl<S: Shell> Controller<S> {
         };
         let nonce =
             started.first_factor_verification.as_ref().and_then(|verification| verification.nonce_json());
+        let (_, assertion) = self.assertion(&client, nonce).await?;
+        let sign_in = client.attempt_passkey_first_factor(&started.id, &assertion).await?;
+        sign_in::outcome(&client, sign_in).await
+    }
+
+    /// Proves again who uses the session with one of the account's passkeys (a reverification's
+    /// first factor): the instance's request options go to the authenticator, its assertion back.
+    /// A failed or cancelled ceremony, or an assertion the instance refuses, verifies nothing.
+    pub async fn reverify_with_passkey(&self) -> CommandResult<ReverificationStep> {
+        let client = self.client().await?;
+        let prepared = client.prepare_reverification_passkey().await?;
+        let nonce =
+            prepared.first_factor_verification.as_ref().and_then(|verification| verification.nonce_json());
+        let (origin, assertion) = self.assertion(&client, nonce).await?;
+        Ok(client.attempt_reverification_passkey(origin.as_str(), &assertion).await?.into())
+    }
+
+    /// Runs the ceremony for the request options in `nonce`: the origin it presented and the
+    /// assertion, JSON-serialised as the instance takes it.
+    async fn assertion(
+        &self,
+        client: &userdesk_fapi::Client,
+        nonce: Option<Value>,
+    ) -> CommandResult<(Url, String)> {
         // A discoverable request may leave the credential list out; the library wants it.
         let options: PublicKeyCredentialRequestOptions =
             parse_options(nonce, &[("allowCredentials", Value::Array(Vec::new()))])?;
         let origin = ceremony_origin(client.base_url(), &options.rp_id)?;
         let authenticator = self.authenticator();
+        let presented = origin.clone();
         let assertion =
-            self.ceremony(move |ceremony| authenticator.authenticate(origin, options, ceremony)).await?;
+            self.ceremony(move |ceremony| authenticator.authenticate(presented, options, ceremony)).await?;
         let json = serde_json::to_string(&assertion)
             .map_err(|error| CommandError::new("internal", error.to_string()))?;
-        let sign_in = client.attempt_passkey_first_factor(&started.id, &json).await?;
-        sign_in::outcome(&client, sign_in).await
+        Ok((origin, json))
     }
 
     /// The PIN the person typed for the ceremony's authenticator.

@@ -17,6 +17,9 @@ use crate::shell::Shell;
 #[serde(tag = "strategy", rename_all = "snake_case")]
 pub enum ReverificationFirstFactor {
     Password,
+    /// One of the account's passkeys, on this machine's authenticator
+    /// ([`Controller::reverify_with_passkey`]).
+    Passkey,
     /// A code sent to this verified address.
     EmailCode {
         email_address_id: String,
@@ -50,11 +53,12 @@ impl From<SessionReverification> for ReverificationStep {
             .into_iter()
             .filter_map(|factor| match factor.strategy.as_str() {
                 "password" => Some(ReverificationFirstFactor::Password),
+                "passkey" => Some(ReverificationFirstFactor::Passkey),
                 "email_code" => Some(ReverificationFirstFactor::EmailCode {
                     email_address_id: factor.email_address_id?,
                     safe_identifier: factor.safe_identifier.unwrap_or_default(),
                 }),
-                // Passkeys and enterprise SSO are not offered by this app (yet).
+                // Enterprise SSO is not offered by this app (yet).
                 _ => None,
             })
             .collect();

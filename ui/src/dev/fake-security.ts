@@ -234,13 +234,15 @@ export class FakeSecurity {
         return { sign_in_id: String(a.signInId), sent_to: method.safe_identifier ?? '' } satisfies LinkSent;
       },
       reset_password: (): SignInResult => ({ status: 'complete', user: update({ password_enabled: true }) }),
-      // Reverification: the password and an email code are offered; any answer completes it.
+      // Reverification: the password, a passkey (when the account has one) and an email code are
+      // offered; any answer completes it.
       start_reverification: (a) => this.reverificationStep(a.level as ReverificationLevel, 'needs_first_factor'),
       prepare_reverification_email_code: () => {
         this.#send(this.user.email_addresses[0]?.email_address ?? '', 'email');
         return this.reverificationStep('first_factor', 'needs_first_factor');
       },
       attempt_reverification_first_factor: () => this.reverificationStep('first_factor', 'complete'),
+      reverify_with_passkey: () => this.reverificationStep('first_factor', 'complete'),
       prepare_reverification_second_factor: () => this.reverificationStep('multi_factor', 'needs_second_factor'),
       attempt_reverification_second_factor: () => this.reverificationStep('multi_factor', 'complete'),
     };
@@ -253,6 +255,7 @@ export class FakeSecurity {
       status,
       first_factors: [
         ...(this.user.password_enabled ? [{ strategy: 'password' as const }] : []),
+        ...(this.user.passkeys.length ? [{ strategy: 'passkey' as const }] : []),
         ...(email ? [{ strategy: 'email_code' as const, email_address_id: email.id, safe_identifier: email.email_address }] : []),
       ],
       second_factors: this.user.totp_enabled ? [{ strategy: 'totp', phone_number_id: null, safe_identifier: null }] : [],

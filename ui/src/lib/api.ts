@@ -444,6 +444,9 @@ export const signInWithPasskey = (identifier: string | null): Promise<SignInResu
 /** The PIN the authenticator asked for. */
 export const answerPasskeyPin = (pin: string): Promise<null> => call('answer_passkey_pin', { pin });
 
+/** Verifies the session again with one of the account's passkeys (prompts as for adding one). */
+export const reverifyWithPasskey = (): Promise<ReverificationStep> => call('reverify_with_passkey');
+
 /** Stops the passkey ceremony in progress; its command rejects with `passkey_cancelled`. */
 export const cancelPasskey = (): Promise<null> => call('cancel_passkey');
 

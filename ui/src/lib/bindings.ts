@@ -785,7 +785,7 @@ target_id: string | null, };
 
 export type ReverificationStep = { level: ReverificationLevel, status: ReverificationStatus, first_factors: Array<ReverificationFirstFactor>, second_factors: Array<ReverificationSecondFactor>, };
 
-export type ReverificationFirstFactor = { "strategy": "password" } | { "strategy": "email_code", email_address_id: string, safe_identifier: string, };
+export type ReverificationFirstFactor = { "strategy": "password" } | { "strategy": "passkey" } | { "strategy": "email_code", email_address_id: string, safe_identifier: string, };
 
 export type ReverificationSecondFactor = { strategy: SecondFactor, 
 /**

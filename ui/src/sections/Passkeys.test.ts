@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { emit } from '@tauri-apps/api/event';
 import { describe, expect, it } from 'vitest';
 import App from '../App.svelte';
-import type { CommandError, Passkey, PasskeyPrompt, User } from '$lib/bindings';
+import type { CommandError, Passkey, PasskeyPrompt, ReverificationStep, User } from '$lib/bindings';
 import { EVENTS } from '$lib/bindings';
 import { accountBackend, actions, makeUser } from '../test-support';
 
@@ -159,5 +159,48 @@ describe('the passkey dialog', () => {
     await ue.click(screen.getByTestId('passkey-retry'));
     await waitFor(() => expect(screen.queryByTestId('passkey-dialog')).not.toBeInTheDocument());
     expect(screen.getByTestId('passkey-name')).toHaveTextContent('Security key');
+  });
+
+  it('adding one after a reverification by passkey: each ceremony has the dialog in turn', async () => {
+    const added = pending<User>();
+    const reverified = pending<ReverificationStep>();
+    let tries = 0;
+    const { calls, ue, fake } = await open(makeUser({ passkeys: [passkey('pk_1', 'Blue key')], password_enabled: true }), {
+      handlers: {
+        add_passkey: () => {
+          tries += 1;
+          if (tries === 1) {
+            throw {
+              code: 'reverification_required',
+              message: 'You need to provide additional verification to perform this operation.',
+              field: null,
+              reverification: 'first_factor',
+            } satisfies CommandError;
+          }
+          return added.promise;
+        },
+        reverify_with_passkey: () => reverified.promise,
+      },
+    });
+    await ue.click(await screen.findByTestId('passkey-add-security_key'));
+    const question = await screen.findByTestId('reverification-dialog');
+    await ue.click(within(question).getByTestId('reverification-use-passkey'));
+    await waitFor(() => expect(actions(calls).map((c) => c.cmd)).toContain('reverify_with_passkey'));
+    await prompt({ step: 'touch' });
+    expect(within(await screen.findByTestId('passkey-dialog')).getByRole('heading')).toHaveTextContent('Confirm it’s you');
+
+    await act(() => reverified.resolve({ level: 'first_factor', status: 'complete', first_factors: [], second_factors: [] }));
+    await waitFor(() => expect(screen.queryByTestId('reverification-dialog')).not.toBeInTheDocument());
+    await waitFor(() => expect(tries).toBe(2));
+    // The add's own ceremony now: its prompts, under its own title.
+    await prompt({ step: 'touch' });
+    const dialog = await screen.findByTestId('passkey-dialog');
+    expect(within(dialog).getByRole('heading')).toHaveTextContent('Add a passkey');
+    expect(within(dialog).getByTestId('passkey-step-touch')).toBeVisible();
+
+    await act(() => added.resolve(fake.update({ passkeys: [passkey('pk_1', 'Blue key'), passkey('pk_2', 'Security key')] })));
+    await waitFor(() => expect(screen.queryByTestId('passkey-dialog')).not.toBeInTheDocument());
+    expect(screen.getAllByTestId('passkey-name').map((n) => n.textContent)).toEqual(['Blue key', 'Security key']);
+    expect(screen.getByTestId('toast')).toHaveTextContent('Passkey added');
   });
 });

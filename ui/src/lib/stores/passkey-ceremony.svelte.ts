@@ -1,5 +1,10 @@
 // The passkey ceremony in progress: what its authenticator asks now (the `passkey-prompt`
-// events), and how it ended. PasskeyDialog shows it; callers run their command through `run`.
+// events), and how it ended. PasskeyDialog shows it; callers run their command through `run`, or
+// through `follow` when they show the failure themselves (the reverification dialog).
+//
+// Ceremonies nest: adding a passkey may be refused until the session is verified again, and that
+// verification may itself use a passkey. The inner one then takes the dialog, and the outer one
+// gets it back (its title, its Try again) when the inner one ends.
 import * as api from '../api';
 import type { CommandError, PasskeyPrompt } from '../bindings';
 
@@ -13,6 +18,9 @@ export const FAILURE_TITLES: Partial<Record<CommandError['code'], string>> = {
   passkey_malformed: 'The request could not be read',
 };
 
+/** A ceremony waiting for the one in the dialog to end. */
+type Waiting = { title: string; retry: (() => void) | null; close: (() => void) | null };
+
 class PasskeyCeremonyStore {
   /** A ceremony runs (its command has not answered yet). */
   active = $state(false);
@@ -24,7 +32,8 @@ class PasskeyCeremonyStore {
   failure = $state<CommandError | null>(null);
   #retry: (() => void) | null = null;
   #close: (() => void) | null = null;
-  /** Stops listening to the prompts: they matter only while a ceremony runs. */
+  #waiting: Waiting[] = [];
+  /** Stops listening to the prompts: they matter only while a ceremony runs or waits. */
   #unlisten: (() => void) | null = null;
 
   /** The dialog is up: the authenticator asked something, or the ceremony failed. */
@@ -40,25 +49,12 @@ class PasskeyCeremonyStore {
   run<T>(title: string, action: () => Promise<T>): Promise<T | null> {
     return new Promise((resolve) => {
       const attempt = async () => {
-        this.title = title;
-        this.failure = null;
-        this.prompt = null;
-        this.active = true;
-        this.#retry = () => void attempt();
         try {
-          // Listening before the command starts, so its first prompt is not missed.
-          this.#stopListening();
-          this.#unlisten = await api.onPasskeyPrompt((prompt) => {
-            if (this.active) this.prompt = prompt;
-          });
-          const result = await action();
+          const result = await this.#perform(title, action, () => void attempt());
           this.#end();
           resolve(result);
         } catch (error) {
           const failure = error as CommandError;
-          this.active = false;
-          this.prompt = null;
-          this.#stopListening();
           if (failure.code === 'passkey_cancelled' || failure.code === 'reverification_cancelled') {
             this.#end();
             resolve(null);
@@ -70,6 +66,18 @@ class PasskeyCeremonyStore {
       };
       void attempt();
     });
+  }
+
+  /**
+   * Runs `action` with the dialog following its prompts only: a failure or Cancel rejects, for
+   * the caller to show where the person asked for it.
+   */
+  async follow<T>(title: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await this.#perform(title, action, null);
+    } finally {
+      this.#end();
+    }
   }
 
   /** Sends the PIN the key asked for. */
@@ -95,16 +103,48 @@ class PasskeyCeremonyStore {
     close?.();
   }
 
-  #stopListening(): void {
-    this.#unlisten?.();
-    this.#unlisten = null;
+  /**
+   * One attempt: the dialog follows `action`'s prompts until it settles (then inactive);
+   * `retry` is what Try again does after a failure.
+   */
+  async #perform<T>(title: string, action: () => Promise<T>, retry: (() => void) | null): Promise<T> {
+    if (this.active) {
+      // A ceremony whose command waits for this one (a reverification inside an add).
+      this.#waiting.push({ title: this.title, retry: this.#retry, close: this.#close });
+    }
+    this.#retry = retry;
+    this.#close = null;
+    this.title = title;
+    this.failure = null;
+    this.prompt = null;
+    this.active = true;
+    try {
+      // Listening before the command starts, so its first prompt is not missed.
+      this.#unlisten ??= await api.onPasskeyPrompt((prompt) => {
+        if (this.active) this.prompt = prompt;
+      });
+      return await action();
+    } finally {
+      this.active = false;
+      this.prompt = null;
+    }
   }
 
   #end(): void {
-    this.#stopListening();
-    this.active = false;
     this.prompt = null;
     this.failure = null;
+    const outer = this.#waiting.pop();
+    if (outer) {
+      // The ceremony that waited takes the dialog back; its command is still running.
+      this.title = outer.title;
+      this.#retry = outer.retry;
+      this.#close = outer.close;
+      this.active = true;
+      return;
+    }
+    this.#unlisten?.();
+    this.#unlisten = null;
+    this.active = false;
     this.#retry = null;
     this.#close = null;
   }

@@ -5,8 +5,12 @@ import * as api from '../api';
 import type { CommandError, ReverificationFirstFactor, ReverificationLevel, ReverificationSecondFactor, ReverificationStep } from '../bindings';
 import { answerReverification } from '../reverification-gate';
 import { onSignedOut } from '../signed-out';
+import { passkeyCeremony } from './passkey-ceremony.svelte';
 
-/** The factor being answered: the password, an emailed code, or a second factor. */
+/** What the dialog says when the person cancels the passkey: nothing happened, and what next. */
+export const PASSKEY_CANCELLED = 'The passkey was cancelled, so nothing changed. Use it again, or verify another way.';
+
+/** The factor being answered: the password, a passkey, an emailed code, or a second factor. */
 export type Answer =
   | { kind: 'first'; factor: ReverificationFirstFactor }
   | { kind: 'second'; factor: ReverificationSecondFactor };
@@ -42,12 +46,26 @@ class ReverificationStore {
     return answered;
   }
 
-  /** Switches to another factor (an emailed code is sent at once, a text when asked). */
+  /**
+   * Switches to another factor (an emailed code is sent at once, a text when asked; a passkey is
+   * asked of the key at once).
+   */
   async choose(answer: Answer): Promise<void> {
     this.answer = answer;
     this.sentAt = null;
     this.error = null;
     if (answer.kind === 'first' && answer.factor.strategy === 'email_code') await this.send();
+    if (answer.kind === 'first' && answer.factor.strategy === 'passkey') await this.usePasskey();
+  }
+
+  /**
+   * Answers with one of the account's passkeys: the key's prompts show in the passkey dialog;
+   * a failure, Cancel included, shows here and leaves everything as it was.
+   */
+  async usePasskey(): Promise<void> {
+    if (this.busy) return;
+    await this.#run('verify', () => passkeyCeremony.follow('Confirm it’s you', api.reverifyWithPasskey));
+    if (this.error?.code === 'passkey_cancelled') this.error = { ...this.error, message: PASSKEY_CANCELLED };
   }
 
   /** Sends the code of the current answer. */
@@ -63,15 +81,18 @@ class ReverificationStore {
     if (sending && (await this.#run('send', () => sending))) this.sentAt = Date.now();
   }
 
-  /** Answers with the password or a code. */
+  /** Answers with the password or a code (a passkey answers through `usePasskey`). */
   async verify(secret: string): Promise<void> {
     const answer = this.answer;
     if (!answer) return;
-    await this.#run('verify', () =>
-      answer.kind === 'first'
-        ? api.attemptReverificationFirstFactor(answer.factor.strategy, secret)
-        : api.attemptReverificationSecondFactor(answer.factor.strategy, secret),
-    );
+    if (answer.kind === 'second') {
+      const strategy = answer.factor.strategy;
+      await this.#run('verify', () => api.attemptReverificationSecondFactor(strategy, secret));
+      return;
+    }
+    const strategy = answer.factor.strategy;
+    if (strategy === 'passkey') return;
+    await this.#run('verify', () => api.attemptReverificationFirstFactor(strategy, secret));
   }
 
   /** Closes the dialog: `true` lets the refused action run again. */
