@@ -51,6 +51,9 @@ pub enum ErrorCode {
     PinIncorrect,
     /// The key refuses its PIN until it is reset (too many wrong ones).
     AuthenticatorLocked,
+    /// The key cannot do what the instance asks: it cannot hold a passkey (a U2F-only key, no PIN
+    /// or fingerprint), or lacks another feature. The message says which and what to do.
+    AuthenticatorUnsupported,
     /// The person cancelled the passkey ceremony: nothing to report.
     PasskeyCancelled,
     /// The key has no passkey for this instance (or the instance's RP does not fit its origin).
@@ -79,6 +82,7 @@ impl ErrorCode {
             "no_authenticator" => Self::NoAuthenticator,
             "pin_incorrect" => Self::PinIncorrect,
             "authenticator_locked" => Self::AuthenticatorLocked,
+            "authenticator_unsupported" => Self::AuthenticatorUnsupported,
             "passkey_cancelled" => Self::PasskeyCancelled,
             "passkey_wrong_relying_party" => Self::PasskeyWrongRelyingParty,
             "passkey_malformed" => Self::PasskeyMalformed,

@@ -878,7 +878,7 @@ export type CommandError = { code: ErrorCode, message: string, field: string | n
  */
 reverification?: ReverificationLevel, };
 
-export type ErrorCode = "network" | "timeout" | "signed_out" | "form_code_incorrect" | "verification_failed" | "verification_expired" | "too_many_requests" | "resource_not_found" | "upload_cancelled" | "reverification_required" | "reverification_cancelled" | "no_authenticator" | "pin_incorrect" | "authenticator_locked" | "passkey_cancelled" | "passkey_wrong_relying_party" | "passkey_malformed" | "internal" | "other";
+export type ErrorCode = "network" | "timeout" | "signed_out" | "form_code_incorrect" | "verification_failed" | "verification_expired" | "too_many_requests" | "resource_not_found" | "upload_cancelled" | "reverification_required" | "reverification_cancelled" | "no_authenticator" | "pin_incorrect" | "authenticator_locked" | "authenticator_unsupported" | "passkey_cancelled" | "passkey_wrong_relying_party" | "passkey_malformed" | "internal" | "other";
 
 export type OfflineView = { 
 /**

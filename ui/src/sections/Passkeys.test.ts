@@ -161,6 +161,24 @@ describe('the passkey dialog', () => {
     expect(screen.getByTestId('passkey-name')).toHaveTextContent('Security key');
   });
 
+  it('tells plainly when the key cannot hold a passkey, and why', async () => {
+    const message =
+      'This security key can’t hold a passkey yet: it has no PIN or fingerprint set up, and this account server asks the key to verify it’s you. Set a PIN with the key maker’s app (or your system’s security key settings), then try again.';
+    const { ue } = await open(makeUser(), {
+      handlers: {
+        add_passkey: () => {
+          throw { code: 'authenticator_unsupported', message, field: null } satisfies CommandError;
+        },
+      },
+    });
+    await ue.click(await screen.findByTestId('passkey-add-security_key'));
+    expect(await screen.findByTestId('passkey-failure-title')).toHaveTextContent('This key can’t hold a passkey');
+    expect(screen.getByTestId('passkey-failure')).toHaveTextContent('Set a PIN');
+    await ue.click(screen.getByTestId('passkey-close'));
+    await waitFor(() => expect(screen.queryByTestId('passkey-dialog')).not.toBeInTheDocument());
+    expect(screen.getByTestId('passkeys-empty')).toBeVisible();
+  });
+
   it('adding one after a reverification by passkey: each ceremony has the dialog in turn', async () => {
     const added = pending<User>();
     const reverified = pending<ReverificationStep>();

@@ -73,8 +73,26 @@ pub enum CeremonyError {
     WrongRelyingParty,
     /// The server's options could not be read.
     Malformed(String),
+    /// The key cannot hold a passkey for an instance that asks for user verification.
+    CannotHoldPasskey(KeyLimit),
+    /// The key cannot do something else the instance asks (an algorithm, an option).
     Unsupported(String),
     Failed(String),
+}
+
+/// Why a security key cannot hold a passkey here: a passkey signs in alone, so the instance asks
+/// the key to verify who uses it (a PIN or a fingerprint), which some keys cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// The USB transport tells the first two apart (`usb::key_limit`); on Windows its own dialog speaks
+// to the key, and only the plain case comes back.
+#[cfg_attr(windows, allow(dead_code))]
+pub enum KeyLimit {
+    /// It speaks only CTAP 1 (U2F): a second step after a password, never a passkey.
+    U2fOnly,
+    /// A FIDO2 key that could verify the person but has no PIN or fingerprint set up yet.
+    NotSetUp,
+    /// A FIDO2 key with neither a PIN nor a fingerprint reader.
+    NoUserVerification,
 }
 
 impl From<CeremonyError> for CommandError {
@@ -108,9 +126,29 @@ impl From<CeremonyError> for CommandError {
                 "passkey_malformed",
                 format!("The account server sent a passkey request Userdesk cannot read: {why}"),
             ),
+            CeremonyError::CannotHoldPasskey(limit) => CommandError::new(
+                "authenticator_unsupported",
+                match limit {
+                    KeyLimit::U2fOnly => {
+                        "This security key can't hold a passkey: it is an older U2F key, which can \
+                         only be a second step after a password. Use a FIDO2 security key, one with \
+                         a PIN or a fingerprint."
+                    }
+                    KeyLimit::NotSetUp => {
+                        "This security key can't hold a passkey yet: it has no PIN or fingerprint \
+                         set up, and this account server asks the key to verify it's you. Set a PIN \
+                         with the key maker's app (or your system's security key settings), then \
+                         try again."
+                    }
+                    KeyLimit::NoUserVerification => {
+                        "This security key can't hold a passkey: it has no PIN or fingerprint, and \
+                         this account server asks the key to verify it's you. Use a key that has one."
+                    }
+                },
+            ),
             CeremonyError::Unsupported(why) => CommandError::new(
-                "passkey_unsupported",
-                format!("This security key cannot do what the account server asks: {why}"),
+                "authenticator_unsupported",
+                format!("This security key can't do what this account server asks ({why})."),
             ),
             CeremonyError::Failed(why) => {
                 CommandError::new("passkey_failed", format!("The security key failed: {why}"))
@@ -127,9 +165,11 @@ pub(crate) fn ceremony_error(error: WebauthnCError, attempts_left: Option<u32>) 
         WebauthnCError::NoHidDevices | WebauthnCError::NoSelectedToken => CeremonyError::NoAuthenticator,
         WebauthnCError::Security => CeremonyError::WrongRelyingParty,
         WebauthnCError::Json | WebauthnCError::Cbor => CeremonyError::Malformed(error.to_string()),
-        WebauthnCError::NotSupported | WebauthnCError::UserVerificationRequired => {
-            CeremonyError::Unsupported(error.to_string())
+        // The key's own settings tell which (`usb::key_limit`); without them, the plain case.
+        WebauthnCError::UserVerificationRequired => {
+            CeremonyError::CannotHoldPasskey(KeyLimit::NoUserVerification)
         }
+        WebauthnCError::NotSupported => CeremonyError::Unsupported(error.to_string()),
         WebauthnCError::Ctap(ctap) => match ctap {
             CtapError::Ctap2PinInvalid => {
                 CeremonyError::PinIncorrect { attempts_left: attempts_left.map(|n| n.saturating_sub(1)) }
@@ -354,6 +394,21 @@ mod tests {
             ErrorCode::PasskeyWrongRelyingParty
         );
         assert_eq!(code(WebauthnCError::Json, None), ErrorCode::PasskeyMalformed);
+        assert_eq!(code(WebauthnCError::UserVerificationRequired, None), ErrorCode::AuthenticatorUnsupported);
+        assert_eq!(code(WebauthnCError::NotSupported, None), ErrorCode::AuthenticatorUnsupported);
+    }
+
+    #[test]
+    fn a_key_that_cannot_hold_a_passkey_says_why_and_what_to_do() {
+        let message = |limit| CommandError::from(CeremonyError::CannotHoldPasskey(limit));
+        for limit in [KeyLimit::U2fOnly, KeyLimit::NotSetUp, KeyLimit::NoUserVerification] {
+            let error = message(limit);
+            assert_eq!(error.code, ErrorCode::AuthenticatorUnsupported, "{limit:?}");
+            assert!(error.message.starts_with("This security key can't hold a passkey"), "{}", error.message);
+        }
+        assert!(message(KeyLimit::U2fOnly).message.contains("U2F"));
+        assert!(message(KeyLimit::NotSetUp).message.contains("Set a PIN"));
+        assert!(message(KeyLimit::NoUserVerification).message.contains("no PIN or fingerprint"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ export const FAILURE_TITLES: Partial<Record<CommandError['code'], string>> = {
   timeout: 'The key was not used in time',
   pin_incorrect: 'Wrong PIN',
   authenticator_locked: 'This key is locked',
+  authenticator_unsupported: 'This key can’t hold a passkey',
   passkey_wrong_relying_party: 'No passkey for this account server',
   passkey_malformed: 'The request could not be read',
 };
