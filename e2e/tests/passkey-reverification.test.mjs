@@ -48,7 +48,7 @@ test('a passkey confirms it is you, and the refused change then goes through', {
       await click(driver, 'passkey-add-security_key');
       await fill(driver, 'passkey-pin', PIN);
       await click(driver, 'passkey-pin-submit');
-      await waitForText(driver, 'passkey-name', 'Passkey');
+      await waitForText(driver, 'passkey-name', 'Software test key');
     });
 
     await step(driver, 'after the window, adding an address asks who it is, a passkey among the ways', async () => {

@@ -32,7 +32,7 @@ test('a passkey added in Security signs in without the identifier', { timeout: 3
       await screenshot(driver, 'pin');
       await fill(driver, 'passkey-pin', PIN);
       await click(driver, 'passkey-pin-submit');
-      await waitForText(driver, 'passkey-name', 'Passkey');
+      await waitForText(driver, 'passkey-name', 'Software test key');
       await screenshot(driver, 'card');
     });
 

@@ -64,14 +64,28 @@ impl<S: Shell> Controller<S> {
             )
         }
         .await;
-        if let Err(error) = registered {
-            // The unverified passkey the instance made for this ceremony goes with it.
-            if let Err(cleanup) = client.delete_passkey(&pending.id).await {
-                tracing::warn!("could not remove the unfinished passkey {}: {cleanup}", pending.id);
+        let added = match registered {
+            Ok(added) => added,
+            Err(error) => {
+                // The unverified passkey the instance made for this ceremony goes with it.
+                if let Err(cleanup) = client.delete_passkey(&pending.id).await {
+                    tracing::warn!("could not remove the unfinished passkey {}: {cleanup}", pending.id);
+                }
+                return Err(error);
             }
-            return Err(error);
+        };
+        let user = client.me().await?;
+        let Some(kind) = self.authenticator().passkey_name() else { return Ok(user) };
+        // Named after the device it is on; the passkey stands whether or not the name is kept.
+        let others: Vec<&str> =
+            user.passkeys.iter().filter(|p| p.id != added.id).map(|p| p.name.as_str()).collect();
+        match client.update_passkey(&added.id, &unique_name(kind, &others)).await {
+            Ok(_) => Ok(client.me().await?),
+            Err(error) => {
+                tracing::warn!("could not name the new passkey {}: {error}", added.id);
+                Ok(user)
+            }
         }
-        Ok(client.me().await?)
     }
 
     pub async fn rename_passkey(&self, id: &str, name: &str) -> CommandResult<User> {
@@ -188,6 +202,14 @@ impl<S: Shell> Controller<S> {
     }
 }
 
+/// `base`, or `base 2`, `base 3`… when the account has one of that name already.
+fn unique_name(base: &str, taken: &[&str]) -> String {
+    (1..)
+        .map(|n| if n == 1 { base.to_owned() } else { format!("{base} {n}") })
+        .find(|name| !taken.contains(&name.as_str()))
+        .unwrap_or_else(|| base.to_owned())
+}
+
 fn offers_passkey(sign_in: &SignIn) -> bool {
     sign_in.supported_first_factors.iter().flatten().any(|factor| factor.strategy == "passkey")
 }
@@ -237,6 +259,16 @@ mod tests {
         let embedded = Url::parse("http://127.0.0.1:41234/").unwrap();
         assert_eq!(ceremony_origin(&embedded, "localhost").unwrap().as_str(), "http://localhost:41234/");
         assert!(ceremony_origin(&clerk, "not a host").is_err());
+    }
+
+    #[test]
+    fn a_new_passkey_gets_a_name_the_account_does_not_have() {
+        assert_eq!(unique_name("Security key (USB)", &[]), "Security key (USB)");
+        assert_eq!(unique_name("Security key (USB)", &["Blue key"]), "Security key (USB)");
+        assert_eq!(
+            unique_name("Security key (USB)", &["Security key (USB)", "Security key (USB) 2"]),
+            "Security key (USB) 3"
+        );
     }
 
     #[test]

@@ -34,11 +34,22 @@ async fn a_passkey_is_added_named_used_to_sign_in_without_the_identifier_and_rem
     assert_eq!(user.passkeys.len(), 1, "the new passkey is listed");
     let passkey = user.passkeys[0].clone();
     assert!(passkey.is_verified());
+    assert_eq!(passkey.name, "Software test key", "named after the device it is on");
     assert_eq!(passkey.last_used_at, None);
     assert_eq!(prompts(&app), vec![PasskeyPrompt::Touch], "the key asked for the touch");
 
     let user = app.controller.rename_passkey(&passkey.id, "  Blue key ").await.unwrap();
     assert_eq!(user.passkeys[0].name, "Blue key");
+    let user = app.controller.add_passkey().await.unwrap();
+    let second = user.passkeys.iter().find(|p| p.id != passkey.id).unwrap().clone();
+    assert_eq!(second.name, "Software test key");
+    let user = app.controller.add_passkey().await.unwrap();
+    let names: Vec<&str> = user.passkeys.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Blue key", "Software test key", "Software test key 2"], "a name the account has not");
+    for extra in user.passkeys.iter().filter(|p| p.id != passkey.id) {
+        app.controller.remove_passkey(&extra.id).await.unwrap();
+    }
+    prompts(&app);
     let unnamed = app.controller.rename_passkey(&passkey.id, "   ").await.unwrap_err();
     assert_eq!(unnamed.field.as_deref(), Some("name"));
 

@@ -192,6 +192,14 @@ pub trait Authenticator: Send + Sync + 'static {
     /// The ways to reach it that this machine has.
     fn kinds(&self) -> Vec<AuthenticatorKind>;
 
+    /// What a passkey it makes is called until the person renames it, where the kind of device
+    /// is known ("Security key (USB)"); `None` keeps the instance's name. The key's own product
+    /// name is not offered: the HID layer does not expose it, and `authenticatorGetInfo` has
+    /// only the AAGUID, which would need a table of models.
+    fn passkey_name(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Makes a credential for `options` (the server's creation options) as `origin`.
     fn register(
         &self,

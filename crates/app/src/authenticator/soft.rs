@@ -77,6 +77,10 @@ impl Authenticator for SoftAuthenticator {
         vec![AuthenticatorKind::SecurityKey]
     }
 
+    fn passkey_name(&self) -> Option<&'static str> {
+        Some("Software test key")
+    }
+
     fn register(
         &self,
         origin: Url,

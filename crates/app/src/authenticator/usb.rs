@@ -114,6 +114,10 @@ impl Authenticator for UsbAuthenticator {
         vec![AuthenticatorKind::SecurityKey]
     }
 
+    fn passkey_name(&self) -> Option<&'static str> {
+        Some("Security key (USB)")
+    }
+
     fn register(
         &self,
         origin: Url,
