@@ -125,7 +125,7 @@ pub fn refused(error: &WebauthnError) -> Error {
         WebauthnError::CredentialPossibleCompromise => {
             "The passkey's signature counter went backwards: the authenticator may have been cloned, so it is refused."
         }
-        WebauthnError::CredentialNotFound => "This passkey is not one this sign-in can use.",
+        WebauthnError::CredentialNotFound => "This passkey is not, or no longer, registered for this account.",
         _ => "The passkey's answer could not be verified.",
     };
     tracing::info!(error = %error, "passkey refused");

@@ -392,10 +392,11 @@ async fn a_stale_session_verifies_again_with_a_passkey_and_nothing_else_does() {
 
     let prepared = client.prepare_reverification_passkey().await.expect("prepared again");
     let not_mine = theirs.answer(reverification_options(&prepared), ORIGIN, true);
-    refused_on_credential(
+    let error = refused_on_credential(
         client.attempt_reverification_passkey(ORIGIN, &not_mine).await,
         "another's passkey",
     );
+    assert!(error.to_string().contains("not, or no longer, registered for this account"), "{error}");
     let still = client.create_email_address("later@example.com").await.expect_err("nothing verified");
     assert!(still.needs_reverification(), "{still:?}");
     assert!(client.get_passkey(&passkey.id).await.expect("read").last_used_at.is_none(), "no use recorded");
