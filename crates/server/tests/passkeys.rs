@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::security::now_secs;
+use common::security::{now_secs, totp_code};
 use common::{Reply, TestServer};
 use reqwest::Method;
 use serde_json::Value;
@@ -18,7 +18,7 @@ use userdesk_fapi::models::{
     Passkey, ReverificationLevel, ReverificationStatus, SessionReverification, SignIn, SignInStatus,
     VerificationStatus,
 };
-use userdesk_fapi::Client;
+use userdesk_fapi::{Client, SecondFactor};
 use userdesk_server::{Clock, RateLimit, DEMO_EMAIL, DEMO_PASSWORD};
 use webauthn_authenticator_rs::softtoken::SoftToken;
 use webauthn_authenticator_rs::WebauthnAuthenticator;
@@ -430,6 +430,36 @@ async fn a_stale_session_verifies_again_with_a_passkey_and_nothing_else_does() {
     assert!(!started.supported_first_factors.unwrap_or_default().iter().any(|f| f.strategy == "passkey"));
     let error = plain.prepare_reverification_passkey().await.expect_err("no passkey");
     assert_eq!(error.field(), Some("strategy"), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_passkey_that_does_not_stand_for_the_second_factor_leaves_it_to_ask() {
+    let clock = Clock::manual((now_secs() / 30 * 30 + 15) * 1000);
+    let server = TestServer::start_with(|config| {
+        config.clock = clock.clone();
+        config.reverification_window = Duration::from_secs(60);
+        config.passkey_satisfies_second_factor = false;
+    })
+    .await;
+    let client = server.demo_client().await;
+    let mut key = Key::new();
+    register(&client, &mut key).await;
+    let totp = client.create_totp().await.expect("totp on");
+    let secret = totp.secret.expect("the secret");
+    client.attempt_totp_verification(&totp_code(&secret, clock.now_ms() / 1000)).await.expect("verified");
+
+    clock.advance(Duration::from_secs(91));
+    client.start_reverification(ReverificationLevel::MultiFactor).await.expect("started");
+    let prepared = client.prepare_reverification_passkey().await.expect("prepared");
+    let assertion = key.answer(reverification_options(&prepared), ORIGIN, false);
+    let step = client.attempt_reverification_passkey(ORIGIN, &assertion).await.expect("the first factor");
+    assert_eq!(step.status, ReverificationStatus::NeedsSecondFactor);
+    let done = client
+        .attempt_reverification_second_factor(SecondFactor::Totp, &totp_code(&secret, clock.now_ms() / 1000))
+        .await
+        .expect("the second");
+    assert_eq!(done.status, ReverificationStatus::Complete);
+    client.delete_totp().await.expect("a multi-factor action goes through");
 }
 
 #[tokio::test]
