@@ -60,6 +60,34 @@ describe('offline', () => {
     expect(screen.getByTestId('offline-retry')).toBeEnabled();
   });
 
+  it('turns offline as soon as an action cannot reach the instance, not at the next focus', async () => {
+    let answering = true;
+    fakeBackend({
+      signedIn: makeUser(),
+      handlers: {
+        current_user: () => {
+          if (!answering) throw UNREACHABLE;
+          return makeUser();
+        },
+        offline_view: () => view(makeUser({ first_name: 'Kept' })),
+        update_profile: () => {
+          throw UNREACHABLE;
+        },
+      },
+    });
+    const ue = userEvent.setup();
+    render(App);
+    const first = await screen.findByTestId('profile-first-name');
+    expect(screen.queryByTestId('offline-banner')).toBeNull();
+
+    answering = false;
+    await ue.clear(first);
+    await ue.type(first, 'Ada');
+    await ue.click(screen.getByTestId('profile-save'));
+    expect(await screen.findByTestId('offline-banner')).toBeInTheDocument();
+    expect(screen.getByTestId('sidebar-name')).toHaveTextContent('Kept Hopper');
+  });
+
   it('shows the devices it last listed, with nothing to sign out', async () => {
     const devices: Devices = {
       current_session_id: 'sess_this',

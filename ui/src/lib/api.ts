@@ -53,6 +53,7 @@ import type {
 import { EVENTS } from './bindings';
 import { reverify } from './reverification-gate';
 import { signedOut } from './signed-out';
+import { unreachable } from './unreachable';
 
 export type { OutboxMessage } from './bindings';
 
@@ -101,6 +102,8 @@ async function invokeOnce<T>(command: string, args?: InvokeArgs): Promise<T> {
     // A session that ended elsewhere (revoked, expired): every store forgets the account before
     // the caller sees the error, so the app is back at sign-in whoever asked.
     if (error.code === 'signed_out') signedOut('session_ended');
+    // The instance stopped answering: the window shows what the app knew (the user store).
+    if (error.code === 'network' || error.code === 'timeout') unreachable();
     throw error;
   }
 }

@@ -17,6 +17,7 @@ import type {
   User,
 } from '../bindings';
 import { onSignedOut, signedOut } from '../signed-out';
+import { onUnreachable } from '../unreachable';
 import { isUnreachable, offline } from './offline.svelte';
 import { toasts } from './toast.svelte';
 
@@ -30,7 +31,17 @@ class UserStore {
   /** Why the last load failed (not signed-out: that is `current === null`). */
   error = $state<CommandError | null>(null);
 
+  /** Checking whether the instance still answers (an action could not reach it). */
+  #checking = false;
+
   constructor() {
+    // An action could not reach the instance: if it really is gone, the window turns into what
+    // the app knew now, rather than at the next focus.
+    onUnreachable(() => {
+      if (!this.current || offline.active || this.#checking) return;
+      this.#checking = true;
+      void this.refreshQuietly().finally(() => (this.#checking = false));
+    });
     onSignedOut((cause) => {
       // Another account is shown: its user is read next and replaces this one (no sign-in
       // screen in between).
