@@ -69,7 +69,6 @@ function adding(state: State): AccountSummary[] {
 async function start() {
   const ue = userEvent.setup();
   render(App);
-  // The switcher's code is a chunk of its own: its button replaces the plain header once in.
   await screen.findByTestId('account-switcher');
   expect(screen.getByTestId('sidebar-name')).toHaveTextContent('Grace Hopper');
   return ue;

@@ -2,8 +2,9 @@
 // signed out) are separate chunks: the window draws without parsing them, and they are fetched
 // once the first screen is up, so opening one later does not wait either. Their code carries the
 // heavy parts only they need: phone metadata (Emails & phones, Security) and the QR encoder
-// (Security). The sidebar's account switcher is one too: its header draws without it, and its
-// menu (with the card menus' code) comes with the sections.
+// (Security). The sign-up screen is one too (phone numbers need that metadata): it is fetched
+// while the sign-in screen is up. The sidebar's account switcher is not: a header drawn without
+// it and then replaced would flicker under the person's pointer.
 import type { Component } from 'svelte';
 import type { User } from '$lib/bindings';
 
@@ -26,7 +27,7 @@ export const lazySections = {
   security: once<Component<{ user: User }>>(() => import('../sections/Security.svelte')),
   devices: once<Component>(() => import('../sections/Devices.svelte')),
   tokens: once<Component>(() => import('../sections/Tokens.svelte')),
-  switcher: once<Component<{ user: User }>>(() => import('./AccountSwitcher.svelte')),
+  signUp: once<Component>(() => import('./SignUp.svelte')),
 };
 
 /** Fetches every lazy section while the window is idle, so none waits when first opened. */
