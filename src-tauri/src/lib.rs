@@ -4,6 +4,7 @@
 mod commands;
 mod deep_link;
 mod former_identifier;
+mod memory;
 mod settings;
 mod shell;
 mod token_store;
@@ -28,6 +29,7 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .init();
+    memory::give_large_blocks_back();
 
     let app = tauri::Builder::default()
         // First, so a second launch hands over to the running app before anything else starts.

@@ -205,6 +205,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         }
         _ => None,
     };
+    password::keep_work_areas(config.mode != Mode::Desktop);
     if config.mode.is_development() && first_start {
         demo::seed_if_empty(&db).await?;
     }

@@ -15,7 +15,7 @@
 //! breached passwords by frequency): nothing is looked up online.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
@@ -77,6 +77,20 @@ const MAX_ARGON2_SLOTS: usize = 4;
 /// grows threads freely, so a burst measured 630 MiB resident with two slots.
 static WORK_AREAS: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
 
+/// Whether the work areas are kept between uses. A server inside the desktop app hashes at its
+/// first start and at each sign-in, minutes or days apart: there 19 MiB per slot held for good
+/// is most of what the app holds beyond a bare window, so each area goes back after use.
+static KEEP_WORK_AREAS: AtomicBool = AtomicBool::new(true);
+
+/// Keeps argon2's work areas between uses (the default: a server's sign-ins come in bursts), or
+/// gives each back as soon as its hash is done (a server inside the desktop app).
+pub(crate) fn keep_work_areas(keep: bool) {
+    KEEP_WORK_AREAS.store(keep, Ordering::Relaxed);
+    if !keep {
+        WORK_AREAS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+}
+
 /// Verifications run so far (real and dummy), for the tests that check sign-in does the same
 /// work for every identifier.
 static VERIFICATIONS: AtomicU64 = AtomicU64::new(0);
@@ -107,7 +121,9 @@ async fn run_argon2<T: Send + 'static>(
         let lock = || WORK_AREAS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut area = lock().pop().unwrap_or_default();
         let result = work(&mut area);
-        lock().push(area);
+        if KEEP_WORK_AREAS.load(Ordering::Relaxed) {
+            lock().push(area);
+        }
         drop(permit);
         result
     })
