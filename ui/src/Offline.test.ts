@@ -10,6 +10,23 @@ import { accountBackend, actions, fakeBackend, makeAppInfo, makeUser } from './t
 const UNREACHABLE = { code: 'network', message: 'Could not reach http://127.0.0.1:9/: connection refused', field: null };
 const SAVED_AT = new Date(2026, 11, 7, 14, 2).getTime();
 
+/** A signed-in instance that answers until `stop()`; the app kept `kept` of the account. */
+function stoppingInstance(kept: User, handlers: Record<string, () => unknown> = {}) {
+  let answering = true;
+  fakeBackend({
+    signedIn: makeUser(),
+    handlers: {
+      current_user: () => {
+        if (!answering) throw UNREACHABLE;
+        return makeUser();
+      },
+      offline_view: () => view(kept),
+      ...handlers,
+    },
+  });
+  return { stop: () => (answering = false) };
+}
+
 function view(user: User, devices: Devices | null = null): OfflineView {
   return { saved_at: SAVED_AT, user, devices };
 }
@@ -61,18 +78,9 @@ describe('offline', () => {
   });
 
   it('turns offline as soon as an action cannot reach the instance, not at the next focus', async () => {
-    let answering = true;
-    fakeBackend({
-      signedIn: makeUser(),
-      handlers: {
-        current_user: () => {
-          if (!answering) throw UNREACHABLE;
-          return makeUser();
-        },
-        offline_view: () => view(makeUser({ first_name: 'Kept' })),
-        update_profile: () => {
-          throw UNREACHABLE;
-        },
+    const instance = stoppingInstance(makeUser({ first_name: 'Kept' }), {
+      update_profile: () => {
+        throw UNREACHABLE;
       },
     });
     const ue = userEvent.setup();
@@ -80,7 +88,7 @@ describe('offline', () => {
     const first = await screen.findByTestId('profile-first-name');
     expect(screen.queryByTestId('offline-banner')).toBeNull();
 
-    answering = false;
+    instance.stop();
     await ue.clear(first);
     await ue.type(first, 'Ada');
     await ue.click(screen.getByTestId('profile-save'));
@@ -179,21 +187,11 @@ describe('refresh on focus', () => {
 
   it('turns the window into the kept view when the instance stopped answering', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    let answering = true;
-    fakeBackend({
-      signedIn: makeUser(),
-      handlers: {
-        current_user: () => {
-          if (!answering) throw UNREACHABLE;
-          return makeUser();
-        },
-        offline_view: () => view(makeUser()),
-      },
-    });
+    const instance = stoppingInstance(makeUser());
     render(App);
     await screen.findByTestId('sidebar-name');
 
-    answering = false;
+    instance.stop();
     vi.setSystemTime(Date.now() + FOCUS_REFRESH_MS);
     window.dispatchEvent(new FocusEvent('focus'));
     expect(await screen.findByTestId('offline-banner')).toBeVisible();
