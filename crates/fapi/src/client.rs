@@ -107,7 +107,8 @@ impl ClientBuilder {
             http,
             base_url: self.base_url,
             token_store: self.token_store,
-            state: Mutex::new(State { token, session_id: None }),
+            token: Arc::new(Mutex::new(token)),
+            state: Mutex::new(State::default()),
             tokens: Mutex::new(TokenCache::new()),
         })
     }
@@ -132,20 +133,29 @@ pub(crate) struct StreamedBody {
     pub(crate) timeout: Duration,
 }
 
+/// The session a handle's `/v1/me` requests name.
 #[derive(Default)]
 struct State {
-    token: Option<String>,
     session_id: Option<String>,
+    /// `false`: the client's last active session, as each response reports it. `true`: the
+    /// session this handle's own sign-ins created, whichever the client uses (multi-session).
+    holds_session: bool,
 }
 
 /// A native client of one FAPI instance.
 ///
 /// Every request carries `_is_native=1` and the client token; every response may carry a new
 /// token, which replaces the stored one. `/v1/me` requests name the active session.
+///
+/// On a multi-session instance one client holds several people's sessions: each person gets a
+/// handle of their own on it ([`Client::session_handle`]), which shares the token and names its
+/// own session in `/v1/me` requests, as Clerk's SDKs do with `_clerk_session_id`.
 pub struct Client {
     http: reqwest::Client,
     base_url: Url,
     token_store: Arc<dyn TokenStore>,
+    /// The client token, shared by every handle on this client.
+    token: Arc<Mutex<Option<String>>>,
     state: Mutex<State>,
     tokens: Mutex<TokenCache>,
 }
@@ -175,12 +185,52 @@ impl Client {
 
     /// `true` once the server has given this client a token.
     pub fn has_token(&self) -> bool {
-        self.state().token.is_some()
+        self.token().is_some()
     }
 
     /// The session `/v1/me` requests act on, as last reported by the server.
     pub fn session_id(&self) -> Option<String> {
         self.state().session_id.clone()
+    }
+
+    /// Another handle on this client (the same token, store and connections) for one person's
+    /// session on a multi-session instance: it names `session_id` in `/v1/me` requests whatever
+    /// session the client uses, and takes the session its own sign-in or sign-up creates
+    /// (`None`: the person is still to sign in on it).
+    pub fn session_handle(&self, session_id: Option<String>) -> Client {
+        Client {
+            http: self.http.clone(),
+            base_url: self.base_url.clone(),
+            token_store: self.token_store.clone(),
+            token: self.token.clone(),
+            state: Mutex::new(State { session_id, holds_session: true }),
+            tokens: Mutex::new(TokenCache::new()),
+        }
+    }
+
+    /// From now on this handle names `session_id` (its current one when `None`) rather than
+    /// following the client's last active session: another person is about to sign in on the
+    /// same client (multi-session).
+    pub fn hold_session(&self, session_id: Option<String>) {
+        let mut state = self.state();
+        if let Some(session_id) = session_id {
+            state.session_id = Some(session_id);
+        }
+        state.holds_session = true;
+    }
+
+    /// `true` when this handle names a session of its own ([`Client::session_handle`],
+    /// [`Client::hold_session`]).
+    pub fn holds_session(&self) -> bool {
+        self.state().holds_session
+    }
+
+    /// Makes this handle's session the client's active one (`POST /v1/client/sessions/{id}/touch`,
+    /// `intent=select_session`), as Clerk's SDKs do when a person switches to another account.
+    pub async fn touch_session(&self) -> Result<Session> {
+        let session_id = self.session_id().ok_or(Error::SignedOut)?;
+        let path = format!("v1/client/sessions/{}/touch", path_id(&session_id)?);
+        self.send_enveloped(Method::POST, &path, Some(vec![("intent", "select_session".to_owned())])).await
     }
 
     /// The instance's configuration (`GET /v1/environment`).
@@ -421,9 +471,24 @@ impl Client {
             .await
     }
 
-    /// Ends every session of this client (`DELETE /v1/client`): signs out on this device.
+    /// Signs out on this device: ends every session of this client (`DELETE /v1/client`), or,
+    /// for a handle holding one person's session of several, removes that session only.
     pub async fn sign_out(&self) -> Result<()> {
-        let _: Option<models::Client> = self.send_enveloped(Method::DELETE, "v1/client", None).await?;
+        let (holds_session, session_id) = {
+            let state = self.state();
+            (state.holds_session, state.session_id.clone())
+        };
+        match (holds_session, session_id) {
+            (true, Some(session_id)) => {
+                self.remove_session(&session_id).await?;
+            }
+            // The other people's sessions stay; this handle had none (left, or never signed in).
+            (true, None) => {}
+            (false, _) => {
+                let _: Option<models::Client> =
+                    self.send_enveloped(Method::DELETE, "v1/client", None).await?;
+            }
+        }
         self.state().session_id = None;
         self.token_cache().clear();
         Ok(())
@@ -484,10 +549,12 @@ impl Client {
         origin: Option<&str>,
     ) -> Result<T> {
         let mut url = self.base_url.join(path).map_err(|e| Error::InvalidInstance(e.to_string()))?;
-        let (token, session_id) = {
-            let state = self.state();
-            (state.token.clone(), state.session_id.clone())
-        };
+        let (token, session_id) = (self.token().clone(), self.session_id());
+        // A handle whose person has not signed in (or signed out) has no account to read: without
+        // a session named, the server would answer for the client's active one, someone else's.
+        if path.starts_with("v1/me") && session_id.is_none() && self.holds_session() {
+            return Err(Error::SignedOut);
+        }
         {
             let mut query = url.query_pairs_mut();
             query.append_pair("_is_native", "1");
@@ -543,31 +610,47 @@ impl Client {
             return Err(error);
         }
         let value: T = decode(&body)?;
-        if let Ok(Envelope::<Value> { client: Some(client), .. }) = serde_json::from_slice(&body) {
-            self.state().session_id = client.active_session().map(|session| session.id.clone());
+        if let Ok(envelope) = serde_json::from_slice::<Envelope<Value>>(&body) {
+            self.follow_session(&envelope);
         }
         Ok(value)
     }
 
+    /// Keeps the session current after a response that carries the client: the client's last
+    /// active one, or, for a handle holding its own, the one its sign-in or sign-up created.
+    fn follow_session(&self, envelope: &Envelope<Value>) {
+        let Some(client) = &envelope.client else { return };
+        let mut state = self.state();
+        if !state.holds_session {
+            state.session_id = client.active_session().map(|session| session.id.clone());
+            return;
+        }
+        let created = (envelope.response.get("status").and_then(Value::as_str) == Some("complete"))
+            .then(|| envelope.response.get("created_session_id").and_then(Value::as_str))
+            .flatten()
+            .filter(|id| client.sessions.iter().any(|session| session.id == *id));
+        if let Some(created) = created {
+            state.session_id = Some(created.to_owned());
+        }
+    }
+
     /// Forgets this device's client token, here and in its store: the next request starts a new
-    /// client. For an account removed from the app.
+    /// client. For an account removed from the app (and every handle on the client).
     pub fn forget_token(&self) -> Result<()> {
         self.token_store.clear().map_err(|e| Error::TokenStore(e.to_string()))?;
-        let mut state = self.state();
-        state.token = None;
-        state.session_id = None;
-        drop(state);
+        *self.token() = None;
+        self.state().session_id = None;
         self.token_cache().clear();
         Ok(())
     }
 
     fn remember_token(&self, token: String) -> Result<()> {
-        let mut state = self.state();
-        if state.token.as_deref() == Some(token.as_str()) {
+        let mut current = self.token();
+        if current.as_deref() == Some(token.as_str()) {
             return Ok(());
         }
         self.token_store.save(&token).map_err(|e| Error::TokenStore(e.to_string()))?;
-        state.token = Some(token);
+        *current = Some(token);
         Ok(())
     }
 
@@ -592,8 +675,13 @@ impl Client {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        // The state is two strings; a panic elsewhere cannot leave them half-written.
+        // A string and a flag; a panic elsewhere cannot leave them half-written.
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn token(&self) -> MutexGuard<'_, Option<String>> {
+        // One string, replaced whole.
+        self.token.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

@@ -185,6 +185,9 @@ pub fn error_for_code(code: &str) -> ClerkError {
         ),
         "verification_expired" => ("The request expired", "The round trip took too long. Start again."),
         "session_exists" => ("Already signed in", "This device is already signed in. Sign out first."),
+        "identifier_already_signed_in" => {
+            ("Already signed in", "This account is already signed in on this device. Switch to it instead.")
+        }
         _ => ("The provider round trip failed", "The sign-in through the provider failed. Try again."),
     };
     ClerkError::new(code, message, long_message)

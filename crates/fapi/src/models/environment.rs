@@ -97,6 +97,16 @@ impl Environment {
             .unwrap_or(false)
     }
 
+    /// `true` when one client may hold several people's sessions (`auth_config.single_session_mode`
+    /// is `false`); Clerk's default is one session per client.
+    pub fn multi_session(&self) -> bool {
+        self.other
+            .get("auth_config")
+            .and_then(|config| config.get("single_session_mode"))
+            .and_then(Value::as_bool)
+            == Some(false)
+    }
+
     /// `true` when users may delete their own accounts.
     pub fn delete_self_enabled(&self) -> bool {
         self.user_settings
