@@ -203,6 +203,10 @@ pub struct Config {
     /// for the user gives `needs_client_trust`, and a code to their email (or phone) finishes it.
     /// Off by default.
     pub client_trust: bool,
+    /// Clerk's multi-session mode: one client holds a session for each person signed in on it
+    /// (`single_session_mode: false` in the environment), and signing in again does not sign out
+    /// the others. Off by default, as on a new Clerk instance.
+    pub multi_session: bool,
     /// What a sign-up asks ([`SignUpSettings::default`]: an email address verified by code and a
     /// password); `user_settings` in the environment says the same. Without password sign-in in
     /// [`Config::first_factors`] a sign-up takes no password; settings with which nobody could
@@ -261,6 +265,7 @@ impl Config {
             reverification_window: DEFAULT_REVERIFICATION_WINDOW,
             first_factors: FirstFactors::default(),
             client_trust: false,
+            multi_session: false,
             sign_up: SignUpSettings::default(),
             passkeys: true,
             passkey_rp_id: crate::passkeys::DEFAULT_RP_ID.to_owned(),

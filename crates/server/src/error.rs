@@ -43,6 +43,9 @@ pub enum Error {
     /// A session is already active on this client (single-session mode).
     #[error("a session already exists on this client")]
     SessionExists,
+    /// Multi-session mode: this person is already signed in on this client, in `session_id`.
+    #[error("already signed in on this client ({session_id})")]
+    AlreadySignedIn { session_id: String },
     /// The action needs the session verified again first: its last verification at `level` is
     /// older than the reverification window (`domain::reverification`).
     #[error("the session must be verified again ({level})")]
@@ -242,6 +245,12 @@ impl Error {
                 (Status::BAD_REQUEST, "session_exists", "Session already exists"),
                 "You're already signed in. Sign out before signing in again.",
             ),
+            // Clerk's SDKs switch to the session `meta.session_id` names.
+            Error::AlreadySignedIn { session_id } => clerk(
+                (Status::BAD_REQUEST, "identifier_already_signed_in", "You're already signed in"),
+                "You're already signed in on this device with this account.",
+            )
+            .meta("session_id", session_id.clone()),
             // Clerk's code and message; Clerk's JS SDK looks only at the code, `meta` is ours.
             Error::ReverificationRequired { level, after_minutes } => clerk(
                 (Status::FORBIDDEN, "session_reverification_required", "You need to provide additional verification to perform this operation"),

@@ -250,6 +250,11 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         sign_in: state::SignInPolicy {
             first_factors: config.first_factors,
             client_trust: config.client_trust,
+            session_mode: if config.multi_session {
+                domain::sessions::SessionMode::Multi
+            } else {
+                domain::sessions::SessionMode::Single
+            },
         },
         sign_up,
         kept: Arc::default(),

@@ -27,6 +27,9 @@ struct Args {
     /// Behave as a production instance (no demo account, no development outbox).
     #[arg(long)]
     production: bool,
+    /// Clerk's multi-session mode: several people signed in on one client at once.
+    #[arg(long)]
+    multi_session: bool,
     /// Region that phone numbers without a +country code are read in (ISO 3166, e.g. US, GB).
     #[arg(long, value_name = "REGION", default_value = userdesk_server::DEFAULT_REGION)]
     default_region: String,
@@ -55,6 +58,7 @@ async fn main() -> ExitCode {
     config.addr = args.addr;
     config.secret_key = args.secret_key;
     config.mode = if args.production { Mode::Production } else { Mode::Development };
+    config.multi_session = args.multi_session;
     config.default_region = args.default_region;
     if let Some(path) = &args.oauth_config {
         match userdesk_server::OAuthConfigFile::read(path) {

@@ -72,6 +72,8 @@ pub struct SignInPolicy {
     pub first_factors: crate::sign_in_policy::FirstFactors,
     /// The new-device check (`needs_client_trust`).
     pub client_trust: bool,
+    /// One session per client, or one per person ([`Config::multi_session`]).
+    pub session_mode: crate::domain::sessions::SessionMode,
 }
 
 /// Reverification (step-up), as configured.

@@ -38,6 +38,8 @@ async fn get_environment(State(state): State<AppState>) -> Result<Json<Environme
     add_passkeys(&mut document, &state.passkeys);
     // Reverification as configured (`domain::reverification`).
     document["auth_config"]["reverification"] = json!(state.reverification.enabled);
+    document["auth_config"]["single_session_mode"] =
+        json!(state.sign_in.session_mode == crate::domain::sessions::SessionMode::Single);
     let environment = serde_json::from_value(document)
         .map_err(|e| Error::Internal(format!("the environment document does not fit the model: {e}")))?;
     Ok(Json(environment))

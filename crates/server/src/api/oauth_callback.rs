@@ -50,7 +50,7 @@ use crate::oauth::{Failure, Identity, CALLBACK_PATH};
 use crate::state::AppState;
 use crate::store::external_accounts::{self, IdentityTaken};
 use crate::store::oauth_flows::{self, Purpose, StateRow};
-use crate::store::sessions::{self, Activity};
+use crate::store::sessions::Activity;
 use crate::store::users;
 
 /// The routes.
@@ -70,6 +70,8 @@ enum Problem {
     },
     IdentityMismatch,
     SignedInAlready,
+    /// Multi-session mode: the provider's person is already signed in on this client.
+    PersonSignedInAlready,
     /// The user is locked after too many failed sign-ins (`domain::lockout`): a provider is a
     /// first factor like the password, and is refused as it is.
     Locked,
@@ -128,6 +130,11 @@ impl Problem {
                 "session_exists",
                 "Session already exists",
                 "You're already signed in. Sign out before signing in again.".into(),
+            ),
+            Problem::PersonSignedInAlready => failed(
+                "identifier_already_signed_in",
+                "You're already signed in",
+                "You're already signed in on this device with this account.".into(),
             ),
             Problem::Locked => failed(
                 "user_locked",
@@ -358,19 +365,19 @@ async fn succeed(
             Done::Complete
         }
         (Purpose::SignIn, _, Some(sign_in_id)) => {
-            let now = now_ms();
-            if sessions::live_for_client(&mut tx, &row.client_id)
-                .await?
-                .iter()
-                .any(|session| session.is_active_at(now))
-            {
-                return Ok(Err(Problem::SignedInAlready));
+            match domain::sessions::ensure_room(&mut tx, state.sign_in.session_mode, &row.client_id).await {
+                Err(Error::SessionExists) => return Ok(Err(Problem::SignedInAlready)),
+                other => other?,
             }
             match external_accounts::find_linked(&mut tx, &row.strategy, &identity.provider_user_id).await? {
                 Some(account) => {
                     let user = users::find_row(&mut tx, &account.user_id)
                         .await?
                         .ok_or_else(|| Error::Internal(format!("the user of {} vanished", account.id)))?;
+                    match domain::sessions::ensure_not_signed_in(&mut tx, &row.client_id, &user.id).await {
+                        Err(Error::AlreadySignedIn { .. }) => return Ok(Err(Problem::PersonSignedInAlready)),
+                        other => other?,
+                    }
                     match domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await {
                         Err(Error::UserLocked { .. }) => return Ok(Err(Problem::Locked)),
                         other => other?,

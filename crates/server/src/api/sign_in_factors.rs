@@ -188,7 +188,16 @@ async fn reset_password(
         sessions::revoke_all_but(&mut tx, &user.id, "").await?;
     }
     let strategy = row.first_factor_strategy.clone().unwrap_or_else(|| "reset_password_email_code".into());
-    domain::sign_in_factors::finish(&mut tx, &client.id, &row, &user, &strategy, &activity).await?;
+    domain::sign_in_factors::finish(
+        &mut tx,
+        state.sign_in.session_mode,
+        &client.id,
+        &row,
+        &user,
+        &strategy,
+        &activity,
+    )
+    .await?;
     let envelope = render::sign_in::envelope(&mut tx, &state.base_url, &client.id, &row.id).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, "password reset at sign-in");

@@ -1,8 +1,9 @@
 //! `/v1/client/sign_ins`: signing in with an identifier (email address or username) and password.
 //!
 //! In one request (`identifier` + `password`) or two (`identifier`, then `attempt_first_factor`
-//! with the password). The instance is in single-session mode: a client with an active session
-//! must sign out first (`session_exists`). `oauth_*` strategies sign in through a provider
+//! with the password). In single-session mode (the default) a client with an active session must
+//! sign out first (`session_exists`); in multi-session mode it signs another person in beside
+//! them, and a person already signed in on the client is told so (`identifier_already_signed_in`). `oauth_*` strategies sign in through a provider
 //! ([`start_oauth`]).
 //!
 //! Signing in through a provider:
@@ -145,7 +146,7 @@ async fn start_oauth(
     let hints = round_trip::oidc_hints(form)?;
     {
         let mut conn = state.db.pool().acquire().await?;
-        domain::sessions::ensure_signed_out(&mut conn, &client.id).await?;
+        domain::sessions::ensure_room(&mut conn, state.sign_in.session_mode, &client.id).await?;
     }
     let endpoints = round_trip::endpoints(state, &provider).await?;
 
@@ -153,7 +154,7 @@ async fn start_oauth(
     let agent = activity::user_agent(headers);
     let mut tx = state.db.write().await?;
     // Again under the write lock: a sign-in completed meanwhile wins.
-    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
+    domain::sessions::ensure_room(&mut tx, state.sign_in.session_mode, &client.id).await?;
     let sign_in_id = oauth_flows::create_sign_in(&mut tx, &client.id, &provider.strategy, expire_at).await?;
     round_trip::begin(
         state,
@@ -232,7 +233,7 @@ async fn create_sign_in(
 
     let found = {
         let mut conn = state.db.pool().acquire().await?;
-        domain::sessions::ensure_signed_out(&mut conn, &client.id).await?;
+        domain::sessions::ensure_room(&mut conn, state.sign_in.session_mode, &client.id).await?;
         let mut found = users::find_by_identifier(&mut conn, identifier).await?;
         if found.is_none() && state.sign_in.first_factors.phone_code && !identifier.contains('@') {
             // A verified phone number identifies where the instance sends SMS codes.
@@ -245,8 +246,10 @@ async fn create_sign_in(
             }
         }
         if let Some((user, _)) = &found {
-            // As Clerk: a locked user cannot even start a sign-in.
+            // As Clerk: a locked user cannot even start a sign-in, nor one already signed in
+            // on this client (multi-session mode) a second session.
             domain::lockout::ensure_unlocked(&mut conn, &state.lockout, user).await?;
+            domain::sessions::ensure_not_signed_in(&mut conn, &client.id, &user.id).await?;
         }
         found
     };
@@ -261,7 +264,7 @@ async fn create_sign_in(
     let Some(password) = password else {
         // Identified; the first factor comes next.
         let mut tx = state.db.write().await?;
-        domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
+        domain::sessions::ensure_room(&mut tx, state.sign_in.session_mode, &client.id).await?;
         let sign_in_id = sign_ins::create(
             &mut tx,
             NewSignIn {

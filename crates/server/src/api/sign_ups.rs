@@ -22,7 +22,8 @@
 //!   the resend cooldown); a link holds [`crate::Config::link_lifetime`]. A new email address or
 //!   phone number forgets the old one's verification.
 //! - A complete or abandoned sign-up cannot change: 403 `sign_up_cannot_be_updated`.
-//! - A client with an active session cannot sign up (single-session mode): 400 `session_exists`.
+//! - A client with an active session cannot sign up in single-session mode (400 `session_exists`);
+//!   in multi-session mode the new user's session joins the client's others.
 //! - The captcha parameters Clerk's SDKs may send are ignored (this server has no captcha);
 //!   parameters of other strategies are refused by name.
 
@@ -422,16 +423,17 @@ async fn create_regular(
 ) -> Result<Envelope<Value>> {
     {
         let mut conn = state.db.pool().acquire().await?;
-        domain::sessions::ensure_signed_out(&mut conn, &client.id).await?;
+        domain::sessions::ensure_room(&mut conn, state.sign_in.session_mode, &client.id).await?;
     }
     let fields = prepared_fields(state, form).await?;
     let mut tx = state.db.write().await?;
-    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
+    domain::sessions::ensure_room(&mut tx, state.sign_in.session_mode, &client.id).await?;
     sign_ups::abandon_open(&mut tx, &client.id).await?;
     let id = sign_ups::create(&mut tx, &client.id, fields).await?;
     let row = open_sign_up(&mut tx, &client.id, &id).await?;
     // An instance that verifies nothing it asks for completes at once.
-    domain::sign_ups::complete_if_ready(&mut tx, &state.sign_up, &row, activity).await?;
+    domain::sign_ups::complete_if_ready(&mut tx, &state.sign_up, state.sign_in.session_mode, &row, activity)
+        .await?;
     let envelope = respond(&mut tx, state, &client.id, &id).await?;
     tx.commit().await?;
     Ok(envelope)
@@ -472,7 +474,8 @@ async fn update_sign_up(
     }
     sign_ups::update(&mut tx, &row.id, &fields).await?;
     let row = open_sign_up(&mut tx, &client.id, &row.id).await?;
-    domain::sign_ups::complete_if_ready(&mut tx, &state.sign_up, &row, &activity).await?;
+    domain::sign_ups::complete_if_ready(&mut tx, &state.sign_up, state.sign_in.session_mode, &row, &activity)
+        .await?;
     let envelope = respond(&mut tx, &state, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
@@ -644,7 +647,8 @@ async fn attempt_verification(
         return Err(refusal);
     }
     sign_ups::record_attempt(&mut tx, &row.id, field, "verified").await?;
-    domain::sign_ups::complete_if_ready(&mut tx, &state.sign_up, &row, &activity).await?;
+    domain::sign_ups::complete_if_ready(&mut tx, &state.sign_up, state.sign_in.session_mode, &row, &activity)
+        .await?;
     let envelope = respond(&mut tx, &state, &client.id, &row.id).await?;
     tx.commit().await?;
     Ok(Json(envelope))
@@ -674,7 +678,7 @@ async fn transfer(
     };
 
     let mut tx = state.db.write().await?;
-    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
+    domain::sessions::ensure_room(&mut tx, state.sign_in.session_mode, &client.id).await?;
     let sign_in_id = clients::find(&mut tx, &client.id)
         .await?
         .and_then(|row| row.sign_in_id)

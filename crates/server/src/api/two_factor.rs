@@ -257,7 +257,7 @@ async fn attempt_second_factor(
         return Err(locked.unwrap_or(refusal));
     }
 
-    domain::sessions::ensure_signed_out(&mut tx, &client.id).await?;
+    domain::sessions::ensure_room(&mut tx, state.sign_in.session_mode, &client.id).await?;
     second_factors::record_attempt(&mut tx, &row.id, strategy, "verified").await?;
     let identifier = row.identifier.clone().unwrap_or_default();
     let session =

@@ -101,7 +101,8 @@ async fn verify_address(state: &AppState, hash: &str) -> Result<Verified> {
     let mut tx = state.db.write().await?;
     let Some(target) = identifications::find_by_link_token(&mut tx, hash).await? else {
         // A sign-up's address: verifying it may complete the sign-up.
-        let verified = domain::sign_ups::verify_link(&mut tx, &state.sign_up, hash).await?;
+        let verified =
+            domain::sign_ups::verify_link(&mut tx, &state.sign_up, state.sign_in.session_mode, hash).await?;
         let verified = verified.ok_or(Error::LinkInvalid)?;
         tx.commit().await?;
         return Ok(verified.redirect_url.map_or(Verified::Page(verified.email_address), Verified::Redirect));

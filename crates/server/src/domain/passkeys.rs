@@ -167,7 +167,7 @@ pub async fn start_discoverable(state: &AppState, client_id: &str) -> Result<Env
         .start_discoverable_authentication()
         .map_err(|e| Error::Internal(format!("starting a passkey sign-in: {e}")))?;
     let mut tx = state.db.write().await?;
-    domain::sessions::ensure_signed_out(&mut tx, client_id).await?;
+    domain::sessions::ensure_room(&mut tx, state.sign_in.session_mode, client_id).await?;
     let sign_in_id = sign_ins::create_unidentified(&mut tx, client_id, &stored_first_factors(state)).await?;
     begin(&mut tx, state, &sign_in_id, None, &relying_party::json(&ceremony)?, &challenge).await?;
     let envelope = render::sign_in::envelope(&mut tx, &state.base_url, client_id, &sign_in_id).await?;
@@ -292,7 +292,7 @@ pub async fn attempt(
         }
     };
     domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
-    domain::sessions::ensure_signed_out(&mut tx, client_id).await?;
+    domain::sessions::ensure_room(&mut tx, state.sign_in.session_mode, client_id).await?;
     if row.user_id.is_none() {
         sign_ins::set_user(&mut tx, &row.id, &user.id).await?;
     }

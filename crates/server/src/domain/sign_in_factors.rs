@@ -27,6 +27,7 @@ use sqlx::SqliteConnection;
 use userdesk_fapi::models::{Envelope, SignIn};
 
 use crate::domain;
+use crate::domain::sessions::SessionMode;
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{new_client_token, now_ms, token_hash};
 use crate::one_time_code::{self, MAX_ATTEMPTS};
@@ -220,7 +221,16 @@ pub async fn open_link(state: &AppState, hash: &str) -> Result<Option<LinkOpened
     domain::lockout::ensure_unlocked(&mut tx, &state.lockout, &user).await?;
     sign_in_factors::mark_link_verified(&mut tx, &row.id).await?;
     // The session is the client's that started the sign-in; its own requests tell its activity.
-    finish(&mut tx, &client_id, &row, &user, FirstFactor::EmailLink.as_str(), &Activity::default()).await?;
+    finish(
+        &mut tx,
+        state.sign_in.session_mode,
+        &client_id,
+        &row,
+        &user,
+        FirstFactor::EmailLink.as_str(),
+        &Activity::default(),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, sign_in = %row.id, "sign-in link opened");
     Ok(Some(LinkOpened { redirect_url }))
@@ -281,13 +291,14 @@ pub async fn check_code(
 /// one, else starts the session and completes the sign-in.
 pub async fn finish(
     conn: &mut SqliteConnection,
+    mode: SessionMode,
     client_id: &str,
     row: &SignInRow,
     user: &UserRow,
     strategy: &str,
     activity: &Activity,
 ) -> Result<()> {
-    domain::sessions::ensure_signed_out(conn, client_id).await?;
+    domain::sessions::ensure_room(conn, mode, client_id).await?;
     if domain::second_factor::required(conn, &user.id).await? {
         second_factors::set_sign_in_status(conn, &row.id, "needs_second_factor", None).await?;
         return Ok(());
@@ -309,7 +320,7 @@ pub async fn after_right_password(
     client_id: &str,
     user: &UserRow,
 ) -> Result<Option<&'static str>> {
-    domain::sessions::ensure_signed_out(conn, client_id).await?;
+    domain::sessions::ensure_room(conn, state.sign_in.session_mode, client_id).await?;
     domain::lockout::ensure_unlocked(conn, &state.lockout, user).await?;
     Ok(if domain::second_factor::required(conn, &user.id).await? {
         Some("needs_second_factor")
@@ -380,7 +391,7 @@ pub async fn attempt_first_factor_code(
     if factor.is_reset() {
         second_factors::set_sign_in_status(&mut tx, &row.id, "needs_new_password", None).await?;
     } else {
-        finish(&mut tx, client_id, &row, &user, strategy, activity).await?;
+        finish(&mut tx, state.sign_in.session_mode, client_id, &row, &user, strategy, activity).await?;
     }
     let envelope = render::sign_in::envelope(&mut tx, &state.base_url, client_id, &row.id).await?;
     tx.commit().await?;
@@ -473,7 +484,7 @@ pub async fn attempt_client_trust(
         tx.commit().await?;
         return Err(error);
     }
-    finish(&mut tx, client_id, &row, &user, "password", activity).await?;
+    finish(&mut tx, state.sign_in.session_mode, client_id, &row, &user, "password", activity).await?;
     let envelope = render::sign_in::envelope(&mut tx, &state.base_url, client_id, &row.id).await?;
     tx.commit().await?;
     Ok(Some(envelope))

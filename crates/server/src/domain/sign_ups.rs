@@ -4,6 +4,7 @@
 use sqlx::SqliteConnection;
 
 use crate::domain;
+use crate::domain::sessions::SessionMode;
 use crate::error::{Error, Result};
 use crate::ids::now_ms;
 use crate::render;
@@ -70,6 +71,7 @@ pub fn lacking(settings: &SignUpSettings, row: &SignUpRow, verifications: &[Veri
 pub async fn complete_if_ready(
     conn: &mut SqliteConnection,
     settings: &SignUpSettings,
+    mode: SessionMode,
     row: &SignUpRow,
     activity: &Activity,
 ) -> Result<bool> {
@@ -80,7 +82,7 @@ pub async fn complete_if_ready(
     if !lacking(settings, row, &verifications).is_empty() {
         return Ok(false);
     }
-    domain::sessions::ensure_signed_out(conn, &row.client_id).await?;
+    domain::sessions::ensure_room(conn, mode, &row.client_id).await?;
     let user_id = users::insert(
         conn,
         NewUser {
@@ -126,6 +128,7 @@ pub struct LinkVerified {
 pub async fn verify_link(
     conn: &mut SqliteConnection,
     settings: &SignUpSettings,
+    mode: SessionMode,
     token_hash: &str,
 ) -> Result<Option<LinkVerified>> {
     let Some(verification) = sign_ups::find_by_link_token(conn, token_hash).await? else {
@@ -145,6 +148,6 @@ pub async fn verify_link(
     sign_ups::mark_link_verified(conn, &row.id, &verification.field).await?;
     // The browser that opened the link is not the client's device: the session records nothing
     // of it.
-    complete_if_ready(conn, settings, &row, &Activity::default()).await?;
+    complete_if_ready(conn, settings, mode, &row, &Activity::default()).await?;
     Ok(Some(LinkVerified { email_address, redirect_url: verification.redirect_url }))
 }
