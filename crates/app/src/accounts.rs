@@ -1,7 +1,10 @@
-//! The accounts the app holds, one of them shown. Each account is a client of its own on its
-//! instance: its own token in the keychain, its own session, its own pending browser round trips.
-//! So several accounts of one instance (one client each, as a single-session Clerk instance
-//! requires) and accounts of several instances sit side by side, and switching needs no sign-in.
+//! The accounts the app holds, one of them shown. Each account has its own session and its own
+//! pending browser round trips. On a single-session instance (Clerk's default) each account is a
+//! client of its own, with its own token in the keychain; on a multi-session instance the accounts
+//! added there share one client, as Clerk's SDKs do: one token, a session per person, each account
+//! naming its own (`_clerk_session_id`) and switching making it the client's active one (`touch`).
+//! So several accounts of one instance and accounts of several instances sit side by side, and
+//! switching needs no sign-in.
 //!
 //! The list is kept in `<data dir>/accounts.json`: for each account its id here, its instance
 //! setting, the keychain entry of its token and the user's id — nothing a person could be named
@@ -81,6 +84,10 @@ struct SavedAccount {
     /// Its session ended elsewhere; signing in again clears it.
     #[serde(default)]
     signed_out: bool,
+    /// Its session, where the account shares its client (`token_entry`) with others of a
+    /// multi-session instance; `None` for a client of its own, which follows its one session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    session_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -173,7 +180,7 @@ impl Accounts {
             // user shown.
             let instance_key = connection::instance_key(setting)?;
             let user_id = account_store::legacy_last_account(data_dir, &instance_key);
-            let id = accounts.add(setting.clone(), instance_key, user_id);
+            let id = accounts.add(setting.clone(), instance_key, user_id, None);
             let _ = std::fs::rename(data_dir.join("pending-flows.json"), flows_file(data_dir, &id));
             accounts.active = id;
             accounts.save();
@@ -190,12 +197,25 @@ impl Accounts {
         self.slots.push(Slot { saved, instance_key, person: None, client: None, flows: Arc::new(flows) });
     }
 
-    /// A new account on an instance, signed out; its id.
-    fn add(&mut self, instance: InstanceSetting, instance_key: String, user_id: Option<String>) -> String {
+    /// A new account on an instance, signed out; its id. `shared_entry`: the token entry of the
+    /// client it shares with other accounts (multi-session), else it gets a client of its own.
+    fn add(
+        &mut self,
+        instance: InstanceSetting,
+        instance_key: String,
+        user_id: Option<String>,
+        shared_entry: Option<String>,
+    ) -> String {
         let id = new_id();
         // The first account of an instance keeps the entry the app used before the switcher.
         let taken = self.slots.iter().any(|slot| slot.saved.token_entry == instance_key);
-        let token_entry = if taken { format!("{instance_key}#{id}") } else { instance_key.clone() };
+        let token_entry = shared_entry.unwrap_or_else(|| {
+            if taken {
+                format!("{instance_key}#{id}")
+            } else {
+                instance_key.clone()
+            }
+        });
         let saved = SavedAccount {
             id: id.clone(),
             instance,
@@ -203,6 +223,7 @@ impl Accounts {
             user_id,
             last_used_at: now_ms(),
             signed_out: false,
+            session_id: None,
         };
         self.push(saved, instance_key);
         id
@@ -227,6 +248,28 @@ impl Accounts {
 
     fn slot_mut(&mut self, id: &str) -> Option<&mut Slot> {
         self.slots.iter_mut().find(|slot| slot.saved.id == id)
+    }
+
+    /// `true` when account `id` shares its client with another account (multi-session).
+    fn shares_client(&self, id: &str) -> bool {
+        let Some(slot) = self.slot(id) else { return false };
+        self.slots
+            .iter()
+            .any(|other| other.saved.id != id && other.saved.token_entry == slot.saved.token_entry)
+    }
+
+    /// The account whose session is `session_id` among those sharing account `id`'s client.
+    fn holding_session(&self, id: &str, session_id: &str) -> Option<String> {
+        let entry = &self.slot(id)?.saved.token_entry;
+        self.slots
+            .iter()
+            .filter(|slot| slot.saved.id != id && &slot.saved.token_entry == entry)
+            .find(|slot| {
+                slot.client.as_ref().and_then(|(client, _)| client.session_id()).as_deref()
+                    == Some(session_id)
+                    || slot.saved.session_id.as_deref() == Some(session_id)
+            })
+            .map(|slot| slot.saved.id.clone())
     }
 
     pub(crate) fn active_slot(&self) -> Option<&Slot> {
@@ -316,14 +359,45 @@ impl Accounts {
         extra
     }
 
-    /// Gives a client to every account whose instance is open and that has none yet.
+    /// Gives a client to every account whose instance is open and that has none yet: a handle
+    /// on the client it shares with other accounts, where it shares one, naming its own session.
     fn give_clients(&mut self, shell: &impl Shell) {
-        for slot in self.slots.iter_mut().filter(|slot| slot.client.is_none()) {
-            let Some(connection) = self.connections.get(&slot.instance_key) else { continue };
-            match connection.client(&slot.saved.token_entry, &self.data_dir, &self.user_agent, shell) {
-                Ok(client) => slot.client = Some(client),
-                Err(error) => tracing::warn!("an account's client could not be made: {}", error.message),
+        for at in 0..self.slots.len() {
+            if self.slots[at].client.is_some() {
+                continue;
             }
+            let entry = &self.slots[at].saved.token_entry;
+            let sharing = self
+                .slots
+                .iter()
+                .enumerate()
+                .filter(|(other, slot)| *other != at && &slot.saved.token_entry == entry);
+            let shared = sharing.clone().find_map(|(_, slot)| slot.client.clone());
+            let shares = sharing.count() > 0;
+            let session_id = self.slots[at].saved.session_id.clone();
+            let client = match shared {
+                Some((client, storage)) => Some((Arc::new(client.session_handle(session_id)), storage)),
+                None => {
+                    let slot = &self.slots[at];
+                    let Some(connection) = self.connections.get(&slot.instance_key) else { continue };
+                    match connection.client(&slot.saved.token_entry, &self.data_dir, &self.user_agent, shell)
+                    {
+                        Ok((client, storage)) => {
+                            // Kept by an account that shared its client: named even once alone,
+                            // as the client's active session may be none or someone else's.
+                            if shares || session_id.is_some() {
+                                client.hold_session(session_id);
+                            }
+                            Some((client, storage))
+                        }
+                        Err(error) => {
+                            tracing::warn!("an account's client could not be made: {}", error.message);
+                            None
+                        }
+                    }
+                }
+            };
+            self.slots[at].client = client;
         }
     }
 
@@ -399,7 +473,14 @@ impl<S: Shell> Controller<S> {
 
     /// Starts adding an account: a new, signed-out account on the shown account's instance is
     /// shown (the sign-in screen); the others stay signed in. Settings can change its instance.
+    /// On a multi-session instance the new account joins the shown one's client, which from then
+    /// on names each person's session.
     pub async fn add_account(&self) -> CommandResult<Vec<AccountSummary>> {
+        let shown = self.account().await?;
+        let signed_in = shown.user_id.is_some() && shown.client.session_id().is_some();
+        // Unreachable, the instance's mode is unknown: a client of its own works on both.
+        let multi_session = signed_in
+            && matches!(shown.client.environment().await, Ok(environment) if environment.multi_session());
         let mut accounts = self.accounts.write().await;
         let accounts = accounts.as_mut().map_err(|e| e.clone())?;
         let active = accounts.active_slot().ok_or_else(no_account)?;
@@ -408,7 +489,17 @@ impl<S: Shell> Controller<S> {
             return Ok(accounts.summaries());
         }
         let (setting, key) = (active.saved.instance.clone(), active.instance_key.clone());
-        let id = accounts.add(setting, key, None);
+        let still_shown = accounts.active == shown.id;
+        let shared_entry = match accounts.slot_mut(&shown.id) {
+            Some(slot) if multi_session && still_shown => {
+                let session_id = shown.client.session_id();
+                shown.client.hold_session(session_id.clone());
+                slot.saved.session_id = session_id;
+                Some(slot.saved.token_entry.clone())
+            }
+            _ => None,
+        };
+        let id = accounts.add(setting, key, None, shared_entry);
         accounts.give_clients(&*self.shell);
         accounts.activate(&id);
         self.tell_shell(accounts);
@@ -441,10 +532,19 @@ impl<S: Shell> Controller<S> {
         if leaving != id && accounts.slot(&leaving).is_some_and(Slot::being_added) {
             self.drop_slot(accounts, &leaving).await;
         }
+        let touch = if accounts.shares_client(id) { accounts.account(Some(id)).ok() } else { None };
         let setting = accounts.active_setting();
         self.tell_shell(accounts);
         let summaries = accounts.summaries();
         drop(guard);
+        if let Some(account) = touch.filter(|account| account.client.session_id().is_some()) {
+            // The client's active session becomes this person's, as Clerk's SDKs do on a switch:
+            // other tools of the instance see who is in use. The account names its session in
+            // every request, so a failure here changes nothing the person sees.
+            if let Err(error) = account.client.touch_session().await {
+                tracing::debug!("the switched-to session was not made the client's active one: {error}");
+            }
+        }
         if let Some(setting) = setting {
             self.keep_instance_setting(setting).await;
         }
@@ -482,7 +582,11 @@ impl<S: Shell> Controller<S> {
     /// When it was the shown one, the account used most recently is shown, or the sign-in
     /// screen of the same instance when none is left.
     pub async fn remove_account(&self, id: &str) -> CommandResult<Vec<AccountSummary>> {
-        let account = self.accounts.read().await.as_ref().map_err(Clone::clone)?.account(Some(id));
+        let (account, shares_client) = {
+            let accounts = self.accounts.read().await;
+            let accounts = accounts.as_ref().map_err(Clone::clone)?;
+            (accounts.account(Some(id)), accounts.shares_client(id))
+        };
         if let Ok(account) = &account {
             if account.client.has_token() {
                 match account.client.sign_out().await {
@@ -493,7 +597,10 @@ impl<S: Shell> Controller<S> {
                     Err(error) => tracing::warn!("the account's session was not ended: {error}"),
                 }
             }
-            let _ = account.client.forget_token();
+            // A client shared with other accounts keeps its token: only this session went.
+            if !shares_client {
+                let _ = account.client.forget_token();
+            }
         }
         let mut guard = self.accounts.write().await;
         let accounts = guard.as_mut().map_err(|e| e.clone())?;
@@ -529,7 +636,7 @@ impl<S: Shell> Controller<S> {
                 Some(next) => accounts.activate(&next),
                 None => {
                     // None left: the sign-in screen of the same instance, on the entry it had.
-                    let id = accounts.add(slot.saved.instance.clone(), slot.instance_key.clone(), None);
+                    let id = accounts.add(slot.saved.instance.clone(), slot.instance_key.clone(), None, None);
                     accounts.give_clients(&*self.shell);
                     accounts.activate(&id);
                 }
@@ -565,7 +672,7 @@ impl<S: Shell> Controller<S> {
             Some(id) => id,
             None => {
                 let leaving = accounts.active.clone();
-                let id = accounts.add(setting.clone(), key.clone(), None);
+                let id = accounts.add(setting.clone(), key.clone(), None, None);
                 if leaving != id && accounts.slot(&leaving).is_some_and(Slot::being_added) {
                     self.drop_slot(accounts, &leaving).await;
                 }
@@ -603,6 +710,7 @@ impl<S: Shell> Controller<S> {
             })
             .map(|slot| slot.saved.id.clone());
         if let Some(existing) = duplicate {
+            let shares_client = accounts.shares_client(&account.id);
             let was_shown = accounts.active == account.id;
             let Some(at) = accounts.slots.iter().position(|slot| slot.saved.id == account.id) else {
                 return false;
@@ -619,7 +727,9 @@ impl<S: Shell> Controller<S> {
             if let Err(error) = account.client.sign_out().await {
                 tracing::warn!("the second session of an account already in the app stays: {error}");
             }
-            let _ = account.client.forget_token();
+            if !shares_client {
+                let _ = account.client.forget_token();
+            }
             self.shell.emit(Event::AccountsChanged(AccountsChanged {
                 message: Some(format!(
                     "{} is already in Userdesk: it is shown now.",
@@ -632,9 +742,16 @@ impl<S: Shell> Controller<S> {
         let person = AccountPerson::of(user);
         let changed = slot.person.as_ref() != Some(&person) || slot.saved.signed_out;
         slot.person = Some(person);
-        if slot.saved.user_id.as_deref() != Some(user.id.as_str()) || slot.saved.signed_out {
+        // A session of a shared client is the account's to remember (a new one after signing in
+        // again).
+        let session_id = account.client.session_id().filter(|_| account.client.holds_session());
+        let new_session = session_id.is_some() && slot.saved.session_id != session_id;
+        if slot.saved.user_id.as_deref() != Some(user.id.as_str()) || slot.saved.signed_out || new_session {
             slot.saved.user_id = Some(user.id.clone());
             slot.saved.signed_out = false;
+            if new_session {
+                slot.saved.session_id = session_id;
+            }
             accounts.save();
         }
         if changed {
@@ -644,6 +761,31 @@ impl<S: Shell> Controller<S> {
             self.shell.emit(Event::AccountsChanged(AccountsChanged { message: None }));
         }
         true
+    }
+
+    /// Multi-session: a sign-in refused because that person is already signed in on this client
+    /// (the server names their session) shows their account instead, and says so. `None` for
+    /// any other error, or when no account here holds that session.
+    pub(crate) async fn show_holder_of(&self, error: &userdesk_fapi::Error) -> Option<User> {
+        if error.code() != "identifier_already_signed_in" {
+            return None;
+        }
+        let session_id = error.clerk_error()?.meta.get("session_id")?.as_str()?.to_owned();
+        let existing = {
+            let accounts = self.accounts.read().await;
+            let accounts = accounts.as_ref().ok()?;
+            accounts.holding_session(&accounts.active, &session_id)?
+        };
+        self.switch_account(&existing).await.ok()?;
+        let account = self.account().await.ok()?;
+        let user = account.client.me().await.ok()?;
+        self.shell.emit(Event::AccountsChanged(AccountsChanged {
+            message: Some(format!(
+                "{} is already in Userdesk: it is shown now.",
+                AccountPerson::of(&user).name
+            )),
+        }));
+        Some(user)
     }
 
     /// Account `id`'s session ended elsewhere: it stays in the list, marked, until it signs in

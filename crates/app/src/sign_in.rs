@@ -98,7 +98,13 @@ impl<S: Shell> Controller<S> {
 
     pub async fn sign_in(&self, identifier: &str, password: &str) -> CommandResult<SignInResult> {
         let client = self.client().await?;
-        let sign_in = client.sign_in_with_password(identifier, password).await?;
+        let sign_in = match client.sign_in_with_password(identifier, password).await {
+            Ok(sign_in) => sign_in,
+            Err(error) => match self.show_holder_of(&error).await {
+                Some(user) => return Ok(SignInResult::Complete { user: Box::new(user) }),
+                None => return Err(error.into()),
+            },
+        };
         outcome(&client, sign_in).await
     }
 

@@ -282,3 +282,94 @@ async fn an_app_from_before_the_switcher_opens_signed_in_as_it_was() {
     assert!(!pointer.exists(), "the list names the account now");
     app.stop().await;
 }
+
+/// A person made through the instance's Backend API, with the password `long-enough-1`.
+async fn create_user(server: &RunningServer, email: &str) {
+    let reply = reqwest::Client::new()
+        .post(format!("{}/v1/users", server.url()))
+        .bearer_auth(server.secret_key())
+        .json(&serde_json::json!({"email_address": [email], "password": "long-enough-1"}))
+        .send()
+        .await
+        .expect("the Backend API answers");
+    assert!(reply.status().is_success(), "{}", reply.text().await.unwrap_or_default());
+}
+
+#[tokio::test]
+async fn on_a_multi_session_instance_accounts_share_one_client_each_with_its_own_session() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = Config { multi_session: true, ..Config::new(dir.path().to_path_buf()) };
+    let server = userdesk_server::start(config).await.expect("the instance starts");
+    create_user(&server, "ada@example.com").await;
+    let shell = TestShell::default();
+    let app = App::start_with_settings(tempfile::tempdir().expect("dir"), shell.clone(), on(&server)).await;
+    let controller = app.controller.clone();
+    let demo = sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await;
+    controller.current_user().await.expect("read");
+
+    // A second person signs in beside the first, on the same client.
+    controller.add_account().await.expect("adding");
+    assert_eq!(controller.current_user().await.expect("read"), None, "the new account's sign-in screen");
+    let ada = sign_in(&app, "ada@example.com", "long-enough-1").await;
+    assert_eq!(controller.current_user().await.expect("read").map(|u| u.id), Some(ada.id.clone()));
+    let accounts = controller.accounts().await.expect("accounts");
+    assert_eq!(accounts.len(), 2);
+    let ada_account = shown(&accounts).id.clone();
+    let demo_account = accounts.iter().find(|a| !a.active).expect("demo's account").id.clone();
+    let devices = controller.devices().await.expect("Ada's devices");
+    assert_eq!(devices.sessions.len(), 1, "Ada sees her own session only");
+    let ada_session = devices.current_session_id.clone();
+    let tokens = |prefix: String| {
+        let desktop = shell.desktop();
+        let entries = desktop.keychain.iter().filter(|(name, _)| name.starts_with(&prefix));
+        entries.filter_map(|(_, entry)| entry.load().ok().flatten()).collect::<Vec<_>>()
+    };
+    assert_eq!(tokens(server.url()).len(), 1, "one client, one token: {:?}", tokens(server.url()));
+
+    // Switching shows demo at once and makes demo's session the client's active one.
+    controller.switch_account(&demo_account).await.expect("switched");
+    assert_eq!(controller.current_user().await.expect("read").map(|u| u.id), Some(demo.id.clone()));
+    let token = tokens(server.url()).pop().expect("the client's token");
+    // The app's client, read from outside the app.
+    let store = std::sync::Arc::new(MemoryTokenStore::default());
+    store.save(&token).expect("stored");
+    let client =
+        Client::builder(server.url().parse().expect("url")).token_store(store).build().expect("client");
+    let state = client.get_client().await.expect("the client").expect("known");
+    assert_eq!(state.sessions.len(), 2);
+    let demo_session = controller.devices().await.expect("demo's devices").current_session_id;
+    assert!(demo_session.is_some() && demo_session != ada_session);
+    assert_eq!(state.last_active_session_id, demo_session, "touched on the switch");
+
+    // Signing demo in again as a new account shows demo's account instead: one session each.
+    controller.add_account().await.expect("adding");
+    app.shell.take_events();
+    assert_eq!(sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await.id, demo.id);
+    let accounts = controller.accounts().await.expect("accounts");
+    assert_eq!(accounts.len(), 2, "not added twice: {accounts:?}");
+    assert_eq!(shown(&accounts).id, demo_account);
+    let told = app.shell.take_events().into_iter().find_map(|event| match event {
+        Event::AccountsChanged(changed) => changed.message,
+        _ => None,
+    });
+    assert!(told.is_some_and(|message| message.contains("already in Userdesk")));
+
+    // After a restart each account still names its own session.
+    let app = app.restart().await;
+    let controller = app.controller.clone();
+    assert_eq!(controller.current_user().await.expect("read").map(|u| u.id), Some(demo.id.clone()));
+    controller.switch_account(&ada_account).await.expect("switched after a restart");
+    assert_eq!(controller.current_user().await.expect("read").map(|u| u.id), Some(ada.id.clone()));
+
+    // Removing Ada ends her session only; the client and demo's session stay.
+    let accounts = controller.remove_account(&ada_account).await.expect("removed");
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(controller.current_user().await.expect("read").map(|u| u.id), Some(demo.id.clone()));
+    assert_eq!(tokens(server.url()).len(), 1, "the shared client's token stays");
+    let state = client.get_client().await.expect("the client").expect("known");
+    let active = state.sessions.iter().filter(|s| s.status == userdesk_fapi::models::SessionStatus::Active);
+    assert_eq!(active.count(), 1, "Ada's session went, demo's stayed: {:?}", state.sessions);
+
+    app.stop().await;
+    server.shutdown().await;
+}
