@@ -373,3 +373,45 @@ async fn on_a_multi_session_instance_accounts_share_one_client_each_with_its_own
     app.stop().await;
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_token_the_person_asked_for_is_notified_when_it_expires() {
+    let dir = tempfile::tempdir().expect("dir");
+    // A Hasura template whose tokens live two seconds, so that one expires while the test waits.
+    let hasura = userdesk_server::JwtTemplate {
+        lifetime: std::time::Duration::from_secs(2),
+        ..userdesk_server::JwtTemplate::hasura()
+    };
+    let config = Config {
+        jwt_templates: vec![userdesk_server::JwtTemplate::clerk(), hasura],
+        ..Config::new(dir.path().to_path_buf())
+    };
+    let server = userdesk_server::start(config).await.expect("the instance starts");
+    let shell = TestShell::default();
+    let app = App::start_with_settings(tempfile::tempdir().expect("dir"), shell.clone(), on(&server)).await;
+    let controller = app.controller.clone();
+    sign_in(&app, DEMO_EMAIL, DEMO_PASSWORD).await;
+    let account = shown(&controller.accounts().await.expect("accounts")).id.clone();
+
+    let token = controller.get_token(userdesk_fapi::TokenService::Hasura).await.expect("a token");
+    let expires_at = token.expires_at.expect("it expires");
+    assert!(shell.desktop().notices.is_empty(), "nothing to say while it is valid");
+
+    let mut notices = Vec::new();
+    for _ in 0..100 {
+        notices = std::mem::take(&mut shell.desktop().notices);
+        if !notices.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis();
+    assert!(i64::try_from(now).expect("ms") >= expires_at, "not before it expired");
+    assert_eq!(notices.len(), 1, "one notice: {notices:?}");
+    assert!(notices[0].body.contains("hasura"), "{:?}", notices[0]);
+    assert_eq!(notices[0].account_id, account);
+    assert_eq!(controller.take_notice_section().await, Some(userdesk_app::NoticeSection::Tokens));
+
+    app.stop().await;
+    server.shutdown().await;
+}
