@@ -1,10 +1,11 @@
 import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { emit } from '@tauri-apps/api/event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { accountBackend, actions, fakeBackend, makeUser } from './test-support';
 import { EVENTS } from '$lib/bindings';
+import { lazySections } from './screens/lazy-sections';
 
 describe('the app frame', () => {
   it('shows the signed-in account in the sidebar with the instance under it', async () => {
@@ -140,5 +141,23 @@ describe('a photo dropped on the window', () => {
     // Nothing of the interrupted upload comes back with the next sign-in.
     expect(screen.queryByTestId('avatar-editor')).not.toBeInTheDocument();
     expect(screen.queryByTestId('avatar-error')).not.toBeInTheDocument();
+  });
+});
+
+describe('the sign-up screen, loaded when asked for', () => {
+  it('says so when its code cannot be loaded, and goes back to sign-in', async () => {
+    fakeBackend({ signedIn: null });
+    const failing = vi
+      .spyOn(lazySections, 'signUp')
+      .mockRejectedValue(new Error('Failed to fetch dynamically imported module'));
+    const ue = userEvent.setup();
+    render(App);
+
+    await ue.click(await screen.findByTestId('signup-link'));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('The sign-up form could not be loaded');
+    await ue.click(screen.getByRole('button', { name: 'Back to sign in' }));
+    expect(await screen.findByTestId('signin-identifier')).toBeVisible();
+    failing.mockRestore();
   });
 });
