@@ -57,3 +57,27 @@ export async function wakeApp() {
   await sleep(200);
 }
 
+
+/** Ids of the app's windows that are mapped now (none: an empty list, not an error). */
+export async function visibleAppWindows() {
+  try {
+    return (await xdotool('search', '--onlyvisible', '--name', APP_TITLE)).trim().split(/\s+/).filter(Boolean);
+  } catch {
+    // xdotool exits 1 when nothing matches.
+    return [];
+  }
+}
+
+/**
+ * Closes the app's window as a window manager's close button would (e2e/tools/close-window.py:
+ * WM_DELETE_WINDOW; the tests' X server has no window manager).
+ */
+export async function closeAppWindow() {
+  const [id] = await visibleAppWindows();
+  if (!id) throw new Error('the app has no visible window to close');
+  const tool = new URL('../tools/close-window.py', import.meta.url).pathname;
+  await new Promise((resolve, reject) => {
+    execFile('/usr/bin/python3', [tool, id], { timeout: XDOTOOL_TIMEOUT }, (error, _stdout, stderr) =>
+      error ? reject(new Error(`close-window.py ${id}: ${stderr.trim() || error.message}`)) : resolve());
+  });
+}
