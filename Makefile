@@ -24,7 +24,7 @@ UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) \
   $(wildcard ui/index.html ui/package.json ui/package-lock.json ui/*.config.* ui/tsconfig*.json)
 
 .PHONY: help run test deps deps-run fmt fmt-check ui-deps ui-check ui-test ui-build ui lint \
-  clippy deny test-rust clerk-js fuzz e2e e2e-deb bindings server ui-size
+  clippy deny test-rust clerk-js fuzz e2e e2e-deb bindings server ui-size deb
 
 help:
 	@echo 'make run        build and start the app (installs what is missing first)'
@@ -39,6 +39,7 @@ help:
 	@echo 'make clerk-js   Clerk'"'"'s own JavaScript SDK against userdesk-server (clerk-js/)'
 	@echo 'make e2e        end-to-end tests of the built app (tauri-driver, Xvfb)'
 	@echo 'make e2e-deb    build the .deb, install it, test its URL scheme, remove it (root/sudo)'
+	@echo 'make deb        the release .deb as shipped (npx tauri build, packed with xz)'
 	@echo 'make bindings   regenerate ui/src/lib/bindings.ts from the Rust types'
 	@echo 'make server     run userdesk-server on a temporary data dir (DATA=dir ADDR=host:port)'
 
@@ -134,6 +135,14 @@ fuzz:
 e2e:
 	$(call section,end-to-end tests (scripts/e2e.sh))
 	scripts/e2e.sh
+
+# Tauri's bundler packs with gzip and has no setting for xz, which Debian's own packages use.
+deb: deps-run
+	$(call section,npx tauri build --bundles deb)
+	npx tauri build --bundles deb
+	$(call section,scripts/repack-deb.sh (xz))
+	@for deb in $${CARGO_TARGET_DIR:-target}/release/bundle/deb/*.deb; do \
+	  scripts/repack-deb.sh "$$deb" && ls -l "$$deb"; done
 
 e2e-deb:
 	$(call section,the installed .deb: URL scheme and xdg-open (scripts/e2e-deb.sh))

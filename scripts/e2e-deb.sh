@@ -43,6 +43,9 @@ if [ ${#debs[@]} -ne 1 ] || [ ! -f "${debs[0]}" ]; then
   echo "e2e-deb: expected one .deb in $stage/debug/bundle/deb" >&2
   exit 1
 fi
+# Packed as the release .deb is (`make deb`), at xz's fastest level: the debug binary is large.
+echo "e2e-deb: scripts/repack-deb.sh (xz)"
+LEVEL=1 scripts/repack-deb.sh "${debs[0]}"
 
 # --- install, test, remove ------------------------------------------------------------------
 remove() {
