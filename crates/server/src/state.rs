@@ -63,6 +63,18 @@ pub struct KeptReads {
     pub selected_sessions: Memo<(String, Option<String>), Option<SessionRow>>,
     /// (client, user) → what `GET /v1/me` shows: the user, the client's live sessions.
     pub me: Memo<(String, String), Arc<(LoadedUser, LiveSessions)>>,
+    /// (client, user) → `GET /v1/me`'s answer as sent, until the first moment it would read
+    /// otherwise (`crate::api::me`).
+    pub me_answers: Memo<(String, String), Arc<KeptAnswer>>,
+}
+
+/// An answer's body, kept while the rows it was made of are current, until `stale_at`.
+#[derive(Debug)]
+pub struct KeptAnswer {
+    /// The JSON body.
+    pub body: axum::body::Bytes,
+    /// When the clock alone would change it (Unix ms).
+    pub stale_at: i64,
 }
 
 /// How people may sign in, as configured.

@@ -152,6 +152,36 @@ async fn a_kept_session_still_expires_on_time() {
 }
 
 #[tokio::test]
+async fn a_kept_answer_shows_a_code_expiring_on_time() {
+    let server = TestServer::start().await;
+    let raw = server.raw();
+    let token = server.demo_token().await;
+    let form = format!("email_address={}", enc("expiring@example.com"));
+    let added = raw.form(Method::POST, "/v1/me/email_addresses", Some(&token), form).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    let id = added.body["response"]["id"].as_str().expect("id").to_owned();
+    let path = format!("/v1/me/email_addresses/{id}/prepare_verification");
+    let prepared = raw.form(Method::POST, &path, Some(&token), "strategy=email_code").await;
+    assert_eq!(prepared.status, StatusCode::OK, "{}", prepared.body);
+    // The code expires in 600 ms: sooner than a kept answer is ever sent again without looking
+    // at the clock (1 s).
+    let expire_at = now_ms() + 600;
+    let sql = format!("UPDATE verifications SET expire_at = {expire_at} WHERE identification_id = '{id}'");
+    let server = with_rows_changed_offline(server, &sql).await;
+    let status = |body: &Value| {
+        let emails = body["response"]["email_addresses"].as_array().expect("emails").clone();
+        let email = emails.into_iter().find(|email| email["id"] == id.as_str()).expect("the new address");
+        email["verification"]["status"].as_str().expect("status").to_owned()
+    };
+    assert_eq!(status(&me_twice(&server, &token).await), "unverified");
+    tokio::time::sleep(std::time::Duration::from_millis(
+        u64::try_from(expire_at - now_ms() + 20).unwrap_or(0),
+    ))
+    .await;
+    assert_eq!(status(&me(&server, &token).await), "expired", "shown expired at once, not a moment later");
+}
+
+#[tokio::test]
 async fn activity_recorded_in_the_background_is_shown_once_written() {
     let server = TestServer::start().await;
     let token = server.demo_token().await;

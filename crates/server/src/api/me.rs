@@ -2,7 +2,11 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use userdesk_fapi::models::{DeletedObject, Envelope, User};
@@ -14,8 +18,9 @@ use crate::error::{Error, FieldError, Result};
 use crate::http::form::Form;
 use crate::http::signed_in::SignedIn;
 use crate::http::validate;
+use crate::ids::now_ms;
 use crate::render;
-use crate::state::AppState;
+use crate::state::{AppState, KeptAnswer};
 use crate::store::users::{self, MetadataKind, ProfileChange};
 
 /// The params of `PATCH /v1/me` in the 2026-05-12 spec.
@@ -35,7 +40,11 @@ pub fn router() -> Router<AppState> {
         .route("/v1/me/metadata", patch(patch_metadata))
 }
 
-async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<Envelope<User>>> {
+/// The longest a kept answer is sent again: what it shows that depends on the clock is worked
+/// out to the millisecond (`changes_after`), and this bounds what that might have missed.
+const ANSWER_MAX_AGE_MS: i64 = 1_000;
+
+async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Response> {
     // A client with a sign-in under way shows it, which takes reads of its own: not kept.
     if signed_in.client.sign_in_id.is_some() {
         let mut conn = state.db.pool().acquire().await?;
@@ -44,12 +53,17 @@ async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Js
             .ok_or(Error::NotFound("user"))?;
         let user = loaded.user(&state.base_url)?;
         let client = render::client_with(&mut conn, &state.base_url, signed_in.client, Some(&loaded)).await?;
-        return Ok(Json(Envelope { response: user, client: Some(client) }));
+        return Ok(Json(Envelope { response: user, client: Some(client) }).into_response());
     }
-    // The rows are kept until the next commit; the answer is made from them each time, on the
-    // clock of now (expiries, ages, a lockout's countdown).
+    // The rows are kept until the next commit, and the answer made of them until the clock
+    // alone would change it (an expiry, a factor's age in minutes): until then it is sent as it
+    // was, bytes and all.
     let key = (signed_in.client_id, signed_in.session.user_id);
     let generation = state.db.generation();
+    let now = now_ms();
+    if let Some(answer) = state.kept.me_answers.get(&key, generation).filter(|answer| now < answer.stale_at) {
+        return Ok(json_body(answer.body.clone()));
+    }
     let kept = match state.kept.me.get(&key, generation) {
         Some(kept) => kept,
         None => {
@@ -57,14 +71,28 @@ async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Js
             let loaded = render::LoadedUser::load(&mut conn, &key.1).await?.ok_or(Error::NotFound("user"))?;
             let sessions = render::client::LiveSessions::load(&mut conn, &key.0, Some(&loaded)).await?;
             let kept = Arc::new((loaded, sessions));
-            state.kept.me.insert(key, generation, kept.clone());
+            state.kept.me.insert(key.clone(), generation, kept.clone());
             kept
         }
     };
     let (loaded, sessions) = &*kept;
     let user = loaded.user(&state.base_url)?;
     let client = render::client::client_of(signed_in.client, sessions, Some(loaded), &state.base_url, None)?;
-    Ok(Json(Envelope { response: user, client: Some(client) }))
+    let body = Bytes::from(
+        serde_json::to_vec(&Envelope { response: user, client: Some(client) })
+            .map_err(|e| Error::Internal(format!("the answer does not serialise: {e}")))?,
+    );
+    // Made at `now` or a moment later: a change in between is already in it, and only makes the
+    // answer stale at once.
+    if let Some(changes_at) = sessions.changes_after(now, loaded) {
+        let stale_at = changes_at.min(now + ANSWER_MAX_AGE_MS);
+        state.kept.me_answers.insert(key, generation, Arc::new(KeptAnswer { body: body.clone(), stale_at }));
+    }
+    Ok(json_body(body))
+}
+
+fn json_body(body: Bytes) -> Response {
+    ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 /// A text field of the form: `None` when absent, `Some(None)` when empty (clear it).

@@ -103,6 +103,25 @@ pub struct LiveSessions {
 }
 
 impl LiveSessions {
+    /// The first moment after `now` at which these sessions (and `known`, their user read
+    /// already) are shown otherwise with no row changed: a session expires, a factor's age in
+    /// minutes goes up, a user's verification expires. `None` as for
+    /// [`LoadedUser::changes_after`].
+    pub(crate) fn changes_after(&self, now: i64, known: &LoadedUser) -> Option<i64> {
+        let next_minute = |at: i64| at + ((now - at).max(0) / 60_000 + 1) * 60_000;
+        let mut first = known.changes_after(now)?;
+        for user in self.users.values() {
+            first = first.min(user.changes_after(now)?);
+        }
+        for row in self.rows.iter().filter(|row| row.expire_at > now) {
+            first = first.min(row.expire_at).min(next_minute(row.first_factor_at()));
+            if let Some(at) = row.second_factor_verified_at {
+                first = first.min(next_minute(at));
+            }
+        }
+        Some(first)
+    }
+
     /// Reads the live sessions of `client_id` and their users, but `known`.
     pub async fn load(
         conn: &mut SqliteConnection,

@@ -154,6 +154,35 @@ impl LoadedUser {
         self.external_accounts.iter().map(external_account::external_account).collect()
     }
 
+    /// The first moment after `now` at which this user is shown otherwise with no row changed
+    /// (a verification under way expires), and `None` when showing them depends on the clock in
+    /// ways not worked out here (a lockout: its countdown, its failures' window).
+    pub(crate) fn changes_after(&self, now: i64) -> Option<i64> {
+        if self.account.lockout.is_some() || self.account.user.locked {
+            return None;
+        }
+        let identifications = self
+            .account
+            .identifications
+            .iter()
+            .filter(|row| row.verification_status.as_deref() == Some("unverified"))
+            .filter_map(|row| row.verification_expire_at);
+        let external_accounts = self
+            .external_accounts
+            .iter()
+            .filter(|row| row.verification_status == "unverified")
+            .map(|row| row.verification_expire_at);
+        let passkeys = self.passkeys.iter().map(|row| row.registration_expire_at);
+        Some(
+            identifications
+                .chain(external_accounts)
+                .chain(passkeys)
+                .filter(|at| *at > now)
+                .min()
+                .unwrap_or(i64::MAX),
+        )
+    }
+
     /// The FAPI user.
     pub fn user(&self, base_url: &str) -> Result<User> {
         let mut user = user(&self.account, base_url)?;
