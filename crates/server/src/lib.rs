@@ -224,7 +224,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     )?);
     let sign_up =
         Arc::new(config.sign_up.for_first_factors(config.first_factors).map_err(Error::InvalidConfig)?);
-    let app = api::router(state::AppState {
+    let app = api::router(state::AppState::new(state::SharedState {
         db: db.clone(),
         secret_key: secret_key.clone(),
         mode: config.mode,
@@ -259,7 +259,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         sign_up,
         kept: Arc::default(),
         passkeys,
-    });
+    }));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, app, config.header_read_timeout, stopped));
     let sweeper = tokio::spawn(sweep_clients_periodically(
