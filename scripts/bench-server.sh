@@ -6,6 +6,7 @@
 # on one). Loopback only; the server runs on a temporary data directory.
 #
 #   scripts/bench-server.sh            DURATION=10s (each wrk run), CONNECTIONS=64, THREADS=2
+#   PROFILE=release scripts/bench-server.sh   both built with another cargo profile (default: server)
 #   SERVER=path/to/userdesk-server scripts/bench-server.sh    a binary built before (not rebuilt)
 #
 # Exits 0 whatever the figures (the machine is shared; see the README's performance section);
@@ -39,16 +40,17 @@ if ! command -v wrk >/dev/null; then
 fi
 command -v curl >/dev/null || { echo "curl is missing" >&2; exit 1; }
 
-# --- builds: the server with the workspace's release profile, whatever it is now --------------
+# --- builds: both with the `server` profile (the root Cargo.toml's, whatever it is now) ----------
+PROFILE=${PROFILE:-server}
 target=${CARGO_TARGET_DIR:-$PWD/target}
 if [ -z "${SERVER:-}" ]; then
-  say "building userdesk-server (release)"
-  cargo build --quiet --release -p userdesk-server --bin userdesk-server
-  SERVER=$target/release/userdesk-server
+  say "building userdesk-server (profile $PROFILE)"
+  cargo build --quiet --profile "$PROFILE" -p userdesk-server --bin userdesk-server
+  SERVER=$target/$PROFILE/userdesk-server
 fi
-say "building bench/static-json (release)"
+say "building bench/static-json (profile $PROFILE)"
 [ -f bench/static-json/Cargo.lock ] || cp Cargo.lock bench/static-json/Cargo.lock
-CARGO_TARGET_DIR=$target cargo build --quiet --release --manifest-path bench/static-json/Cargo.toml
+CARGO_TARGET_DIR=$target cargo build --quiet --profile "$PROFILE" --manifest-path bench/static-json/Cargo.toml
 
 work=$(mktemp -d)
 pid=
@@ -123,7 +125,7 @@ stop
 
 # --- the static handler, the same way ------------------------------------------------------------
 say "static-json: loading GET /v1/me"
-start "$target/release/static-json" 127.0.0.1:0
+start "$target/$PROFILE/static-json" 127.0.0.1:0
 me_url="$url/v1/me?_is_native=1"
 load -t "$THREADS" -c "$CONNECTIONS"
 static_rps=$rps static_p50=$p50 static_p99=$p99
@@ -134,8 +136,8 @@ stop
 ratio=$(awk -v a="$server_rps" -v b="$static_rps" 'BEGIN { printf "%.3f", a / b }')
 ratio1=$(awk -v a="$server1_rps" -v b="$static1_rps" 'BEGIN { printf "%.3f", a / b }')
 echo
-printf '%s, %s cores (%s), load average %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" \
-  "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%s, %s cores (%s), load average %s, cargo profile %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" \
+  "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$PROFILE"
 printf '%-32s %10s %10s %10s\n' "GET /v1/me, wrk $DURATION" "req/s" "p50 ms" "p99 ms"
 printf '%-32s %10s %10s %10s\n' "static-json, -t$THREADS -c$CONNECTIONS" "$static_rps" "$static_p50" "$static_p99"
 printf '%-32s %10s %10s %10s\n' "userdesk-server, -t$THREADS -c$CONNECTIONS" "$server_rps" "$server_p50" "$server_p99"
