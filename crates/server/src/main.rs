@@ -11,12 +11,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use userdesk_server::{Config, Mode};
 
-// The process serves many clients: glibc's allocator took a sixth of its CPU under load (perf
-// record, wrk -c64), mostly freeing and consolidating. The library (and the app embedding it)
-// keeps the system's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Userdesk's account server: a Clerk-FAPI-compatible server on SQLite.
 #[derive(Debug, Parser)]
 #[command(version)]
