@@ -79,10 +79,10 @@ pub struct SharedState {
 #[derive(Debug, Default)]
 pub struct KeptReads {
     /// A client token's SHA-256 → its client.
-    pub clients: Memo<String, ClientRow>,
+    pub clients: Memo<String, Arc<ClientRow>>,
     /// (client, `_clerk_session_id`) → the session a signed-in request acts on, whatever its
     /// status (the request checks that it is active, on its own clock).
-    pub selected_sessions: Memo<(String, Option<String>), Option<SessionRow>>,
+    pub selected_sessions: Memo<(String, Option<String>), Option<Arc<SessionRow>>>,
     /// (client, user) → what `GET /v1/me` shows: the user, the client's live sessions.
     pub me: Memo<(String, String), Arc<(LoadedUser, LiveSessions)>>,
     /// (client, user) → `GET /v1/me`'s answer as sent, until the first moment it would read

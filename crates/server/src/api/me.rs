@@ -52,13 +52,19 @@ async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Re
             .await?
             .ok_or(Error::NotFound("user"))?;
         let user = loaded.user(&state.base_url)?;
-        let client = render::client_with(&mut conn, &state.base_url, signed_in.client, Some(&loaded)).await?;
+        let client = render::client_with(
+            &mut conn,
+            &state.base_url,
+            Arc::unwrap_or_clone(signed_in.client),
+            Some(&loaded),
+        )
+        .await?;
         return Ok(Json(Envelope { response: user, client: Some(client) }).into_response());
     }
     // The rows are kept until the next commit, and the answer made of them until the clock
     // alone would change it (an expiry, a factor's age in minutes): until then it is sent as it
     // was, bytes and all.
-    let key = (signed_in.client_id, signed_in.session.user_id);
+    let key = (signed_in.client_id, signed_in.session.user_id.clone());
     let generation = state.db.generation();
     let now = now_ms();
     if let Some(answer) = state.kept.me_answers.get(&key, generation).filter(|answer| now < answer.stale_at) {
@@ -77,7 +83,13 @@ async fn get_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Re
     };
     let (loaded, sessions) = &*kept;
     let user = loaded.user(&state.base_url)?;
-    let client = render::client::client_of(signed_in.client, sessions, Some(loaded), &state.base_url, None)?;
+    let client = render::client::client_of(
+        Arc::unwrap_or_clone(signed_in.client),
+        sessions,
+        Some(loaded),
+        &state.base_url,
+        None,
+    )?;
     let body = Bytes::from(
         serde_json::to_vec(&Envelope { response: user, client: Some(client) })
             .map_err(|e| Error::Internal(format!("the answer does not serialise: {e}")))?,

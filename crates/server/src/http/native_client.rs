@@ -39,8 +39,8 @@ pub struct CurrentClient {
     /// Its id.
     pub id: String,
     /// Its row as the request found it (a read can answer with it; a write reads it again in
-    /// its transaction).
-    pub row: ClientRow,
+    /// its transaction), shared with the kept reads: not copied per request.
+    pub row: Arc<ClientRow>,
 }
 
 /// What the middleware leaves in the request: the client its token names, or room for one made
@@ -103,7 +103,7 @@ impl FromRequestParts<AppState> for ClientOrNew {
         let row = clients::create(&mut tx, &token_hash(&token), state.security.clock.now_ms()).await?;
         tx.commit().await?;
         tracing::debug!(client = %row.id, "new client");
-        let client = CurrentClient { id: row.id.clone(), row };
+        let client = CurrentClient { id: row.id.clone(), row: Arc::new(row) };
         let mut made = slot.made.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         *made = Some((client.clone(), token));
         Ok(Self(client))
@@ -163,8 +163,9 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
         Some(client) => client,
         None => {
             let mut conn = state.db.pool().acquire().await?;
-            let client =
-                clients::find_by_token_hash(&mut conn, &hash).await?.ok_or(Error::ClientTokenInvalid)?;
+            let client = Arc::new(
+                clients::find_by_token_hash(&mut conn, &hash).await?.ok_or(Error::ClientTokenInvalid)?,
+            );
             state.kept.clients.insert(hash, generation, client.clone());
             client
         }

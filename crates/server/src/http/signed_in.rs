@@ -1,6 +1,8 @@
 //! The session a `/v1/me` request acts on: the one named by `_clerk_session_id`, or the client's
 //! last active session. Without an active one, the request is answered `signed_out`.
 
+use std::sync::Arc;
+
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 
@@ -19,10 +21,11 @@ use crate::store::uses::USE_RECORD_INTERVAL_MS;
 pub struct SignedIn {
     /// The client.
     pub client_id: String,
-    /// The client's row as the request found it.
-    pub client: ClientRow,
-    /// The session.
-    pub session: SessionRow,
+    /// The client's row as the request found it (shared with the kept reads: not copied per
+    /// request).
+    pub client: Arc<ClientRow>,
+    /// The session, likewise.
+    pub session: Arc<SessionRow>,
 }
 
 impl FromRequestParts<AppState> for SignedIn {
@@ -43,7 +46,7 @@ impl FromRequestParts<AppState> for SignedIn {
             Some(found) => found,
             None => {
                 let mut conn = state.db.pool().acquire().await?;
-                let found = sessions::find_selected(&mut conn, &client.id, selected).await?;
+                let found = sessions::find_selected(&mut conn, &client.id, selected).await?.map(Arc::new);
                 state.kept.selected_sessions.insert(key, generation, found.clone());
                 found
             }
