@@ -7,7 +7,6 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state, map_request, map_response};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -102,8 +101,7 @@ pub fn router(state: AppState) -> Router {
     // `Router::layer` cannot do (it runs once a route is chosen): the routed app is wrapped whole.
     let app = Router::new()
         .fallback_service(app)
-        .layer(map_request(rewrite::trim_trailing_slash))
-        .layer(map_request(rewrite::method_override))
+        .layer(map_request(rewrite::normalize))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Users rendered anywhere show the lockout state (`crate::lockout::current`).
         .layer(from_fn_with_state(lockout, crate::lockout::in_scope))
@@ -114,21 +112,21 @@ pub fn router(state: AppState) -> Router {
         None => app,
     };
     // Around everything, the desktop guard's refusals included.
-    app.layer(map_response(timed_out_as_clerk_error))
-        .layer(map_response(html::protect_pages))
-        .layer(SetResponseHeaderLayer::overriding(
-            X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    app.layer(map_response(finish_response)).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
-/// `TimeoutLayer` answers with an empty body; a client reads ClerkErrors. Ours carry a content
-/// type, the layer's does not.
-async fn timed_out_as_clerk_error(response: Response) -> Response {
-    if response.status() == StatusCode::REQUEST_TIMEOUT && !response.headers().contains_key(CONTENT_TYPE) {
-        return Error::RequestTimeout.into_response();
-    }
+/// What every response gets on its way out, in one layer (each layer is a boxed future per
+/// request): `TimeoutLayer`'s empty 408 becomes ClerkErrors (ours carry a content type, the
+/// layer's does not), pages get their security headers, and nothing is content-sniffed.
+async fn finish_response(response: Response) -> Response {
+    let mut response = if response.status() == StatusCode::REQUEST_TIMEOUT
+        && !response.headers().contains_key(CONTENT_TYPE)
+    {
+        Error::RequestTimeout.into_response()
+    } else {
+        response
+    };
+    html::protect_pages(&mut response);
+    response.headers_mut().insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
 }

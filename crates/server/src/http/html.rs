@@ -91,9 +91,9 @@ static PAGE_POLICY: LazyLock<HeaderValue> = LazyLock::new(|| {
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"))
 });
 
-/// Middleware (`map_response`): an HTML response gets [`PAGE_POLICY`] and `X-Frame-Options:
-/// DENY` (for browsers without `frame-ancestors`), whichever handler made it.
-pub async fn protect_pages(mut response: Response) -> Response {
+/// For the outermost layer (`api::router`): an HTML response gets [`PAGE_POLICY`] and
+/// `X-Frame-Options: DENY` (for browsers without `frame-ancestors`), whichever handler made it.
+pub fn protect_pages(response: &mut Response) {
     let is_html = response
         .headers()
         .get(CONTENT_TYPE)
@@ -104,7 +104,6 @@ pub async fn protect_pages(mut response: Response) -> Response {
         headers.insert(CONTENT_SECURITY_POLICY, PAGE_POLICY.clone());
         headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
-    response
 }
 
 /// Whether a page reports success or a problem (colours its heading).

@@ -13,6 +13,11 @@ use axum::http::{Method, Uri};
 use crate::error::{FieldError, Result};
 use crate::http::form::Params;
 
+/// Both rewrites, in one layer (each layer is a boxed future per request).
+pub async fn normalize(request: Request) -> Result<Request> {
+    Ok(trim_trailing_slash(method_override(request).await?).await)
+}
+
 /// The query parameter that names the method a `POST` stands for.
 pub const METHOD_PARAM: &str = "_method";
 
