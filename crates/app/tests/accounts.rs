@@ -42,6 +42,15 @@ fn shown(accounts: &[AccountSummary]) -> &AccountSummary {
     accounts.iter().find(|account| account.active).expect("one account is shown")
 }
 
+/// The app said the person signed in again is already in Userdesk (and showed that account).
+fn assert_told_already_in(app: &App) {
+    let told = app.shell.take_events().into_iter().find_map(|event| match event {
+        Event::AccountsChanged(changed) => changed.message,
+        _ => None,
+    });
+    assert!(told.as_deref().is_some_and(|message| message.contains("already in Userdesk")), "{told:?}");
+}
+
 fn named<'a>(accounts: &'a [AccountSummary], name: &str) -> &'a AccountSummary {
     accounts
         .iter()
@@ -188,11 +197,7 @@ async fn two_people_on_one_instance_each_keep_their_own_client_and_the_same_pers
     let accounts = controller.accounts().await.expect("accounts");
     assert_eq!(accounts.len(), 2, "not added twice: {accounts:?}");
     assert_eq!(shown(&accounts).id, demo_account);
-    let told = app.shell.take_events().into_iter().find_map(|event| match event {
-        Event::AccountsChanged(changed) => changed.message,
-        _ => None,
-    });
-    assert!(told.is_some_and(|message| message.contains("already in Userdesk")));
+    assert_told_already_in(&app);
     let demo_devices_now = controller.devices().await.expect("devices");
     assert_eq!(demo_devices_now.sessions.len(), 1, "the second session was ended");
 
@@ -348,11 +353,7 @@ async fn on_a_multi_session_instance_accounts_share_one_client_each_with_its_own
     let accounts = controller.accounts().await.expect("accounts");
     assert_eq!(accounts.len(), 2, "not added twice: {accounts:?}");
     assert_eq!(shown(&accounts).id, demo_account);
-    let told = app.shell.take_events().into_iter().find_map(|event| match event {
-        Event::AccountsChanged(changed) => changed.message,
-        _ => None,
-    });
-    assert!(told.is_some_and(|message| message.contains("already in Userdesk")));
+    assert_told_already_in(&app);
 
     // After a restart each account still names its own session.
     let app = app.restart().await;
