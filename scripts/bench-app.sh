@@ -18,6 +18,7 @@
 #   scripts/bench-app.sh                    # release builds (built first), 5 runs each
 #   BUILD=0 RUNS=3 scripts/bench-app.sh     # the binaries already in target/release
 #   PROFILE=debug scripts/bench-app.sh      # debug builds
+#   PSS_DETAIL=FILE …                       # each process's PSS (MiB) too, appended to FILE
 # Frames, references and logs stay in target/bench-app/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,9 +83,12 @@ pss_tree() {
     for child in $(cat "/proc/${pids[$i]}/task/"*/children 2>/dev/null); do pids+=("$child"); done
     i=$((i + 1))
   done
-  local kb=0
+  local kb=0 one
   for pid in "${pids[@]}"; do
-    kb=$((kb + $(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)))
+    one=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
+    kb=$((kb + ${one:-0}))
+    # PSS_DETAIL=FILE: each process's share appended there, to see which one grew.
+    [ -z "${PSS_DETAIL:-}" ] || echo "$1 $(cat "/proc/$pid/comm" 2>/dev/null) $((${one:-0} / 1024))" >>"$PSS_DETAIL"
   done
   echo "scale=1; $kb / 1024" | bc
 }
