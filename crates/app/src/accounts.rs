@@ -267,7 +267,6 @@ impl Accounts {
             .find(|slot| {
                 slot.client.as_ref().and_then(|(client, _)| client.session_id()).as_deref()
                     == Some(session_id)
-                    || slot.saved.session_id.as_deref() == Some(session_id)
             })
             .map(|slot| slot.saved.id.clone())
     }
@@ -457,6 +456,22 @@ fn label_of(instance_key: &str, setting: &InstanceSetting) -> String {
     }
 }
 
+/// Ends `account`'s session on its instance, and forgets its token unless its client is shared
+/// with other accounts (then only this person's session goes). An instance that cannot be reached
+/// keeps the session (the person can end it from another device), but nothing of it stays here.
+async fn sign_out_and_forget(account: &AccountRef, shares_client: bool) {
+    if account.client.has_token() {
+        match account.client.sign_out().await {
+            Ok(()) => {}
+            Err(error) if error.is_signed_out() => {}
+            Err(error) => tracing::warn!("the account's session was not ended: {error}"),
+        }
+    }
+    if !shares_client {
+        let _ = account.client.forget_token();
+    }
+}
+
 fn no_account() -> CommandError {
     CommandError::new("account_not_found", "That account is no longer in Userdesk.")
 }
@@ -588,19 +603,7 @@ impl<S: Shell> Controller<S> {
             (accounts.account(Some(id)), accounts.shares_client(id))
         };
         if let Ok(account) = &account {
-            if account.client.has_token() {
-                match account.client.sign_out().await {
-                    Ok(()) => {}
-                    Err(error) if error.is_signed_out() => {}
-                    // The instance cannot be reached: its session stays there (the person can end
-                    // it from another device), but nothing of it stays here.
-                    Err(error) => tracing::warn!("the account's session was not ended: {error}"),
-                }
-            }
-            // A client shared with other accounts keeps its token: only this session went.
-            if !shares_client {
-                let _ = account.client.forget_token();
-            }
+            sign_out_and_forget(account, shares_client).await;
         }
         let mut guard = self.accounts.write().await;
         let accounts = guard.as_mut().map_err(|e| e.clone())?;
@@ -724,18 +727,8 @@ impl<S: Shell> Controller<S> {
             }
             self.tell_shell(accounts);
             drop(guard);
-            if let Err(error) = account.client.sign_out().await {
-                tracing::warn!("the second session of an account already in the app stays: {error}");
-            }
-            if !shares_client {
-                let _ = account.client.forget_token();
-            }
-            self.shell.emit(Event::AccountsChanged(AccountsChanged {
-                message: Some(format!(
-                    "{} is already in Userdesk: it is shown now.",
-                    AccountPerson::of(user).name
-                )),
-            }));
+            sign_out_and_forget(account, shares_client).await;
+            self.tell_already_in(user);
             return false;
         }
         let Some(slot) = accounts.slot_mut(&account.id) else { return false };
@@ -779,13 +772,18 @@ impl<S: Shell> Controller<S> {
         self.switch_account(&existing).await.ok()?;
         let account = self.account().await.ok()?;
         let user = account.client.me().await.ok()?;
+        self.tell_already_in(&user);
+        Some(user)
+    }
+
+    /// The person just signed in is already in the app, under the account now shown: the UI says so.
+    fn tell_already_in(&self, user: &User) {
         self.shell.emit(Event::AccountsChanged(AccountsChanged {
             message: Some(format!(
                 "{} is already in Userdesk: it is shown now.",
-                AccountPerson::of(&user).name
+                AccountPerson::of(user).name
             )),
         }));
-        Some(user)
     }
 
     /// Account `id`'s session ended elsewhere: it stays in the list, marked, until it signs in
