@@ -10,12 +10,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { log } from './app.mjs';
-import { appWindowGeometry, middleOf, sleep, windowGeometry, xdotool } from './x11.mjs';
+import { SYSTEM_PYTHON, appWindowGeometry, middleOf, sleep, windowGeometry, xdotool } from './x11.mjs';
 
 const DRAG_SOURCE = fileURLToPath(new URL('../tools/drag-source.py', import.meta.url));
-// Debian's python3, which has GTK's bindings (python3-gi): a python3 earlier on PATH (pyenv, a
-// virtualenv) usually has not.
-const SYSTEM_PYTHON = '/usr/bin/python3';
 const SOURCE_TITLE = 'userdesk-e2e-drag-source';
 const inside = (point, rect) =>
   point.x >= rect.x && point.x < rect.x + rect.width && point.y >= rect.y && point.y < rect.y + rect.height;

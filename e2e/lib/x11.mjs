@@ -5,6 +5,12 @@ import { execFile } from 'node:child_process';
 const APP_TITLE = '^Userdesk$';
 const XDOTOOL_TIMEOUT = 15_000;
 
+/**
+ * Debian's python3, which has GTK's bindings (python3-gi) and reaches libX11: the tools in
+ * e2e/tools run on it. A python3 earlier on PATH (pyenv, a virtualenv) usually has not.
+ */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs xdotool with these arguments on the test's display; resolves with its stdout. */
@@ -77,7 +83,7 @@ export async function closeAppWindow() {
   if (!id) throw new Error('the app has no visible window to close');
   const tool = new URL('../tools/close-window.py', import.meta.url).pathname;
   await new Promise((resolve, reject) => {
-    execFile('/usr/bin/python3', [tool, id], { timeout: XDOTOOL_TIMEOUT }, (error, _stdout, stderr) =>
+    execFile(SYSTEM_PYTHON, [tool, id], { timeout: XDOTOOL_TIMEOUT }, (error, _stdout, stderr) =>
       error ? reject(new Error(`close-window.py ${id}: ${stderr.trim() || error.message}`)) : resolve());
   });
 }
