@@ -5,10 +5,11 @@
 
 mod common;
 
+use common::browser::Consent;
 use common::TestServer;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use userdesk_fapi::TokenService;
+use userdesk_fapi::{FlowResult, TokenService};
 use userdesk_server::{DEMO_EMAIL, DEMO_PASSWORD};
 
 async fn multi_session_server() -> TestServer {
@@ -158,4 +159,38 @@ async fn a_signed_in_client_signs_a_new_person_up_beside_the_first() {
     let sessions = done.body["client"]["sessions"].as_array().expect("sessions");
     assert_eq!(sessions.len(), 2, "demo's session stays beside grace's");
     assert_eq!(done.body["client"]["last_active_session_id"], grace_session);
+}
+
+#[tokio::test]
+async fn a_provider_signs_a_second_person_in_beside_the_first_but_not_the_first_again() {
+    let server = multi_session_server().await;
+    let demo = server.demo_client().await;
+    demo.hold_session(None);
+    let connected = common::oauth::connect(&demo, "oauth_github", &[], &Consent::approve()).await;
+    assert!(matches!(connected.result, FlowResult::AccountVerified { .. }), "{:?}", connected.result);
+
+    // Demo's own GitHub identity, from another handle on the same client: demo is signed in here.
+    let second = demo.session_handle(None);
+    let again = common::oauth::sign_in(&second, "oauth_github", &Consent::approve()).await;
+    match &again.result {
+        FlowResult::SignInFailed { error } => assert_eq!(error.code, "identifier_already_signed_in"),
+        other => panic!("expected the second sign-in to be refused, got {other:?}"),
+    }
+    assert_eq!(second.me().await.expect_err("not signed in").code(), "signed_out");
+
+    // Someone new through another provider: a new user, signed in beside demo.
+    let consent = Consent::approve().with("email", "grace@example.com");
+    let grace = common::oauth::sign_in(&second, "oauth_gitlab", &consent).await;
+    match &grace.result {
+        FlowResult::SignedIn { user, new_user } => {
+            assert!(new_user);
+            assert_eq!(user.primary_email_address().expect("email").email_address, "grace@example.com");
+        }
+        other => panic!("expected a new user signed in, got {other:?}"),
+    }
+    assert_eq!(
+        second.me().await.expect("grace").primary_email_address().expect("email").email_address,
+        "grace@example.com"
+    );
+    assert_eq!(demo.me().await.expect("demo still").username.as_deref(), Some("demo"));
 }
