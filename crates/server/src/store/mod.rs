@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, Sqlite, SqlitePool, Transaction};
 use tokio::task::JoinHandle;
 
 pub use error::{Result, StoreError};
@@ -109,7 +109,21 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         migrate(options.clone()).await?;
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    // A future dropped between sqlx's `BEGIN` and its answer (a request whose
+                    // client went away) leaves the connection in a transaction no `Transaction`
+                    // owns: every later `begin_with` on it fails, and its write lock stays held.
+                    // The ping runs the rollbacks that dropped `Transaction`s queued, so only
+                    // such an orphan is left; closing the connection rolls it back.
+                    conn.ping().await?;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
+            .connect_with(options.clone())
+            .await?;
         let readers = SqlitePoolOptions::new()
             .max_connections(reader_count())
             .connect_with(options.pragma("query_only", "ON"))
@@ -154,8 +168,10 @@ impl Db {
     pub async fn close(&self) {
         let recorder = self.recorder.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
         if let Some(recorder) = recorder {
-            recorder.abort();
-            let _ = recorder.await;
+            self.uses.stop();
+            if let Err(e) = recorder.await {
+                tracing::error!("the task recording sessions' and clients' use failed: {e}");
+            }
         }
         if let Err(e) = self.uses.flush(&self.writer, &self.generation).await {
             tracing::warn!("recording sessions' and clients' use at close failed: {e}");
@@ -202,5 +218,33 @@ impl Deref for Write {
 impl DerefMut for Write {
     fn deref_mut(&mut self) -> &mut Self::Target {
         &mut self.tx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_transaction_nobody_owns_does_not_stop_later_writes() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Db::open(dir.path()).await.expect("open");
+        // What a future dropped between sqlx's BEGIN and its answer leaves: the writer connection
+        // back in the pool, inside a transaction no `Transaction` will end.
+        let mut conn = db.writer.acquire().await.expect("writer");
+        std::mem::forget(conn.begin_with("BEGIN IMMEDIATE").await.expect("begin"));
+        drop(conn);
+
+        let mut tx = db.write().await.expect("a write after the orphan");
+        sqlx::query("CREATE TABLE written (x)").execute(&mut **tx).await.expect("create");
+        tx.commit().await.expect("commit");
+        let mut reader = db.pool().acquire().await.expect("reader");
+        let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = 'written'")
+            .fetch_one(&mut *reader)
+            .await
+            .expect("read");
+        assert_eq!(tables, 1, "the write is committed and visible to readers");
+        drop(reader);
+        db.close().await;
     }
 }

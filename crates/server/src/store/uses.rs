@@ -7,7 +7,7 @@
 //! left when the database closes.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sqlx::SqlitePool;
@@ -39,6 +39,8 @@ impl Pending {
 pub struct Uses {
     pending: Mutex<Pending>,
     noted: Notify,
+    /// Set when the database closes: the writer finishes the flush under way and stops.
+    stopping: AtomicBool,
 }
 
 impl Uses {
@@ -60,8 +62,8 @@ impl Uses {
     }
 
     /// Writes every noted use in one transaction on `writer`. The notes stay pending until that
-    /// transaction has committed: a flush stopped half-way (the recorder aborted as the database
-    /// closes, a failed write) loses nothing, and the next flush writes them again.
+    /// transaction has committed: a failed flush loses nothing, and the next flush writes them
+    /// again.
     /// Moves `generation` after its commit (see [`super::Write::commit`]).
     pub async fn flush(&self, writer: &SqlitePool, generation: &AtomicU64) -> Result<()> {
         let batch = self.pending().clone();
@@ -86,14 +88,23 @@ impl Uses {
         Ok(())
     }
 
-    /// Writes what is noted, as it is noted, until the task is aborted.
+    /// Writes what is noted, as it is noted, until [`Uses::stop`].
     pub async fn write_continually(&self, writer: SqlitePool, generation: Arc<AtomicU64>) {
-        loop {
+        while !self.stopping.load(Ordering::SeqCst) {
             self.noted.notified().await;
             if let Err(e) = self.flush(&writer, &generation).await {
                 // Lost bookkeeping only; the next note of the same rows writes them again.
                 tracing::warn!("recording sessions' and clients' use failed: {e}");
             }
         }
+    }
+
+    /// Stops [`Uses::write_continually`] after the flush under way, if any, and one more. Never
+    /// abort it instead: a task aborted while sqlx begins a transaction can leave the writer
+    /// connection inside one that nothing will end.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        // A permit if the writer is not waiting yet: it wakes either way.
+        self.noted.notify_one();
     }
 }
