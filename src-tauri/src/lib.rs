@@ -22,6 +22,7 @@ type Userdesk = Arc<Controller<TauriShell>>;
 
 /// Runs the app until the person quits.
 pub fn run() {
+    memory::run_scripts_without_jit();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -73,6 +74,7 @@ pub fn run() {
             }
         })
         .setup(|app| {
+            memory::keep_jit_option_to_ourselves();
             let data_dir = app.path().app_data_dir()?;
             former_identifier::adopt_data_dir(&data_dir);
             let settings = settings::load(app.handle());
