@@ -12,6 +12,7 @@ async function boot() {
   }
   const target = document.getElementById('app');
   if (!target) throw new Error('#app is missing from index.html');
+  target.replaceChildren(); // index.html's "Starting…" line
   mount(App, { target });
 }
 
