@@ -87,6 +87,9 @@ test('a GitHub account connected in the browser shows verified in the app', { ti
 
     const authorizationUrl = openedUrls()[before];
     log(`the browser was sent to ${authorizationUrl}`);
+    // The app's webview runs without JavaScriptCore's JIT; the browser it opens must not inherit that.
+    const browserEnv = readFileSync(`${BROWSER_LOG}.env`, 'utf8').split('\n');
+    assert.ok(!browserEnv.some((line) => line.startsWith('JSC_')), 'the browser got the webview JIT option');
     const deepLink = await approveInBrowser(authorizationUrl);
     assert.match(deepLink, /^dev\.userdesk\.app:\/\/oauth-callback\?flow=[^&]+&rotating_token_nonce=/);
 

@@ -50,6 +50,8 @@ pub fn run_scripts_without_jit() {
 #[cfg(target_os = "linux")]
 pub fn keep_jit_option_to_ourselves() {
     if std::env::var_os(JIT_OPTION).is_some_and(|value| value == "false") {
+        // Threads run by now; glibc's unsetenv frees no string a concurrent getenv could be
+        // reading, and this runs once, on the main thread.
         std::env::remove_var(JIT_OPTION);
     }
 }

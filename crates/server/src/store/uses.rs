@@ -99,7 +99,7 @@ impl Uses {
         }
     }
 
-    /// Stops [`Uses::write_continually`] after the flush under way, if any, and one more. Never
+    /// Stops [`Uses::write_continually`] once the flush under way, if any, is done. Never
     /// abort it instead: a task aborted while sqlx begins a transaction can leave the writer
     /// connection inside one that nothing will end.
     pub fn stop(&self) {
