@@ -1,5 +1,6 @@
 // The test's X server, through xdotool: windows by title, their geometry, the pointer.
 import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /** The app's main window's title (tauri.conf.json), as an anchored regular expression for xdotool. */
 const APP_TITLE = '^Userdesk$';
@@ -63,7 +64,6 @@ export async function wakeApp() {
   await sleep(200);
 }
 
-
 /** Ids of the app's windows that are mapped now (none: an empty list, not an error). */
 export async function visibleAppWindows() {
   try {
@@ -81,7 +81,7 @@ export async function visibleAppWindows() {
 export async function closeAppWindow() {
   const [id] = await visibleAppWindows();
   if (!id) throw new Error('the app has no visible window to close');
-  const tool = new URL('../tools/close-window.py', import.meta.url).pathname;
+  const tool = fileURLToPath(new URL('../tools/close-window.py', import.meta.url));
   await new Promise((resolve, reject) => {
     execFile(SYSTEM_PYTHON, [tool, id], { timeout: XDOTOOL_TIMEOUT }, (error, _stdout, stderr) =>
       error ? reject(new Error(`close-window.py ${id}: ${stderr.trim() || error.message}`)) : resolve());
